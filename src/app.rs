@@ -1,0 +1,253 @@
+//! The subcommands, as library functions the thin `main` calls.
+//!
+//! Owns: wiring validated configuration to the pipeline and the report
+//! writers, stderr warnings, and the exit status each command returns
+//! (0 ok, 1 a `--fail-on` / `--strict` condition or a failed `extract` /
+//! `patterns test`, 2 usage errors). Must not: parse raw arguments (that is
+//! `cli`) or call `std::process::exit` (that is `main`).
+
+use std::io::{self, Write};
+
+use crate::cli::{
+    Command, ExplainArgs, ExtractArgs, ExtractFormat, InputArgs, PatternsAction, PatternsArgs,
+    ScanArgs, ScanFormat, TopicArg,
+};
+use crate::config::{Config, UsageError, parse_size};
+use crate::extract::ExtractOptions;
+use crate::model::{Document, Status, Summary, Topic};
+use crate::report::json::{JsonSink, JsonlSink, Sink};
+use crate::scan::ExtractSettings;
+use crate::{load_matcher, patterns, report, scan, walk};
+
+/// A command's failure.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Bad flags or inputs (exit 2).
+    #[error("{0}")]
+    Usage(#[from] UsageError),
+    /// A broken pattern file (exit 2).
+    #[error("pattern library: {0}")]
+    Patterns(#[from] patterns::PatternError),
+    /// Writing output failed (a broken pipe is not reported).
+    #[error("{0}")]
+    Io(#[from] io::Error),
+}
+
+/// Runs a parsed command; returns the exit status.
+pub fn run(command: Command) -> Result<u8, AppError> {
+    match command {
+        Command::Scan(a) => run_scan(&a),
+        Command::Extract(a) => run_extract(&a),
+        Command::Explain(a) => run_explain(&a),
+        Command::Patterns(a) => run_patterns(&a),
+    }
+}
+
+fn settings(input: &InputArgs) -> Result<ExtractSettings, UsageError> {
+    Ok(ExtractSettings {
+        options: ExtractOptions {
+            password: input.password.clone(),
+        },
+        max_filesize: parse_size(&input.max_filesize)?,
+    })
+}
+
+fn warn(quiet: bool, msg: &str) {
+    if !quiet {
+        eprintln!("policyscan: warning: {msg}");
+    }
+}
+
+/// Whether a finished document meets a `--fail-on` or `--strict` condition.
+fn fails(config: &Config, doc: &Document) -> bool {
+    if config.strict && doc.status != Status::Ok {
+        return true;
+    }
+    doc.status == Status::Ok
+        && config.fail_on.iter().any(|f| {
+            Topic::DRUGS.iter().any(|&t| {
+                f.topic.is_none_or(|ft| ft == t)
+                    && doc.topics.drug(t).is_some_and(|r| r.stance == f.stance)
+            })
+        })
+}
+
+fn run_scan(a: &ScanArgs) -> Result<u8, AppError> {
+    let config = Config::from_scan_args(a)?;
+    let matcher = load_matcher(config.patterns.as_deref())?;
+    let walked = walk::walk(&config.paths)?;
+    for w in &walked.warnings {
+        warn(config.quiet, w);
+    }
+    let stdout = io::stdout().lock();
+    let out = io::BufWriter::with_capacity(1 << 16, stdout);
+    let mut sink: Box<dyn Sink> = match config.format {
+        ScanFormat::Json => Box::new(JsonSink::new(out)),
+        ScanFormat::Jsonl => Box::new(JsonlSink::new(out)),
+    };
+    let tool = report::tool_info(matcher.origin());
+    sink.begin(&tool)?;
+    let mut summary = Summary::empty();
+    let mut failed_condition = false;
+    let total = walked.inputs.len();
+    scan::run(&config, walked.inputs, &matcher, |doc| {
+        if doc.status != Status::Ok {
+            warn(
+                config.quiet,
+                &format!(
+                    "{}: {}: {}",
+                    doc.path,
+                    doc.status.as_str(),
+                    doc.error.as_deref().unwrap_or("")
+                ),
+            );
+        }
+        failed_condition |= fails(&config, &doc);
+        summary.add(&doc);
+        sink.document(&doc)
+    })?;
+    sink.finish(&summary)?;
+    if total > 0 && summary.ok == 0 {
+        warn(config.quiet, "no input could be read");
+        return Ok(2);
+    }
+    Ok(u8::from(failed_condition))
+}
+
+fn run_extract(a: &ExtractArgs) -> Result<u8, AppError> {
+    let settings = settings(&a.input)?;
+    if !a.file.is_file() {
+        return Err(UsageError(format!("{}: no such file", a.file.display())).into());
+    }
+    let (_, extracted) = scan::extract_file(&a.file, &settings);
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let path = a.file.to_string_lossy().into_owned();
+    let pages: Vec<String> = match &extracted {
+        Ok(e) => {
+            let text = crate::normalize::NormalizedText::from_pages(&e.pages);
+            (0..text.page_count())
+                .map(|i| text.page_text(i).to_string())
+                .collect()
+        }
+        Err(_) => Vec::new(),
+    };
+    match a.format {
+        ExtractFormat::Text => {
+            for p in &pages {
+                out.write_all(p.as_bytes())?;
+                out.write_all(b"\n\x0c")?;
+            }
+        }
+        ExtractFormat::Json => {
+            let (status, error, extractor) = match &extracted {
+                Ok(e) if e.has_text() => (Status::Ok, None, Some(e.extractor.clone())),
+                Ok(e) => (
+                    Status::NoText,
+                    Some(scan::NO_TEXT_HINT.to_string()),
+                    Some(e.extractor.clone()),
+                ),
+                Err(err) => (err.status(), Some(err.reason().to_string()), None),
+            };
+            let v = serde_json::json!({
+                "path": path,
+                "status": status,
+                "error": error,
+                "extractor": extractor,
+                "pages": pages.iter().enumerate().map(|(i, t)| serde_json::json!({"number": i + 1, "text": t})).collect::<Vec<_>>(),
+            });
+            serde_json::to_writer_pretty(&mut out, &v).map_err(io::Error::from)?;
+            out.write_all(b"\n")?;
+        }
+    }
+    out.flush()?;
+    match extracted {
+        Ok(_) => Ok(0),
+        Err(e) => {
+            eprintln!(
+                "policyscan: {path}: {}: {}",
+                e.status().as_str(),
+                e.reason()
+            );
+            Ok(1)
+        }
+    }
+}
+
+fn run_explain(a: &ExplainArgs) -> Result<u8, AppError> {
+    let settings = settings(&a.input)?;
+    if !a.file.is_file() {
+        return Err(UsageError(format!("{}: no such file", a.file.display())).into());
+    }
+    let matcher = load_matcher(a.input.patterns.as_deref())?;
+    let (doc, trace) = crate::analyze_with_trace(&a.file, &settings, &matcher);
+    let topic = match a.topic {
+        TopicArg::Ketamine => Topic::Ketamine,
+        TopicArg::Esketamine => Topic::Esketamine,
+        TopicArg::MentalHealthParity => Topic::MentalHealthParity,
+    };
+    let text = report::explain::render(&doc, trace.as_deref(), topic);
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(u8::from(doc.status != Status::Ok))
+}
+
+fn run_patterns(a: &PatternsArgs) -> Result<u8, AppError> {
+    let set = match &a.patterns {
+        Some(d) => patterns::PatternSet::from_dir(d)?,
+        None => patterns::PatternSet::builtin()?,
+    };
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    match a.action {
+        PatternsAction::Check => {
+            let n = set.rules.len();
+            let origin = set.origin.clone();
+            patterns::compile::compile(set)?;
+            writeln!(out, "ok: {n} rules ({origin})")?;
+            Ok(0)
+        }
+        PatternsAction::List { verbose } => {
+            for r in &set.rules {
+                writeln!(
+                    out,
+                    "{:<38} {:<18} {}",
+                    r.id,
+                    r.category.as_str(),
+                    r.description
+                )?;
+                if verbose {
+                    if let Some(w) = &r.why {
+                        writeln!(out, "    why: {w}")?;
+                    }
+                    for l in &r.literals {
+                        writeln!(out, "    literal: {l}")?;
+                    }
+                    for x in &r.regexes {
+                        writeln!(out, "    regex: {x}")?;
+                    }
+                    writeln!(out, "    defined at {}:{}", r.file, r.line)?;
+                }
+            }
+            Ok(0)
+        }
+        PatternsAction::Test => {
+            let (run, failures) = patterns::compile::test_examples(&set)?;
+            for f in &failures {
+                writeln!(out, "FAIL {f}")?;
+            }
+            writeln!(
+                out,
+                "{} examples, {} passed, {} failed",
+                run,
+                run - failures.len(),
+                failures.len()
+            )?;
+            Ok(u8::from(!failures.is_empty()))
+        }
+    }
+}
+
+/// Whether an error is a closed stdout (`policyscan ... | head`).
+pub fn is_broken_pipe(e: &AppError) -> bool {
+    matches!(e, AppError::Io(io) if io.kind() == io::ErrorKind::BrokenPipe)
+}

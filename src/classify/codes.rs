@@ -1,0 +1,220 @@
+//! Billing and diagnosis codes stated as codes.
+//!
+//! Owns: turning code candidates from `patterns/codes.toml` into the
+//! report's `codes` list. A candidate is kept when the document states it
+//! as a code: a code word nearby (CPT, HCPCS, ICD-10, code, diagnosis,
+//! billed...), a coding section, a table row that starts with it, a range
+//! ("96365-96368"), or a neighbour that is itself a kept code. Phone
+//! numbers, zip codes, money, dates and policy numbers are dropped. ICD-10
+//! codes are written with their dot ("F332" becomes "F33.2").
+//!
+//! Must not: decide stances.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::Context;
+use crate::model::{CodeRef, Finding};
+use crate::patterns::{Category, SectionKind};
+
+/// Codes and their findings.
+#[derive(Debug, Clone, Default)]
+pub struct Codes {
+    /// One entry per distinct code, in order of first occurrence.
+    pub codes: Vec<CodeRef>,
+    /// One finding per kept occurrence.
+    pub findings: Vec<Finding>,
+}
+
+static CODE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:cpt|hcpcs|icd-?10(?:-cm)?|icd|codes?|coded|coding|diagnos[ie]s|dx|billed|billing|bill|claims?|procedure|j-?codes?|units?|revenue|modifier|ndc|cdt)\b")
+        .expect("valid regex")
+});
+
+static STATE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:\b[A-Z]{2}|\b(?:box|suite|ste|zip|fax|phone|tel|ext|id|no|number|#|case|group|member|policy|ref|reference|account|acct|claim\s*#?|npi|tin))[\s.:#]*$")
+        .expect("valid regex")
+});
+
+/// Canonical form of a candidate: ICD-10 with a dot, upper case.
+fn canonical(raw: &str, system: &str) -> String {
+    let up = raw.to_ascii_uppercase();
+    if system == "ICD-10-CM" && !up.contains('.') && up.len() > 3 {
+        format!("{}.{}", &up[..3], &up[3..])
+    } else {
+        up
+    }
+}
+
+/// Extracts the codes of a document.
+pub fn extract(ctx: &Context<'_>) -> Codes {
+    let flat = ctx.flat;
+    let full = ctx.text.text();
+    // Candidates: (cue index, system); HCPCS wins over ICD-10 on the same span.
+    let mut by_span: BTreeMap<(usize, usize), (usize, String)> = BTreeMap::new();
+    for (ci, cue) in ctx.cues.iter().enumerate() {
+        let rule = ctx.rule(cue);
+        if rule.category != Category::Code {
+            continue;
+        }
+        let system = rule.tag.clone().unwrap_or_else(|| "code".into());
+        let key = (cue.hit.start, cue.hit.end);
+        let rank = |s: &str| match s {
+            "HCPCS" => 0,
+            "CDT" => 1,
+            "CPT" => 2,
+            _ => 3,
+        };
+        match by_span.get(&key) {
+            Some((_, old)) if rank(old) <= rank(&system) => {}
+            _ => {
+                by_span.insert(key, (ci, system));
+            }
+        }
+    }
+    // Drop a shorter candidate inside a longer one (F33 inside F33.2).
+    let spans: Vec<(usize, usize)> = by_span.keys().copied().collect();
+    for &(s, e) in &spans {
+        if spans
+            .iter()
+            .any(|&(s2, e2)| (s2, e2) != (s, e) && s2 <= s && e <= e2)
+        {
+            by_span.remove(&(s, e));
+        }
+    }
+
+    let mut accepted: Vec<(usize, usize, String, String)> = Vec::new(); // start, cue, system, code
+    let candidates: Vec<((usize, usize), (usize, String))> = by_span.into_iter().collect();
+    let mut kept = vec![false; candidates.len()];
+    let mut plausible = vec![false; candidates.len()];
+    for (k, ((start, end), (ci, system))) in candidates.iter().enumerate() {
+        let cue = &ctx.cues[*ci];
+        let raw = &flat[*start..*end];
+        let (ok, strong) = judge(ctx, cue.sentence, *start, *end, raw, system, full);
+        plausible[k] = ok;
+        kept[k] = ok && strong;
+    }
+    // A plausible candidate next to a kept one (a list or a range) is kept.
+    for _ in 0..3 {
+        for k in 0..candidates.len() {
+            if kept[k] || !plausible[k] {
+                continue;
+            }
+            let (s, e) = candidates[k].0;
+            let near = |j: usize| {
+                let (s2, e2) = candidates[j].0;
+                let gap = if s2 >= e {
+                    &flat[e..s2]
+                } else if s >= e2 {
+                    &flat[e2..s]
+                } else {
+                    ""
+                };
+                kept[j] && gap.len() <= 40 && !gap.contains(['.', ';'])
+            };
+            if (k > 0 && near(k - 1)) || (k + 1 < candidates.len() && near(k + 1)) {
+                kept[k] = true;
+            }
+        }
+    }
+    for (k, ((start, end), (ci, system))) in candidates.iter().enumerate() {
+        if kept[k] {
+            let raw = &flat[*start..*end];
+            accepted.push((*start, *ci, system.clone(), canonical(raw, system)));
+        }
+        let _ = end;
+    }
+    accepted.sort();
+    let mut seen = BTreeSet::new();
+    let mut out = Codes::default();
+    for (start, ci, system, code) in accepted {
+        let cue = &ctx.cues[ci];
+        let mut f = ctx.finding(cue, None);
+        f.text = code.clone();
+        out.findings.push(f);
+        if seen.insert(code.clone()) {
+            let (page, line) = ctx.text.locate(start);
+            out.codes.push(CodeRef {
+                code,
+                system,
+                page,
+                line,
+            });
+        }
+    }
+    out
+}
+
+/// Judges a candidate: (plausible, stated as a code on its own).
+fn judge(
+    ctx: &Context<'_>,
+    sentence: usize,
+    start: usize,
+    end: usize,
+    raw: &str,
+    system: &str,
+    full: &str,
+) -> (bool, bool) {
+    let flat = ctx.flat;
+    let before = &flat[start.saturating_sub(24)..start];
+    let before = before
+        .get(before.len().saturating_sub(20)..)
+        .unwrap_or(before);
+    let after = &flat[end..(end + 12).min(flat.len())];
+    // Part of a bigger token: "MP-J3490", "12345.67", "$96365", "555-01234", dates.
+    let prev = before.chars().next_back();
+    let next = after.chars().next();
+    if prev.is_some_and(|c| matches!(c, '$' | '#' | '/' | '@' | '_'))
+        || (prev == Some('-')
+            && before
+                .trim_end_matches('-')
+                .ends_with(|c: char| c.is_ascii_alphanumeric())
+            && !is_range_left(before))
+        || next.is_some_and(|c| matches!(c, '/' | '@' | '_'))
+        || (next == Some('.')
+            && after[1..].starts_with(|c: char| c.is_ascii_digit())
+            && system != "ICD-10-CM")
+        || (next == Some('-')
+            && after[1..].starts_with(|c: char| c.is_ascii_digit())
+            && !is_range_right(after))
+    {
+        return (false, false);
+    }
+    if system == "CPT" && STATE_BEFORE.is_match(before) {
+        return (false, false);
+    }
+    let line_start = full[..start].rfind(['\n', '\x0c']).map_or(0, |i| i + 1);
+    let line_end = full[end..]
+        .find(['\n', '\x0c'])
+        .map_or(full.len(), |i| end + i);
+    let line = &flat[line_start..line_end];
+    let sentence_text = &ctx.sentences[sentence].text;
+    let in_coding = ctx.sentences[sentence].section == SectionKind::Coding;
+    let code_word = CODE_WORDS.is_match(line) || CODE_WORDS.is_match(sentence_text);
+    let row_start = flat[line_start..start].trim().is_empty();
+    let range = is_range_left(before) || is_range_right(after);
+    let strong = match system {
+        "ICD-10-CM" if raw.contains('.') => true,
+        "ICD-10-CM" => code_word || in_coding,
+        "HCPCS" | "CDT" => code_word || in_coding || row_start || range,
+        _ => code_word || in_coding || range || (row_start && line.len() > end - start + 8),
+    };
+    (true, strong)
+}
+
+fn is_range_left(before: &str) -> bool {
+    static R: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b[A-Z]?\d{2,4}[0-9A-Z.]*\s*(?:-|through|thru|to)\s*$")
+            .expect("valid regex")
+    });
+    R.is_match(before)
+}
+
+fn is_range_right(after: &str) -> bool {
+    static R: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^\s*(?:-|through|thru|to)\s*[A-Z]?\d{3,4}[0-9A-Z]\b").expect("valid regex")
+    });
+    R.is_match(after)
+}

@@ -1,0 +1,272 @@
+//! From rule hits to decisions: sentences, cues with their negation and
+//! hedging, topic attribution, stances, codes and metadata.
+//!
+//! Owns: the order of the classification stages and the [`Analysis`] they
+//! produce. Each stage lives in its own file: `section` (layout, headers,
+//! headings), `sentence` (segmentation), `negation` (scope), `stance`
+//! (attribution and aggregation), `codes`, `metadata`.
+//!
+//! Must not: read files or extract text (that is `extract`), or format
+//! output (that is `report`).
+
+pub mod codes;
+pub mod metadata;
+pub mod negation;
+pub mod section;
+pub mod sentence;
+pub mod stance;
+
+use std::collections::BTreeSet;
+
+use crate::matcher::{Hit, Matcher};
+use crate::model::{CodeRef, Finding, Metadata, Topic, Topics};
+use crate::normalize::NormalizedText;
+use crate::patterns::{Category, Direction};
+
+use self::negation::{Scope, Triggers};
+use self::sentence::Sentence;
+
+/// The classification of one document.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// Per-topic decisions.
+    pub topics: Topics,
+    /// Every reportable hit, in document order.
+    pub findings: Vec<Finding>,
+    /// Codes, once each.
+    pub codes: Vec<CodeRef>,
+    /// Stated metadata.
+    pub metadata: Metadata,
+    /// Every hit considered per topic, for `explain`.
+    pub trace: Vec<stance::TraceEntry>,
+}
+
+/// The text the matcher scans: line and page breaks become spaces, so
+/// phrases match across wrapped lines while byte offsets stay those of the
+/// normalized text.
+pub fn flatten(text: &str) -> String {
+    text.replace(['\n', '\x0c'], " ")
+}
+
+/// A hit with its sentence and its negation / hedge scope.
+#[derive(Debug, Clone, Copy)]
+pub struct Cue {
+    /// The hit.
+    pub hit: Hit,
+    /// Index of the sentence.
+    pub sentence: usize,
+    /// Negation and hedging.
+    pub scope: Scope,
+}
+
+/// Everything the stance stage needs about one document.
+pub struct Context<'a> {
+    /// The normalized text with its offset map.
+    pub text: &'a NormalizedText,
+    /// The flattened text the hits refer to.
+    pub flat: &'a str,
+    /// The compiled rules.
+    pub matcher: &'a Matcher,
+    /// The sentences.
+    pub sentences: Vec<Sentence>,
+    /// Hits per sentence (indices into `cues`), in order.
+    pub by_sentence: Vec<Vec<usize>>,
+    /// Every kept hit with its scope.
+    pub cues: Vec<Cue>,
+    /// Context tags present per sentence.
+    pub tags: Vec<BTreeSet<String>>,
+}
+
+impl Context<'_> {
+    /// The rule of a cue.
+    pub fn rule(&self, cue: &Cue) -> &crate::patterns::Rule {
+        &self.matcher.rules()[cue.hit.rule]
+    }
+
+    /// The matched text of a cue.
+    pub fn matched(&self, cue: &Cue) -> &str {
+        &self.flat[cue.hit.start..cue.hit.end]
+    }
+
+    /// Whether sentence `s` carries a context tag.
+    pub fn has_tag(&self, s: usize, tag: &str) -> bool {
+        self.tags[s].contains(tag)
+    }
+
+    /// Builds the report form of a cue.
+    pub fn finding(&self, cue: &Cue, topic: Option<Topic>) -> Finding {
+        let rule = self.rule(cue);
+        let (page, line) = self.text.locate(cue.hit.start);
+        let s = &self.sentences[cue.sentence];
+        Finding {
+            rule: rule.id.clone(),
+            category: rule.category.as_str().to_string(),
+            topic,
+            page,
+            line,
+            start: cue.hit.start,
+            end: cue.hit.end,
+            text: self.text.text()[cue.hit.start..cue.hit.end].replace(['\n', '\x0c'], " "),
+            sentence: s.text.clone(),
+            negated: cue.scope.negated,
+            hedged: cue.scope.hedged,
+            section: s.section.as_str().to_string(),
+            ocr: false,
+        }
+    }
+}
+
+/// Classifies one document.
+pub fn analyze(text: &NormalizedText, matcher: &Matcher) -> Analysis {
+    let flat = flatten(text.text());
+    let lines = section::layout(text, matcher);
+    let sentences = sentence::segment(text.text(), &lines);
+    let hits = resolve_overlaps(matcher, matcher.find_all(&flat));
+
+    // Map each hit to the sentence holding its start; drop hits outside
+    // any sentence (running headers, footers, page numbers).
+    let mut pieces: Vec<(usize, usize, usize)> = sentences
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| s.pieces.iter().map(move |r| (r.start, r.end, i)))
+        .collect();
+    pieces.sort_unstable();
+    let sentence_of = |offset: usize| -> Option<usize> {
+        let k = pieces.partition_point(|&(start, _, _)| start <= offset);
+        let &(start, end, i) = pieces.get(k.checked_sub(1)?)?;
+        (start <= offset && offset < end.max(start + 1)).then_some(i)
+    };
+
+    let mut by_sentence: Vec<Vec<Hit>> = vec![Vec::new(); sentences.len()];
+    for h in hits {
+        if let Some(s) = sentence_of(h.start) {
+            by_sentence[s].push(h);
+        }
+    }
+
+    let mut cues = Vec::new();
+    let mut cue_index: Vec<Vec<usize>> = vec![Vec::new(); sentences.len()];
+    let mut tags: Vec<BTreeSet<String>> = vec![BTreeSet::new(); sentences.len()];
+    for (si, shits) in by_sentence.iter().enumerate() {
+        let mut t = Triggers::default();
+        let mut pseudo = Vec::new();
+        for h in shits {
+            let rule = &matcher.rules()[h.rule];
+            match rule.category {
+                Category::Negation => match rule.direction {
+                    Direction::Forward => t.forward.push(*h),
+                    Direction::Backward => t.backward.push(*h),
+                },
+                Category::PseudoNegation => pseudo.push(*h),
+                Category::Hedge => t.hedge.push(*h),
+                Category::Termination => t.termination.push(*h),
+                Category::Context => {
+                    if let Some(tag) = &rule.tag {
+                        tags[si].insert(tag.clone());
+                    }
+                }
+                _ => {}
+            }
+        }
+        t.remove_pseudo(&pseudo);
+        for h in shits {
+            let rule = &matcher.rules()[h.rule];
+            let scope = if rule.category.is_reported() || rule.category == Category::Context {
+                negation::scope(&flat, h, &t, rule.negative)
+            } else {
+                Scope::default()
+            };
+            cue_index[si].push(cues.len());
+            cues.push(Cue {
+                hit: *h,
+                sentence: si,
+                scope,
+            });
+        }
+    }
+
+    let ctx = Context {
+        text,
+        flat: &flat,
+        matcher,
+        sentences,
+        by_sentence: cue_index,
+        cues,
+        tags,
+    };
+    let decided = stance::decide(&ctx);
+    let codes = codes::extract(&ctx);
+    let metadata = metadata::extract(&ctx);
+
+    let mut findings = Vec::new();
+    for (ci, cue) in ctx.cues.iter().enumerate() {
+        let rule = ctx.rule(cue);
+        if !rule.category.is_reported() || rule.category == Category::Code {
+            continue;
+        }
+        let topic = rule.topic.or_else(|| decided.cue_topic(ci));
+        findings.push(ctx.finding(cue, topic));
+    }
+    findings.extend(codes.findings.iter().cloned());
+    findings.sort_by(|a, b| (a.start, a.end, &a.rule).cmp(&(b.start, b.end, &b.rule)));
+
+    Analysis {
+        topics: decided.topics,
+        findings,
+        codes: codes.codes,
+        metadata,
+        trace: decided.trace,
+    }
+}
+
+/// Drops hits that another hit makes meaningless: a ketamine mention
+/// inside an esketamine name ("S-ketamine"), and a positive coverage cue
+/// inside a negative one ("covered" inside "not covered").
+fn resolve_overlaps(matcher: &Matcher, mut hits: Vec<Hit>) -> Vec<Hit> {
+    let rules = matcher.rules();
+    let coverage = |c: Category| {
+        matches!(
+            c,
+            Category::Experimental
+                | Category::Unproven
+                | Category::OffLabel
+                | Category::MedicalNecessity
+                | Category::Exclusion
+                | Category::Coverage
+        )
+    };
+    let mut drop = vec![false; hits.len()];
+    for i in 0..hits.len() {
+        let a = hits[i];
+        let ra = &rules[a.rule];
+        for (j, b) in hits.iter().enumerate().skip(i + 1) {
+            if b.start >= a.end {
+                break;
+            }
+            let rb = &rules[b.rule];
+            let contains = |x: &Hit, y: &Hit| x.start <= y.start && y.end <= x.end;
+            // ketamine inside esketamine
+            if ra.category == Category::Esketamine && rb.category == Category::Ketamine {
+                drop[j] = true;
+            }
+            if rb.category == Category::Esketamine && ra.category == Category::Ketamine {
+                drop[i] = true;
+            }
+            if coverage(ra.category) && coverage(rb.category) {
+                if ra.negative && !rb.negative && contains(&a, b) {
+                    drop[j] = true;
+                }
+                if rb.negative && !ra.negative && contains(b, &a) {
+                    drop[i] = true;
+                }
+            }
+        }
+    }
+    let mut k = 0;
+    hits.retain(|_| {
+        let keep = !drop[k];
+        k += 1;
+        keep
+    });
+    hits
+}

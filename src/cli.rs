@@ -1,0 +1,158 @@
+//! Command-line definitions (clap derive) and nothing else: parsing into
+//! these types happens here, validation into a [`crate::config::Config`]
+//! happens in `config`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Analyze health-insurance policy documents for what they say about
+/// ketamine and esketamine (Spravato) coverage, with page-cited evidence.
+#[derive(Debug, Parser)]
+#[command(name = "policyscan", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do (default: scan).
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan PDFs, .txt and .md files (or folders of them) and write the report.
+    Scan(ScanArgs),
+    /// Print the normalized text of one document, pages separated by form feeds.
+    Extract(ExtractArgs),
+    /// Explain, for a person, how a document's stance on a topic was decided.
+    Explain(ExplainArgs),
+    /// List, test or check the pattern library.
+    Patterns(PatternsArgs),
+}
+
+/// Output formats of `scan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormat {
+    /// One JSON report (documents sorted by path).
+    Json,
+    /// One JSON object per line, streamed as each document finishes.
+    Jsonl,
+}
+
+/// Options shared by every subcommand that reads documents.
+#[derive(Debug, Clone, Args)]
+pub struct InputArgs {
+    /// Replace the built-in pattern library with the *.toml files of DIR.
+    #[arg(long, value_name = "DIR")]
+    pub patterns: Option<PathBuf>,
+    /// Password for encrypted PDFs (the empty password is always tried).
+    #[arg(long, value_name = "PASSWORD")]
+    pub password: Option<String>,
+    /// Skip files larger than this (e.g. 200M, 1G); they are reported as too_large.
+    #[arg(long, value_name = "SIZE", default_value = "512M")]
+    pub max_filesize: String,
+}
+
+/// `policyscan scan`.
+#[derive(Debug, Clone, Args)]
+pub struct ScanArgs {
+    /// Files or folders to scan (default: the current directory).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ScanFormat::Json)]
+    pub format: ScanFormat,
+    /// Exit with status 1 when a document takes this stance; STANCE or
+    /// TOPIC:STANCE (e.g. not_covered, ketamine:not_covered); repeatable.
+    #[arg(long, value_name = "STANCE", value_delimiter = ',')]
+    pub fail_on: Vec<String>,
+    /// Exit with status 1 when any document could not be analysed.
+    #[arg(long)]
+    pub strict: bool,
+    /// Number of documents processed in parallel (default: number of cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Do not print warnings on stderr.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Input options.
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// Output formats of `extract`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExtractFormat {
+    /// Plain text, pages separated by form feeds (like pdftotext).
+    Text,
+    /// `{"path", "status", "error", "extractor", "pages": [{"number", "text"}]}`.
+    Json,
+}
+
+/// `policyscan extract`.
+#[derive(Debug, Clone, Args)]
+pub struct ExtractArgs {
+    /// The document.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExtractFormat::Text)]
+    pub format: ExtractFormat,
+    /// Input options.
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// Topics `explain` can explain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TopicArg {
+    /// Racemic ketamine.
+    Ketamine,
+    /// Esketamine / Spravato.
+    Esketamine,
+    /// Mental-health parity.
+    #[value(name = "mental_health_parity", alias = "parity")]
+    MentalHealthParity,
+}
+
+/// `policyscan explain`.
+#[derive(Debug, Clone, Args)]
+pub struct ExplainArgs {
+    /// The document.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The topic to explain.
+    #[arg(long, value_enum, default_value_t = TopicArg::Ketamine)]
+    pub topic: TopicArg,
+    /// Input options.
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// `policyscan patterns`.
+#[derive(Debug, Clone, Args)]
+pub struct PatternsArgs {
+    /// What to do with the pattern library.
+    #[command(subcommand)]
+    pub action: PatternsAction,
+    /// Use the *.toml files of DIR instead of the built-in library.
+    #[arg(long, value_name = "DIR", global = true)]
+    pub patterns: Option<PathBuf>,
+}
+
+/// `policyscan patterns` actions.
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub enum PatternsAction {
+    /// Every rule with its id, category and description.
+    List {
+        /// Also print each rule's rationale and patterns.
+        #[arg(long, short = 'v')]
+        verbose: bool,
+    },
+    /// Run every rule's match / no_match examples; report every failure.
+    Test,
+    /// Load and compile the library; report the first problem.
+    Check,
+}
+
+/// Subcommand names, for the default-subcommand rewrite in `main`.
+pub const SUBCOMMANDS: &[&str] = &["scan", "extract", "explain", "patterns", "help"];

@@ -1,0 +1,170 @@
+//! Validated configuration, built once from the command line.
+//!
+//! Owns: turning raw flag strings into typed values (sizes, `--fail-on`
+//! conditions, job counts) with clear errors; later code trusts a
+//! [`Config`] and never re-checks strings.
+
+use std::path::PathBuf;
+
+use crate::cli::{ScanArgs, ScanFormat};
+use crate::model::{Stance, Topic};
+
+/// A usage error: a bad flag value or input path. Exit code 2.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// A `--fail-on` condition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FailOn {
+    /// Restrict to one topic; `None` means either drug topic.
+    pub topic: Option<Topic>,
+    /// The stance that triggers exit status 1.
+    pub stance: Stance,
+}
+
+impl FailOn {
+    /// Parses `STANCE` or `TOPIC:STANCE`.
+    pub fn parse(s: &str) -> Result<FailOn, UsageError> {
+        let s = s.trim();
+        let (topic, stance) = match s.split_once(':') {
+            Some((t, st)) => {
+                let topic = Topic::parse(t)
+                    .filter(|t| Topic::DRUGS.contains(t))
+                    .ok_or_else(|| {
+                        UsageError(format!(
+                            "--fail-on {s}: unknown topic {t:?} (expected ketamine or esketamine)"
+                        ))
+                    })?;
+                (Some(topic), st)
+            }
+            None => (None, s),
+        };
+        let stance = Stance::parse(stance).ok_or_else(|| {
+            UsageError(format!(
+                "--fail-on {s}: unknown stance {stance:?} (expected one of: {})",
+                Stance::ALL.map(Stance::as_str).join(", ")
+            ))
+        })?;
+        Ok(FailOn { topic, stance })
+    }
+}
+
+/// Parses a size such as `512M`, `1G`, `200k` or `1048576`.
+pub fn parse_size(s: &str) -> Result<u64, UsageError> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| UsageError(format!("invalid size {s:?} (e.g. 200M, 1G, 1048576)")))?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        "t" | "tb" | "tib" => 1 << 40,
+        _ => {
+            return Err(UsageError(format!(
+                "invalid size unit in {s:?} (use K, M, G or T)"
+            )));
+        }
+    };
+    n.checked_mul(mult)
+        .ok_or_else(|| UsageError(format!("size {s:?} is too large")))
+}
+
+/// Everything `scan` needs, validated.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Inputs (files or folders); never empty.
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    pub format: ScanFormat,
+    /// Exit-1 conditions.
+    pub fail_on: Vec<FailOn>,
+    /// Exit 1 when any document failed.
+    pub strict: bool,
+    /// Parallel documents.
+    pub jobs: usize,
+    /// No warnings on stderr.
+    pub quiet: bool,
+    /// Pattern directory replacing the built-in library.
+    pub patterns: Option<PathBuf>,
+    /// Password for encrypted PDFs.
+    pub password: Option<String>,
+    /// Larger files are reported as too_large.
+    pub max_filesize: u64,
+}
+
+impl Config {
+    /// Validates `scan` arguments.
+    pub fn from_scan_args(a: &ScanArgs) -> Result<Config, UsageError> {
+        let fail_on = a
+            .fail_on
+            .iter()
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| FailOn::parse(s))
+            .collect::<Result<Vec<_>, _>>()?;
+        let jobs = match a.jobs {
+            Some(0) => return Err(UsageError("--jobs must be at least 1".into())),
+            Some(n) => n,
+            None => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        };
+        let paths = if a.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            a.paths.clone()
+        };
+        Ok(Config {
+            paths,
+            format: a.format,
+            fail_on,
+            strict: a.strict,
+            jobs,
+            quiet: a.quiet,
+            patterns: a.input.patterns.clone(),
+            password: a.input.password.clone(),
+            max_filesize: parse_size(&a.input.max_filesize)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("512M").unwrap(), 512 << 20);
+        assert_eq!(parse_size("1g").unwrap(), 1 << 30);
+        assert_eq!(parse_size("100").unwrap(), 100);
+        assert!(parse_size("12X").is_err());
+        assert!(parse_size("M").is_err());
+    }
+
+    #[test]
+    fn fail_on_forms() {
+        assert_eq!(
+            FailOn::parse("not_covered").unwrap(),
+            FailOn {
+                topic: None,
+                stance: Stance::NotCovered
+            }
+        );
+        assert_eq!(
+            FailOn::parse("esketamine:covered").unwrap(),
+            FailOn {
+                topic: Some(Topic::Esketamine),
+                stance: Stance::Covered
+            }
+        );
+        assert!(
+            FailOn::parse("nope")
+                .unwrap_err()
+                .0
+                .contains("unknown stance")
+        );
+        assert!(FailOn::parse("parity:covered").is_err());
+    }
+}

@@ -1,0 +1,246 @@
+//! PDF and text extraction: bytes in, text per page out.
+//!
+//! Owns: the [`Extractor`] trait every backend implements, the error type
+//! that maps extraction failures onto report statuses, file-type sniffing,
+//! and the chain that tries backends in order. Backends live in their own
+//! files (`pdf_extract`, `text`); process isolation, timeouts and memory
+//! caps are the business of `worker`.
+//!
+//! Must not: normalize or interpret text (that is `normalize` and
+//! `classify`).
+
+pub mod panic;
+pub mod pdf_extract;
+pub mod text;
+
+use crate::model::Status;
+
+/// Text extracted from one document.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Extracted {
+    /// Raw text of each page, in page order.
+    pub pages: Vec<String>,
+    /// Name of the extractor that produced it.
+    pub extractor: String,
+    /// Non-fatal problems (a page that failed, a limit hit).
+    pub warnings: Vec<String>,
+}
+
+impl Extracted {
+    /// Whether any page holds visible text.
+    pub fn has_text(&self) -> bool {
+        self.pages
+            .iter()
+            .any(|p| p.chars().any(|c| !c.is_whitespace()))
+    }
+}
+
+/// Why a document yielded no text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExtractError {
+    /// Encrypted and the password (empty or given) does not open it.
+    #[error("encrypted: {0}")]
+    Encrypted(String),
+    /// Not a well-formed PDF.
+    #[error("malformed: {0}")]
+    Malformed(String),
+    /// A size limit was exceeded.
+    #[error("too large: {0}")]
+    TooLarge(String),
+    /// The time limit was exceeded.
+    #[error("timeout: {0}")]
+    Timeout(String),
+    /// The extraction worker died.
+    #[error("crashed: {0}")]
+    Crashed(String),
+    /// The file type is not supported.
+    #[error("unsupported: {0}")]
+    Unsupported(String),
+}
+
+impl ExtractError {
+    /// The report status for this error.
+    pub fn status(&self) -> Status {
+        match self {
+            ExtractError::Encrypted(_) => Status::Encrypted,
+            ExtractError::Malformed(_) => Status::Malformed,
+            ExtractError::TooLarge(_) => Status::TooLarge,
+            ExtractError::Timeout(_) => Status::Timeout,
+            ExtractError::Crashed(_) => Status::Crashed,
+            ExtractError::Unsupported(_) => Status::Unsupported,
+        }
+    }
+
+    /// The human-readable reason, without the status prefix.
+    pub fn reason(&self) -> &str {
+        match self {
+            ExtractError::Encrypted(s)
+            | ExtractError::Malformed(s)
+            | ExtractError::TooLarge(s)
+            | ExtractError::Timeout(s)
+            | ExtractError::Crashed(s)
+            | ExtractError::Unsupported(s) => s,
+        }
+    }
+}
+
+/// Options every extractor honours.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExtractOptions {
+    /// Password for encrypted PDFs (the empty password is always tried).
+    pub password: Option<String>,
+}
+
+/// A PDF text backend.
+pub trait Extractor: Send + Sync {
+    /// Name written to the report's `extractor` field.
+    fn name(&self) -> &'static str;
+    /// Extracts the text of every page.
+    fn extract(&self, data: &[u8], opts: &ExtractOptions) -> Result<Extracted, ExtractError>;
+}
+
+/// What a file is, judged from its bytes (and its name for text files).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Starts with `%PDF-` (within the first KiB, as viewers accept).
+    Pdf,
+    /// A `.txt` or `.md` file.
+    Text,
+}
+
+/// Sniffs a file: PDFs by their header, text by extension. A `.pdf` name
+/// without a PDF header is an error, never read as text.
+pub fn sniff(name: &std::path::Path, data: &[u8]) -> Result<Kind, ExtractError> {
+    let head = &data[..data.len().min(1024)];
+    if head.windows(5).any(|w| w == b"%PDF-") {
+        return Ok(Kind::Pdf);
+    }
+    let ext = name
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("txt" | "md" | "markdown" | "text") => Ok(Kind::Text),
+        Some("pdf") if data.is_empty() => {
+            Err(ExtractError::Malformed("empty file (0 bytes)".into()))
+        }
+        Some("pdf") => Err(ExtractError::Malformed(
+            "no %PDF- header in the first 1024 bytes: not a PDF".into(),
+        )),
+        _ => Err(ExtractError::Unsupported(
+            "not a PDF, .txt or .md file".into(),
+        )),
+    }
+}
+
+/// Tries extractors in order and returns the first that yields text; when
+/// none does, the first success (no text) or the most telling error.
+pub fn extract_chain(
+    chain: &[&dyn Extractor],
+    data: &[u8],
+    opts: &ExtractOptions,
+) -> Result<Extracted, ExtractError> {
+    let mut first_ok: Option<Extracted> = None;
+    let mut first_err: Option<ExtractError> = None;
+    let mut notes: Vec<String> = Vec::new();
+    for ex in chain {
+        match ex.extract(data, opts) {
+            Ok(mut e) if e.has_text() => {
+                notes.append(&mut e.warnings);
+                e.warnings = notes;
+                return Ok(e);
+            }
+            Ok(e) => {
+                notes.push(format!("{}: no text", ex.name()));
+                first_ok.get_or_insert(e);
+            }
+            Err(err) => {
+                // An encrypted file stays encrypted whatever backend comes next.
+                let stop = matches!(err, ExtractError::Encrypted(_));
+                notes.push(format!("{}: {err}", ex.name()));
+                first_err.get_or_insert(err);
+                if stop {
+                    break;
+                }
+            }
+        }
+    }
+    match (first_ok, first_err) {
+        (Some(mut e), _) => {
+            e.warnings = notes;
+            Ok(e)
+        }
+        (None, Some(err)) => Err(err),
+        (None, None) => Err(ExtractError::Unsupported("no extractor configured".into())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn sniff_by_header_not_extension() {
+        assert_eq!(
+            sniff(Path::new("a.bin"), b"junk%PDF-1.4").unwrap(),
+            Kind::Pdf
+        );
+        assert_eq!(sniff(Path::new("a.md"), b"# hi").unwrap(), Kind::Text);
+        assert_eq!(
+            sniff(Path::new("a.pdf"), b"ketamine text")
+                .unwrap_err()
+                .status(),
+            Status::Malformed
+        );
+        assert_eq!(
+            sniff(Path::new("a.pdf"), b"").unwrap_err().status(),
+            Status::Malformed
+        );
+        assert_eq!(
+            sniff(Path::new("a.docx"), b"PK").unwrap_err().status(),
+            Status::Unsupported
+        );
+    }
+
+    struct Fixed(Result<Extracted, ExtractError>, &'static str);
+    impl Extractor for Fixed {
+        fn name(&self) -> &'static str {
+            self.1
+        }
+        fn extract(&self, _: &[u8], _: &ExtractOptions) -> Result<Extracted, ExtractError> {
+            self.0.clone()
+        }
+    }
+
+    #[test]
+    fn chain_falls_back_until_text() {
+        let a = Fixed(Err(ExtractError::Malformed("bad xref".into())), "a");
+        let b = Fixed(
+            Ok(Extracted {
+                pages: vec!["text".into()],
+                extractor: "b".into(),
+                warnings: vec![],
+            }),
+            "b",
+        );
+        let got = extract_chain(&[&a, &b], b"", &ExtractOptions::default()).unwrap();
+        assert_eq!(got.extractor, "b");
+        assert_eq!(got.warnings, vec!["a: malformed: bad xref".to_string()]);
+    }
+
+    #[test]
+    fn chain_stops_on_encrypted() {
+        let a = Fixed(Err(ExtractError::Encrypted("password".into())), "a");
+        let b = Fixed(
+            Ok(Extracted {
+                pages: vec!["text".into()],
+                extractor: "b".into(),
+                warnings: vec![],
+            }),
+            "b",
+        );
+        let got = extract_chain(&[&a, &b], b"", &ExtractOptions::default());
+        assert_eq!(got.unwrap_err().status(), Status::Encrypted);
+    }
+}

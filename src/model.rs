@@ -1,0 +1,496 @@
+//! The report's data model: documents, topics, findings, codes and the
+//! summary, exactly as the JSON contract (`docs/REPORT_SCHEMA.md`) names
+//! them.
+//!
+//! This module owns the *shape* of the output and the closed vocabularies
+//! (status, stance, reason, criterion). It must not contain logic that
+//! decides anything: classification lives in `classify`, serialization
+//! policy (json/jsonl framing) in `report`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The contract version written into every report.
+pub const SCHEMA_VERSION: &str = "1";
+
+/// Why a document could (or could not) be analysed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Text was extracted and analysed.
+    Ok,
+    /// The file opened but contains no extractable text (e.g. a scan).
+    NoText,
+    /// The file is encrypted and could not be opened with the given password.
+    Encrypted,
+    /// The file is not a well-formed PDF (or not a PDF at all).
+    Malformed,
+    /// Extraction exceeded its time limit.
+    Timeout,
+    /// The extraction worker died (stack overflow, abort, signal).
+    Crashed,
+    /// The file or its decoded content exceeded a size limit.
+    TooLarge,
+    /// The file type is not supported.
+    Unsupported,
+}
+
+impl Status {
+    /// Every status, in contract order.
+    pub const ALL: [Status; 8] = [
+        Status::Ok,
+        Status::NoText,
+        Status::Encrypted,
+        Status::Malformed,
+        Status::Timeout,
+        Status::Crashed,
+        Status::TooLarge,
+        Status::Unsupported,
+    ];
+
+    /// The contract's spelling of this status.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::NoText => "no_text",
+            Status::Encrypted => "encrypted",
+            Status::Malformed => "malformed",
+            Status::Timeout => "timeout",
+            Status::Crashed => "crashed",
+            Status::TooLarge => "too_large",
+            Status::Unsupported => "unsupported",
+        }
+    }
+}
+
+/// What a document says about a topic.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Stance {
+    /// Covered without stated conditions.
+    Covered,
+    /// Covered / medically necessary when criteria are met.
+    CoveredWithCriteria,
+    /// Excluded, experimental, not medically necessary, unproven, denied.
+    NotCovered,
+    /// Covered for one named use and denied for another.
+    Mixed,
+    /// Absent, or mentioned without a coverage statement.
+    #[default]
+    NotAddressed,
+}
+
+impl Stance {
+    /// Every stance, in contract order.
+    pub const ALL: [Stance; 5] = [
+        Stance::Covered,
+        Stance::CoveredWithCriteria,
+        Stance::NotCovered,
+        Stance::Mixed,
+        Stance::NotAddressed,
+    ];
+
+    /// The contract's spelling of this stance.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stance::Covered => "covered",
+            Stance::CoveredWithCriteria => "covered_with_criteria",
+            Stance::NotCovered => "not_covered",
+            Stance::Mixed => "mixed",
+            Stance::NotAddressed => "not_addressed",
+        }
+    }
+
+    /// Parses the contract's spelling.
+    pub fn parse(s: &str) -> Option<Stance> {
+        Stance::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// Why a topic is not covered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// Called experimental or investigational.
+    ExperimentalInvestigational,
+    /// Off-label use.
+    OffLabel,
+    /// Not medically necessary.
+    NotMedicallyNecessary,
+    /// Excluded by the plan / not a covered benefit.
+    PlanExclusion,
+    /// Unproven, insufficient evidence.
+    Unproven,
+}
+
+impl Reason {
+    /// Every reason, in contract order.
+    pub const ALL: [Reason; 5] = [
+        Reason::ExperimentalInvestigational,
+        Reason::OffLabel,
+        Reason::NotMedicallyNecessary,
+        Reason::PlanExclusion,
+        Reason::Unproven,
+    ];
+
+    /// The contract's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::ExperimentalInvestigational => "experimental_investigational",
+            Reason::OffLabel => "off_label",
+            Reason::NotMedicallyNecessary => "not_medically_necessary",
+            Reason::PlanExclusion => "plan_exclusion",
+            Reason::Unproven => "unproven",
+        }
+    }
+
+    /// Parses the contract's spelling.
+    pub fn parse(s: &str) -> Option<Reason> {
+        Reason::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// A condition attached to coverage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Criterion {
+    /// Prior authorization / precertification required.
+    PriorAuthorization,
+    /// Diagnosis of treatment-resistant depression.
+    DiagnosisTrd,
+    /// Major depressive disorder with suicidal ideation or behavior.
+    DiagnosisMddSuicidal,
+    /// Failed trials of antidepressants.
+    TrialOfAntidepressants,
+    /// REMS-certified treatment setting.
+    RemsCertifiedSetting,
+    /// Minimum or maximum age.
+    AgeLimit,
+    /// Used together with an oral antidepressant.
+    ConcurrentOralAntidepressant,
+    /// Prescribed by (or in consultation with) a named specialty.
+    PrescriberSpecialty,
+    /// Dose, unit or treatment-count limits.
+    QuantityLimit,
+    /// Approval period and renewal.
+    Reauthorization,
+    /// Any other stated condition (site of care, monitoring, ...).
+    Other,
+}
+
+impl Criterion {
+    /// Every criterion, in contract order.
+    pub const ALL: [Criterion; 11] = [
+        Criterion::PriorAuthorization,
+        Criterion::DiagnosisTrd,
+        Criterion::DiagnosisMddSuicidal,
+        Criterion::TrialOfAntidepressants,
+        Criterion::RemsCertifiedSetting,
+        Criterion::AgeLimit,
+        Criterion::ConcurrentOralAntidepressant,
+        Criterion::PrescriberSpecialty,
+        Criterion::QuantityLimit,
+        Criterion::Reauthorization,
+        Criterion::Other,
+    ];
+
+    /// The contract's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Criterion::PriorAuthorization => "prior_authorization",
+            Criterion::DiagnosisTrd => "diagnosis_trd",
+            Criterion::DiagnosisMddSuicidal => "diagnosis_mdd_suicidal",
+            Criterion::TrialOfAntidepressants => "trial_of_antidepressants",
+            Criterion::RemsCertifiedSetting => "rems_certified_setting",
+            Criterion::AgeLimit => "age_limit",
+            Criterion::ConcurrentOralAntidepressant => "concurrent_oral_antidepressant",
+            Criterion::PrescriberSpecialty => "prescriber_specialty",
+            Criterion::QuantityLimit => "quantity_limit",
+            Criterion::Reauthorization => "reauthorization",
+            Criterion::Other => "other",
+        }
+    }
+
+    /// Parses the contract's spelling.
+    pub fn parse(s: &str) -> Option<Criterion> {
+        Criterion::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// The drug topics a document is judged on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Topic {
+    /// Racemic ketamine (IV, IM, oral, troche, compounded intranasal).
+    Ketamine,
+    /// Esketamine / Spravato.
+    Esketamine,
+    /// Mental-health parity language.
+    MentalHealthParity,
+}
+
+impl Topic {
+    /// The two drug topics that carry a stance.
+    pub const DRUGS: [Topic; 2] = [Topic::Ketamine, Topic::Esketamine];
+
+    /// The contract's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Topic::Ketamine => "ketamine",
+            Topic::Esketamine => "esketamine",
+            Topic::MentalHealthParity => "mental_health_parity",
+        }
+    }
+
+    /// Parses the contract's spelling.
+    pub fn parse(s: &str) -> Option<Topic> {
+        [
+            Topic::Ketamine,
+            Topic::Esketamine,
+            Topic::MentalHealthParity,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
+}
+
+/// One rule hit, located in the document.
+///
+/// Used both for `findings` (every reportable hit) and for `evidence` (the
+/// hits that decided a topic).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// The rule id from `patterns/`.
+    pub rule: String,
+    /// The rule's category.
+    pub category: String,
+    /// The topic this hit was attributed to, if any.
+    pub topic: Option<Topic>,
+    /// 1-based page number.
+    pub page: u32,
+    /// 1-based line number within the page's extracted text.
+    pub line: u32,
+    /// Byte offset of the match start in the normalized document text.
+    pub start: usize,
+    /// Byte offset of the match end in the normalized document text.
+    pub end: usize,
+    /// The matched text.
+    pub text: String,
+    /// The sentence that contains the match.
+    pub sentence: String,
+    /// Whether a negation trigger scopes over the match.
+    pub negated: bool,
+    /// Whether a hedging trigger scopes over the match.
+    pub hedged: bool,
+    /// The document section kind the match sits in (additive field).
+    pub section: String,
+    /// Whether the text came from OCR (additive field).
+    #[serde(default)]
+    pub ocr: bool,
+}
+
+/// The decision for one drug topic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct TopicResult {
+    /// The stance.
+    pub stance: Stance,
+    /// Reasons for `not_covered` / `mixed`, sorted.
+    pub reasons: Vec<Reason>,
+    /// Criteria for `covered_with_criteria` / `mixed`, sorted.
+    pub criteria: Vec<Criterion>,
+    /// The sentences that decided the stance.
+    pub evidence: Vec<Finding>,
+}
+
+/// Mental-health parity language found in a document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct ParityResult {
+    /// Whether the document refers to mental-health parity.
+    pub mentioned: bool,
+    /// The sentences that mention it.
+    pub evidence: Vec<Finding>,
+}
+
+/// The per-topic results of a document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Topics {
+    /// Racemic ketamine.
+    pub ketamine: TopicResult,
+    /// Esketamine / Spravato.
+    pub esketamine: TopicResult,
+    /// Mental-health parity.
+    pub mental_health_parity: ParityResult,
+}
+
+impl Topics {
+    /// The result for a drug topic.
+    pub fn drug(&self, topic: Topic) -> Option<&TopicResult> {
+        match topic {
+            Topic::Ketamine => Some(&self.ketamine),
+            Topic::Esketamine => Some(&self.esketamine),
+            Topic::MentalHealthParity => None,
+        }
+    }
+}
+
+/// Document metadata stated by the document itself (never guessed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Metadata {
+    /// The document's title.
+    pub title: Option<String>,
+    /// The insurer or plan that issued it.
+    pub payer: Option<String>,
+    /// The policy number.
+    pub policy_number: Option<String>,
+    /// The effective date, ISO 8601 when it could be parsed.
+    pub effective_date: Option<String>,
+    /// The last review date, ISO 8601 when it could be parsed.
+    pub last_reviewed: Option<String>,
+}
+
+/// A billing or diagnosis code stated in the document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeRef {
+    /// The canonical code (ICD-10 with its dot).
+    pub code: String,
+    /// `CPT`, `HCPCS`, `CDT` or `ICD-10-CM`.
+    pub system: String,
+    /// 1-based page of the first occurrence.
+    pub page: u32,
+    /// 1-based line of the first occurrence.
+    pub line: u32,
+}
+
+/// One analysed input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Document {
+    /// The path as given or walked.
+    pub path: String,
+    /// Hex sha256 of the file bytes (empty when the file could not be read).
+    pub sha256: String,
+    /// Whether the document could be analysed.
+    pub status: Status,
+    /// Human-readable reason when `status` is not `ok`.
+    pub error: Option<String>,
+    /// Which extractor produced the text.
+    pub extractor: Option<String>,
+    /// Number of pages.
+    pub pages: u32,
+    /// Stated metadata.
+    pub metadata: Metadata,
+    /// Per-topic decisions.
+    pub topics: Topics,
+    /// Every reportable rule hit, in document order.
+    pub findings: Vec<Finding>,
+    /// Codes, once each, in order of first occurrence.
+    pub codes: Vec<CodeRef>,
+    /// Non-fatal problems met while reading the document (additive field).
+    #[serde(default)]
+    pub warnings: Vec<String>,
+}
+
+impl Document {
+    /// A document that could not be analysed.
+    pub fn failed(path: String, sha256: String, status: Status, error: String) -> Document {
+        Document {
+            path,
+            sha256,
+            status,
+            error: Some(error),
+            extractor: None,
+            pages: 0,
+            metadata: Metadata::default(),
+            topics: Topics::default(),
+            findings: Vec::new(),
+            codes: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+}
+
+/// Identifies the tool and the pattern library that produced a report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolInfo {
+    /// Always `policyscan`.
+    pub name: String,
+    /// The crate version.
+    pub version: String,
+    /// `builtin@<hash>` or `<dir>@<hash>`.
+    pub patterns: String,
+}
+
+/// Totals over a report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Summary {
+    /// Number of documents.
+    pub documents: u64,
+    /// Documents with status ok.
+    pub ok: u64,
+    /// Documents with any other status.
+    pub failed: u64,
+    /// Pages over all documents.
+    pub pages: u64,
+    /// Per drug topic, per stance, the number of ok documents.
+    pub stances: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+impl Summary {
+    /// Adds one document to the totals.
+    pub fn add(&mut self, doc: &Document) {
+        self.documents += 1;
+        self.pages += u64::from(doc.pages);
+        if doc.status == Status::Ok {
+            self.ok += 1;
+            for topic in Topic::DRUGS {
+                if let Some(t) = doc.topics.drug(topic) {
+                    *self
+                        .stances
+                        .entry(topic.as_str().to_string())
+                        .or_default()
+                        .entry(t.stance.as_str().to_string())
+                        .or_default() += 1;
+                }
+            }
+        } else {
+            self.failed += 1;
+        }
+    }
+
+    /// Zero totals, with every drug topic and stance present (so scripts
+    /// can index them without checking).
+    pub fn empty() -> Summary {
+        let mut s = Summary::default();
+        for topic in Topic::DRUGS {
+            let per = s.stances.entry(topic.as_str().to_string()).or_default();
+            for stance in Stance::ALL {
+                per.insert(stance.as_str().to_string(), 0);
+            }
+        }
+        s
+    }
+
+    /// Totals over a list of documents.
+    pub fn of<'a>(docs: impl IntoIterator<Item = &'a Document>) -> Summary {
+        let mut s = Summary::empty();
+        for d in docs {
+            s.add(d);
+        }
+        s
+    }
+}
+
+/// A whole report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Always [`SCHEMA_VERSION`].
+    pub schema_version: String,
+    /// Tool identification.
+    pub tool: ToolInfo,
+    /// Documents sorted by path.
+    pub documents: Vec<Document>,
+    /// Totals.
+    pub summary: Summary,
+}

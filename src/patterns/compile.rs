@@ -1,0 +1,185 @@
+//! Compiling a validated [`PatternSet`] into a [`Matcher`], and running
+//! every rule's own examples.
+//!
+//! Owns: the split of rules into Aho-Corasick literals and a regex set,
+//! and the example runner behind `policyscan patterns test`.
+//! Must not: validate file syntax (that is `patterns`), or scan documents
+//! (the compiled [`Matcher`] does that).
+
+use std::fmt;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::{Regex, RegexBuilder, RegexSetBuilder};
+
+use super::{Category, PatternError, PatternSet, Rule};
+use crate::matcher::Matcher;
+
+const REGEX_SIZE_LIMIT: usize = 1 << 24;
+
+/// Compiles a pattern set once; the result is shared by every worker.
+pub fn compile(set: PatternSet) -> Result<Matcher, PatternError> {
+    let mut literals: Vec<String> = Vec::new();
+    let mut literal_rule: Vec<usize> = Vec::new();
+    let mut regex_src: Vec<String> = Vec::new();
+    let mut regex_rule: Vec<usize> = Vec::new();
+    let mut headings: Vec<(Regex, usize)> = Vec::new();
+    for (ri, rule) in set.rules.iter().enumerate() {
+        if rule.category == Category::Section {
+            // Heading rules describe a whole line; they are matched against
+            // candidate heading lines only, never scanned over the text.
+            let alternatives = rule
+                .regexes
+                .iter()
+                .cloned()
+                .chain(rule.literals.iter().map(|l| regex::escape(l)));
+            for src in alternatives {
+                let anchored = format!("^(?:{src})$");
+                let re = RegexBuilder::new(&anchored)
+                    .case_insensitive(!rule.case_sensitive)
+                    .size_limit(REGEX_SIZE_LIMIT)
+                    .build()
+                    .map_err(|e| PatternError {
+                        file: rule.file.clone(),
+                        line: Some(rule.line),
+                        rule: Some(rule.id.clone()),
+                        reason: format!("bad regex {src:?}: {e}"),
+                    })?;
+                headings.push((re, ri));
+            }
+            continue;
+        }
+        for l in &rule.literals {
+            literals.push(l.clone());
+            literal_rule.push(ri);
+        }
+        for r in &rule.regexes {
+            let src = if rule.case_sensitive {
+                r.clone()
+            } else {
+                format!("(?i:{r})")
+            };
+            regex_src.push(src);
+            regex_rule.push(ri);
+        }
+    }
+    let rule_err = |ri: usize, reason: String| {
+        let rule: &Rule = &set.rules[ri];
+        PatternError {
+            file: rule.file.clone(),
+            line: Some(rule.line),
+            rule: Some(rule.id.clone()),
+            reason,
+        }
+    };
+    let literals_ac: Option<AhoCorasick> = if literals.is_empty() {
+        None
+    } else {
+        Some(
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .build(&literals)
+                .map_err(|e| PatternError {
+                    file: "<literals>".into(),
+                    line: None,
+                    rule: None,
+                    reason: format!("cannot build the literal automaton: {e}"),
+                })?,
+        )
+    };
+    let mut regexes = Vec::with_capacity(regex_src.len());
+    for (i, src) in regex_src.iter().enumerate() {
+        let re = RegexBuilder::new(src)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+            .map_err(|e| rule_err(regex_rule[i], format!("bad regex {src:?}: {e}")))?;
+        regexes.push(re);
+    }
+    let regex_set = RegexSetBuilder::new(&regex_src)
+        .size_limit(REGEX_SIZE_LIMIT * 4)
+        .build()
+        .map_err(|e| PatternError {
+            file: "<all>".into(),
+            line: None,
+            rule: None,
+            reason: format!("the combined regex set does not compile: {e}"),
+        })?;
+    Ok(Matcher::from_parts(
+        set,
+        literals_ac,
+        literal_rule,
+        regex_set,
+        regexes,
+        regex_rule,
+        headings,
+    ))
+}
+
+/// A rule example that did not behave as documented.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExampleFailure {
+    /// The rule's file.
+    pub file: String,
+    /// The rule's line.
+    pub line: usize,
+    /// The rule id.
+    pub rule: String,
+    /// `true` for a `match` example that did not match, `false` for a
+    /// `no_match` example that matched.
+    pub expected_match: bool,
+    /// The example text.
+    pub example: String,
+}
+
+impl fmt::Display for ExampleFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = if self.expected_match {
+            "does not match its `match` example"
+        } else {
+            "matches its `no_match` example"
+        };
+        write!(
+            f,
+            "{}:{}: rule {} {what}: {:?}",
+            self.file, self.line, self.rule, self.example
+        )
+    }
+}
+
+/// Runs every rule's `match` / `no_match` examples against the rule alone
+/// and returns every failure (not just the first).
+pub fn test_examples(set: &PatternSet) -> Result<(usize, Vec<ExampleFailure>), PatternError> {
+    let mut failures = Vec::new();
+    let mut run = 0;
+    for rule in &set.rules {
+        let single = compile(PatternSet {
+            rules: vec![rule.clone()],
+            origin: set.origin.clone(),
+        })?;
+        let cases = rule
+            .examples_match
+            .iter()
+            .map(|e| (true, e))
+            .chain(rule.examples_no_match.iter().map(|e| (false, e)));
+        for (expected, example) in cases {
+            run += 1;
+            let norm = crate::normalize::NormalizedText::from_pages(&[example.as_str()]);
+            let matched = if rule.category == Category::Section {
+                single.heading(example).is_some()
+            } else {
+                let flat = crate::classify::flatten(norm.text());
+                !single.find_all(&flat).is_empty()
+            };
+            if matched != expected {
+                failures.push(ExampleFailure {
+                    file: rule.file.clone(),
+                    line: rule.line,
+                    rule: rule.id.clone(),
+                    expected_match: expected,
+                    example: example.clone(),
+                });
+            }
+        }
+    }
+    Ok((run, failures))
+}

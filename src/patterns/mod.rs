@@ -1,0 +1,604 @@
+//! The pattern library: loading and validating `patterns/*.toml`.
+//!
+//! Owns: the file format (one file per category, `[[rule]]` tables with id,
+//! description, patterns and examples), the embedded built-in files, the
+//! `--patterns DIR` override, and every check that makes a pattern file
+//! trustworthy before anything runs (unknown keys, duplicate ids, bad
+//! regexes, unknown categories / reasons / criteria, missing examples).
+//! Errors name the file, the line and the rule.
+//!
+//! Must not: scan text (that is `matcher`, built by `compile`) or interpret
+//! hits (that is `classify`).
+
+pub mod compile;
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::model::{Criterion, Reason, Topic};
+
+/// The built-in pattern files, embedded in the binary.
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("codes.toml", include_str!("../../patterns/codes.toml")),
+    ("context.toml", include_str!("../../patterns/context.toml")),
+    (
+        "coverage.toml",
+        include_str!("../../patterns/coverage.toml"),
+    ),
+    (
+        "criteria.toml",
+        include_str!("../../patterns/criteria.toml"),
+    ),
+    (
+        "esketamine.toml",
+        include_str!("../../patterns/esketamine.toml"),
+    ),
+    (
+        "exclusion.toml",
+        include_str!("../../patterns/exclusion.toml"),
+    ),
+    (
+        "experimental.toml",
+        include_str!("../../patterns/experimental.toml"),
+    ),
+    (
+        "ketamine.toml",
+        include_str!("../../patterns/ketamine.toml"),
+    ),
+    (
+        "medical_necessity.toml",
+        include_str!("../../patterns/medical_necessity.toml"),
+    ),
+    (
+        "negation.toml",
+        include_str!("../../patterns/negation.toml"),
+    ),
+    (
+        "off_label.toml",
+        include_str!("../../patterns/off_label.toml"),
+    ),
+    ("parity.toml", include_str!("../../patterns/parity.toml")),
+    (
+        "sections.toml",
+        include_str!("../../patterns/sections.toml"),
+    ),
+];
+
+/// What kind of signal a rule gives the classifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// Names racemic ketamine.
+    Ketamine,
+    /// Names esketamine / Spravato.
+    Esketamine,
+    /// Experimental / investigational language.
+    Experimental,
+    /// Unproven / insufficient evidence language.
+    Unproven,
+    /// Off-label language.
+    OffLabel,
+    /// "medically necessary" (positive) or "not medically necessary".
+    MedicalNecessity,
+    /// Plan exclusions and "not covered".
+    Exclusion,
+    /// Positive coverage language ("is covered", "approved", "paid").
+    Coverage,
+    /// A coverage criterion (prior authorization, age, ...).
+    Criteria,
+    /// Mental-health parity language.
+    Parity,
+    /// A billing or diagnosis code.
+    Code,
+    /// A negation trigger (NegEx style).
+    Negation,
+    /// A phrase that looks like a negation but is not ("not only").
+    PseudoNegation,
+    /// A hedging / conditional trigger ("may be", "unless").
+    Hedge,
+    /// Ends the scope of a negation or hedge ("but", "however").
+    Termination,
+    /// A section heading.
+    Section,
+    /// Context that changes what a drug mention means (anesthesia,
+    /// research, pointers to other policies, catch-alls, uses).
+    Context,
+}
+
+impl Category {
+    /// The category's name as written in the pattern files and the report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Ketamine => "ketamine",
+            Category::Esketamine => "esketamine",
+            Category::Experimental => "experimental",
+            Category::Unproven => "unproven",
+            Category::OffLabel => "off_label",
+            Category::MedicalNecessity => "medical_necessity",
+            Category::Exclusion => "exclusion",
+            Category::Coverage => "coverage",
+            Category::Criteria => "criteria",
+            Category::Parity => "parity",
+            Category::Code => "code",
+            Category::Negation => "negation",
+            Category::PseudoNegation => "pseudo_negation",
+            Category::Hedge => "hedge",
+            Category::Termination => "termination",
+            Category::Section => "section",
+            Category::Context => "context",
+        }
+    }
+
+    /// Whether hits of this category are listed in a document's `findings`
+    /// (cues such as negation triggers and headings are used by the
+    /// classifier and shown by `explain`, but are not findings).
+    pub fn is_reported(self) -> bool {
+        !matches!(
+            self,
+            Category::Negation
+                | Category::PseudoNegation
+                | Category::Hedge
+                | Category::Termination
+                | Category::Section
+                | Category::Context
+        )
+    }
+}
+
+/// Direction of a negation trigger relative to what it negates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// The trigger precedes the negated term ("not experimental").
+    #[default]
+    Forward,
+    /// The trigger follows the negated term ("experimental ... is ruled out").
+    Backward,
+}
+
+/// Kinds of document sections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum SectionKind {
+    /// No heading seen yet.
+    #[default]
+    Unknown,
+    /// Policy / coverage statement.
+    Policy,
+    /// Coverage criteria.
+    Criteria,
+    /// Exclusions and limitations.
+    Exclusions,
+    /// Background, description, overview.
+    Background,
+    /// Rationale, clinical evidence, literature review.
+    Rationale,
+    /// References and citations.
+    References,
+    /// Coding information, code tables.
+    Coding,
+    /// Definitions.
+    Definitions,
+    /// Policy history / revision log.
+    History,
+    /// Appeal rights and other member notices.
+    Notices,
+}
+
+impl SectionKind {
+    /// The name used in reports and `explain`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SectionKind::Unknown => "unknown",
+            SectionKind::Policy => "policy",
+            SectionKind::Criteria => "criteria",
+            SectionKind::Exclusions => "exclusions",
+            SectionKind::Background => "background",
+            SectionKind::Rationale => "rationale",
+            SectionKind::References => "references",
+            SectionKind::Coding => "coding",
+            SectionKind::Definitions => "definitions",
+            SectionKind::History => "history",
+            SectionKind::Notices => "notices",
+        }
+    }
+
+    /// Whether statements in this section describe rather than decide
+    /// coverage.
+    pub fn is_informative(self) -> bool {
+        matches!(
+            self,
+            SectionKind::Background
+                | SectionKind::Rationale
+                | SectionKind::References
+                | SectionKind::Coding
+                | SectionKind::Definitions
+                | SectionKind::History
+                | SectionKind::Notices
+        )
+    }
+}
+
+/// One validated rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Unique id, e.g. `coverage.experimental`.
+    pub id: String,
+    /// What the rule's hits mean for the classifier.
+    pub category: Category,
+    /// One-line description.
+    pub description: String,
+    /// Why the rule exists (printed by `patterns list --verbose` and `explain`).
+    pub why: Option<String>,
+    /// The drug topic the rule names, for drug-name rules.
+    pub topic: Option<Topic>,
+    /// The reason this rule gives for non-coverage.
+    pub reason: Option<Reason>,
+    /// The criterion this rule detects.
+    pub criterion: Option<Criterion>,
+    /// Section kind, for section-heading rules.
+    pub section: Option<SectionKind>,
+    /// Direction, for negation rules.
+    pub direction: Direction,
+    /// Free label for context rules (e.g. `anesthesia`, `research`).
+    pub tag: Option<String>,
+    /// Whether the rule itself states a negative ("not medically necessary").
+    pub negative: bool,
+    /// Whole-word literals (ASCII case-insensitive).
+    pub literals: Vec<String>,
+    /// Regular expressions (case-insensitive unless `case_sensitive`).
+    pub regexes: Vec<String>,
+    /// Whether the regexes are case-sensitive.
+    pub case_sensitive: bool,
+    /// Examples the rule must match.
+    pub examples_match: Vec<String>,
+    /// Examples the rule must not match.
+    pub examples_no_match: Vec<String>,
+    /// The file the rule came from.
+    pub file: String,
+    /// 1-based line of the rule's `id` in its file.
+    pub line: usize,
+}
+
+/// A validated set of rules and where it came from.
+#[derive(Debug, Clone)]
+pub struct PatternSet {
+    /// All rules, in file order then rule order.
+    pub rules: Vec<Rule>,
+    /// `builtin@<hash>` or `<dir>@<hash>`.
+    pub origin: String,
+}
+
+/// A problem in a pattern file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct PatternError {
+    /// The file.
+    pub file: String,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// The rule id, when known.
+    pub rule: Option<String>,
+    /// What is wrong.
+    pub reason: String,
+}
+
+impl fmt::Display for PatternError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(rule) = &self.rule {
+            write!(f, ": rule {rule}")?;
+        }
+        write!(f, ": {}", self.reason)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileDef {
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    rule: Vec<RuleDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleDef {
+    id: String,
+    category: Category,
+    description: String,
+    #[serde(default)]
+    why: Option<String>,
+    #[serde(default)]
+    topic: Option<String>,
+    #[serde(default)]
+    reason: Option<String>,
+    #[serde(default)]
+    criterion: Option<String>,
+    #[serde(default)]
+    section: Option<SectionKind>,
+    #[serde(default)]
+    direction: Option<Direction>,
+    #[serde(default)]
+    tag: Option<String>,
+    #[serde(default)]
+    negative: bool,
+    #[serde(default)]
+    literals: Vec<String>,
+    #[serde(default)]
+    regexes: Vec<String>,
+    #[serde(default)]
+    case_sensitive: bool,
+    #[serde(default, rename = "match")]
+    examples_match: Vec<String>,
+    #[serde(default)]
+    no_match: Vec<String>,
+}
+
+impl PatternSet {
+    /// The built-in library.
+    pub fn builtin() -> Result<PatternSet, PatternError> {
+        let files: Vec<(String, String)> = BUILTIN
+            .iter()
+            .map(|(n, t)| ((*n).to_string(), (*t).to_string()))
+            .collect();
+        Self::from_files("builtin", &files)
+    }
+
+    /// Every `*.toml` file of a directory, replacing the built-in library.
+    pub fn from_dir(dir: &Path) -> Result<PatternSet, PatternError> {
+        let err = |reason: String| PatternError {
+            file: dir.display().to_string(),
+            line: None,
+            rule: None,
+            reason,
+        };
+        let entries =
+            std::fs::read_dir(dir).map_err(|e| err(format!("cannot read directory: {e}")))?;
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        paths.sort();
+        if paths.is_empty() {
+            return Err(err("no *.toml pattern files in this directory".into()));
+        }
+        let mut files = Vec::with_capacity(paths.len());
+        for p in paths {
+            let text = std::fs::read_to_string(&p).map_err(|e| PatternError {
+                file: p.display().to_string(),
+                line: None,
+                rule: None,
+                reason: format!("cannot read: {e}"),
+            })?;
+            files.push((p.display().to_string(), text));
+        }
+        Self::from_files(&dir.display().to_string(), &files)
+    }
+
+    /// Parses and validates a set of (file name, contents).
+    pub fn from_files(label: &str, files: &[(String, String)]) -> Result<PatternSet, PatternError> {
+        let mut rules = Vec::new();
+        let mut ids = BTreeSet::new();
+        let mut hasher = Sha256::new();
+        for (name, text) in files {
+            hasher.update(name.rsplit('/').next().unwrap_or(name).as_bytes());
+            hasher.update([0]);
+            hasher.update(text.as_bytes());
+            hasher.update([0]);
+            for rule in parse_file(name, text)? {
+                if !ids.insert(rule.id.clone()) {
+                    return Err(PatternError {
+                        file: name.clone(),
+                        line: Some(rule.line),
+                        rule: Some(rule.id),
+                        reason: "duplicate rule id (ids must be unique across all files)".into(),
+                    });
+                }
+                rules.push(rule);
+            }
+        }
+        let digest = hasher.finalize();
+        let hash: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+        Ok(PatternSet {
+            rules,
+            origin: format!("{label}@{hash}"),
+        })
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+fn parse_file(name: &str, text: &str) -> Result<Vec<Rule>, PatternError> {
+    let def: FileDef = toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| line_of(text, s.start));
+        // Name the rule whose table holds the error, when there is one.
+        let rule = line.and_then(|l| rule_id_before_line(text, l));
+        PatternError {
+            file: name.to_string(),
+            line,
+            rule,
+            reason: e.message().trim().to_string(),
+        }
+    })?;
+    let _ = def.description;
+    let mut out = Vec::with_capacity(def.rule.len());
+    for r in def.rule {
+        let line = find_id_line(text, &r.id);
+        out.push(validate(name, line, r)?);
+    }
+    Ok(out)
+}
+
+fn find_id_line(text: &str, id: &str) -> usize {
+    let needle_dq = format!("id = \"{id}\"");
+    let needle_sq = format!("id = '{id}'");
+    text.find(&needle_dq)
+        .or_else(|| text.find(&needle_sq))
+        .map_or(1, |o| line_of(text, o))
+}
+
+fn rule_id_before_line(text: &str, line: usize) -> Option<String> {
+    let re = regex::Regex::new(r#"^\s*id\s*=\s*["']([^"']+)["']"#).ok()?;
+    text.lines()
+        .take(line)
+        .filter_map(|l| re.captures(l).map(|c| c[1].to_string()))
+        .last()
+}
+
+fn validate(file: &str, line: usize, r: RuleDef) -> Result<Rule, PatternError> {
+    let err = |reason: String| PatternError {
+        file: file.to_string(),
+        line: Some(line),
+        rule: Some(r.id.clone()),
+        reason,
+    };
+    let id_ok = !r.id.is_empty()
+        && r.id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+    if !id_ok {
+        return Err(err(
+            "id must be non-empty lowercase ASCII letters, digits, '.', '_' or '-'".into(),
+        ));
+    }
+    if r.description.trim().is_empty() {
+        return Err(err("description is empty".into()));
+    }
+    if r.literals.is_empty() && r.regexes.is_empty() {
+        return Err(err("rule has no `literals` and no `regexes`".into()));
+    }
+    if let Some(l) = r.literals.iter().find(|l| l.trim().is_empty()) {
+        return Err(err(format!("empty literal {l:?}")));
+    }
+    for re in &r.regexes {
+        let built = regex::RegexBuilder::new(re)
+            .case_insensitive(!r.case_sensitive)
+            .size_limit(1 << 22)
+            .build();
+        if let Err(e) = built {
+            return Err(err(format!("bad regex {re:?}: {e}")));
+        }
+    }
+    if r.examples_match.is_empty() {
+        return Err(err(
+            "rule has no `match` examples (every rule documents itself)".into(),
+        ));
+    }
+    let topic = match &r.topic {
+        None => None,
+        Some(t) => Some(Topic::parse(t).ok_or_else(|| err(format!("unknown topic {t:?}")))?),
+    };
+    let reason = match &r.reason {
+        None => None,
+        Some(t) => Some(Reason::parse(t).ok_or_else(|| {
+            err(format!(
+                "unknown reason {t:?} (expected one of: {})",
+                Reason::ALL.map(Reason::as_str).join(", ")
+            ))
+        })?),
+    };
+    let criterion = match &r.criterion {
+        None => None,
+        Some(t) => Some(Criterion::parse(t).ok_or_else(|| {
+            err(format!(
+                "unknown criterion {t:?} (expected one of: {})",
+                Criterion::ALL.map(Criterion::as_str).join(", ")
+            ))
+        })?),
+    };
+    if r.category == Category::Criteria && criterion.is_none() {
+        return Err(err("a `criteria` rule needs `criterion = \"...\"`".into()));
+    }
+    if r.category == Category::Section && r.section.is_none() {
+        return Err(err("a `section` rule needs `section = \"...\"`".into()));
+    }
+    if r.category == Category::Context && r.tag.is_none() {
+        return Err(err("a `context` rule needs `tag = \"...\"`".into()));
+    }
+    Ok(Rule {
+        id: r.id.clone(),
+        category: r.category,
+        description: r.description.trim().to_string(),
+        why: r.why.map(|w| w.trim().to_string()),
+        topic,
+        reason,
+        criterion,
+        section: r.section,
+        direction: r.direction.unwrap_or_default(),
+        tag: r.tag,
+        negative: r.negative,
+        literals: r.literals,
+        regexes: r.regexes,
+        case_sensitive: r.case_sensitive,
+        examples_match: r.examples_match,
+        examples_no_match: r.no_match,
+        file: file.rsplit('/').next().unwrap_or(file).to_string(),
+        line,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<PatternSet, PatternError> {
+        PatternSet::from_files("test", &[("t.toml".into(), text.into())])
+    }
+
+    #[test]
+    fn builtin_loads() {
+        let set = PatternSet::builtin().expect("builtin patterns are valid");
+        assert!(set.rules.len() > 20);
+        assert!(set.origin.starts_with("builtin@"));
+    }
+
+    #[test]
+    fn bad_regex_names_file_rule_and_line() {
+        let e = load(
+            "[[rule]]\nid = \"a.b\"\ncategory = \"experimental\"\ndescription = \"d\"\nregexes = ['(']\nmatch = ['x']\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.file, "t.toml");
+        assert_eq!(e.rule.as_deref(), Some("a.b"));
+        assert_eq!(e.line, Some(2));
+        assert!(e.reason.contains("bad regex"), "{e}");
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_with_line() {
+        let e = load("[[rule]]\nid = \"a.b\"\ncategory = \"experimental\"\ndescription = \"d\"\nliterals = ['x']\nmatch = ['x']\nbogus = 1\n").unwrap_err();
+        assert_eq!(e.line, Some(7), "{e}");
+        assert_eq!(e.rule.as_deref(), Some("a.b"));
+        assert!(e.reason.contains("bogus"), "{e}");
+    }
+
+    #[test]
+    fn unknown_category_and_duplicate_id() {
+        let e = load("[[rule]]\nid = \"a\"\ncategory = \"nope\"\ndescription = \"d\"\nliterals = ['x']\nmatch = ['x']\n").unwrap_err();
+        assert!(e.reason.contains("nope"), "{e}");
+        let e = load("[[rule]]\nid = \"a\"\ncategory = \"parity\"\ndescription = \"d\"\nliterals = ['x']\nmatch = ['x']\n[[rule]]\nid = \"a\"\ncategory = \"parity\"\ndescription = \"d\"\nliterals = ['y']\nmatch = ['y']\n").unwrap_err();
+        assert!(e.reason.contains("duplicate"), "{e}");
+        assert_eq!(e.line, Some(2));
+    }
+
+    #[test]
+    fn criteria_rule_needs_criterion_and_examples() {
+        let e = load("[[rule]]\nid = \"a\"\ncategory = \"criteria\"\ndescription = \"d\"\nliterals = ['x']\nmatch = ['x']\n").unwrap_err();
+        assert!(e.reason.contains("criterion"), "{e}");
+        let e = load(
+            "[[rule]]\nid = \"a\"\ncategory = \"parity\"\ndescription = \"d\"\nliterals = ['x']\n",
+        )
+        .unwrap_err();
+        assert!(e.reason.contains("match"), "{e}");
+    }
+}

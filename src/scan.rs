@@ -1,0 +1,213 @@
+//! The scan pipeline: inputs → extract → normalize → match → classify →
+//! documents, in parallel, streamed to a report sink.
+//!
+//! Owns: the per-document stages in order ([`analyze_file`]), turning every
+//! failure into a document with a status (nothing is ever dropped), the
+//! rayon pool (largest documents first, so the tail is short), and handing
+//! finished documents to the sink as they complete.
+//!
+//! Must not: format output (that is `report`) or parse flags (`config`).
+
+use std::io::Read;
+use std::path::Path;
+use std::sync::mpsc;
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::classify;
+use crate::config::Config;
+use crate::extract::{self, ExtractError, ExtractOptions, Extracted, Extractor, Kind};
+use crate::matcher::Matcher;
+use crate::model::{Document, Status};
+use crate::normalize::NormalizedText;
+use crate::walk::Input;
+
+/// Hint attached to documents without a text layer.
+pub const NO_TEXT_HINT: &str =
+    "no extractable text: the pages are probably scanned images (OCR is not enabled)";
+
+/// Hex sha256 of a file, read in chunks.
+pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+    let mut f = std::fs::File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex(&h.finalize()))
+}
+
+/// Lower-case hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+/// Extraction settings shared by every document of a run.
+#[derive(Debug, Clone, Default)]
+pub struct ExtractSettings {
+    /// Passed to the backends.
+    pub options: ExtractOptions,
+    /// Larger files are not opened.
+    pub max_filesize: u64,
+}
+
+/// Reads a file and extracts its text, mapping every failure to a status.
+pub fn extract_file(
+    path: &Path,
+    settings: &ExtractSettings,
+) -> (String, Result<Extracted, ExtractError>) {
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if settings.max_filesize > 0 && size > settings.max_filesize {
+        let sha = sha256_file(path).unwrap_or_default();
+        return (
+            sha,
+            Err(ExtractError::TooLarge(format!(
+                "file is {size} bytes, over the --max-filesize limit of {} bytes",
+                settings.max_filesize
+            ))),
+        );
+    }
+    let data = match std::fs::read(path) {
+        Ok(d) => d,
+        Err(e) => {
+            return (
+                String::new(),
+                Err(ExtractError::Unsupported(format!("cannot read file: {e}"))),
+            );
+        }
+    };
+    let sha = hex(&Sha256::digest(&data));
+    let result = match extract::sniff(path, &data) {
+        Ok(Kind::Text) => Ok(extract::text::extract(&data)),
+        Ok(Kind::Pdf) => {
+            let pdf = extract::pdf_extract::PdfExtract;
+            let chain: [&dyn Extractor; 1] = [&pdf];
+            extract::extract_chain(&chain, &data, &settings.options)
+        }
+        Err(e) => Err(e),
+    };
+    (sha, result)
+}
+
+/// Turns extracted text into an analysed document.
+pub fn analyze_extracted(
+    display: String,
+    sha256: String,
+    extracted: Result<Extracted, ExtractError>,
+    matcher: &Matcher,
+) -> Document {
+    analyze_extracted_traced(display, sha256, extracted, matcher).0
+}
+
+/// Like [`analyze_extracted`], also returning the classification trace
+/// (for `explain`) when the document had text.
+pub fn analyze_extracted_traced(
+    display: String,
+    sha256: String,
+    extracted: Result<Extracted, ExtractError>,
+    matcher: &Matcher,
+) -> (Document, Option<Vec<classify::stance::TraceEntry>>) {
+    let e = match extracted {
+        Ok(e) => e,
+        Err(err) => {
+            let doc = Document::failed(display, sha256, err.status(), err.reason().to_string());
+            return (doc, None);
+        }
+    };
+    let pages = u32::try_from(e.pages.len()).unwrap_or(u32::MAX);
+    if !e.has_text() {
+        let mut d = Document::failed(display, sha256, Status::NoText, NO_TEXT_HINT.to_string());
+        d.extractor = Some(e.extractor);
+        d.pages = pages;
+        d.warnings = e.warnings;
+        return (d, None);
+    }
+    let text = NormalizedText::from_pages(&e.pages);
+    let a = classify::analyze(&text, matcher);
+    let doc = Document {
+        path: display,
+        sha256,
+        status: Status::Ok,
+        error: None,
+        extractor: Some(e.extractor),
+        pages,
+        metadata: a.metadata,
+        topics: a.topics,
+        findings: a.findings,
+        codes: a.codes,
+        warnings: e.warnings,
+    };
+    (doc, Some(a.trace))
+}
+
+/// Analyses one input file end to end.
+pub fn analyze_file(input: &Input, settings: &ExtractSettings, matcher: &Matcher) -> Document {
+    let (sha, extracted) = extract_file(&input.path, settings);
+    analyze_extracted(input.display.clone(), sha, extracted, matcher)
+}
+
+/// Runs every input through the pipeline on `config.jobs` threads and calls
+/// `on_document` (on the calling thread) as each document finishes.
+pub fn run<F>(
+    config: &Config,
+    inputs: Vec<Input>,
+    matcher: &Matcher,
+    mut on_document: F,
+) -> std::io::Result<()>
+where
+    F: FnMut(Document) -> std::io::Result<()>,
+{
+    let settings = ExtractSettings {
+        options: ExtractOptions {
+            password: config.password.clone(),
+        },
+        max_filesize: config.max_filesize,
+    };
+    let mut order = inputs;
+    // Largest first: the long documents start early and the tail is short.
+    order.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.display.cmp(&b.display)));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(config.jobs)
+        .thread_name(|i| format!("policyscan-{i}"))
+        .build()
+        .map_err(std::io::Error::other)?;
+    let (tx, rx) = mpsc::sync_channel::<Document>(config.jobs * 4);
+    let mut result = Ok(());
+    std::thread::scope(|scope| {
+        let settings = &settings;
+        scope.spawn(move || {
+            pool.install(|| {
+                order.par_iter().for_each_with(tx, |tx, input| {
+                    let doc = match extract::panic::catch(|| analyze_file(input, settings, matcher))
+                    {
+                        Ok(doc) => doc,
+                        Err(panic) => Document::failed(
+                            input.display.clone(),
+                            sha256_file(&input.path).unwrap_or_default(),
+                            Status::Crashed,
+                            format!("internal error while analysing: {panic}"),
+                        ),
+                    };
+                    // The receiver is gone only when output failed; stop quietly.
+                    let _ = tx.send(doc);
+                });
+            });
+        });
+        for doc in rx {
+            if result.is_ok() {
+                result = on_document(doc);
+            }
+        }
+    });
+    result
+}
