@@ -479,7 +479,7 @@ mod tests {
     #[test]
     fn headings_set_section() {
         let ss = sentences(&[
-            "Background\nKetamine was investigated in trials.\nPolicy\nKetamine is not covered.",
+            "Background\nKetamine was investigated in several small randomized trials.\nPolicy\nKetamine is not covered.",
         ]);
         assert_eq!(ss[0].kind, SentenceKind::Heading);
         assert_eq!(ss[1].section, SectionKind::Background);
