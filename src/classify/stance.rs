@@ -372,10 +372,17 @@ fn attribute(ctx: &Context<'_>, f: &Facts) -> Vec<Vec<(Topic, Via)>> {
             if f.has_cues[si] || s.is_lead_in() || s.kind == SentenceKind::Item {
                 focus = Some((topics.clone(), si));
             }
-            row = (ctx.word_count(si) <= 16).then(|| (topics, 6));
+            // A short line without a full stop labels a table row.
+            let label = ctx.word_count(si) <= 16 && !s.text.trim_end().ends_with('.');
+            row = label.then(|| (topics, 6));
             continue;
         }
-        // No mention of its own.
+        // No mention of its own. A remark-code legend line speaks through
+        // the claim lines that cite its code, not through its neighbours.
+        if LEGEND.is_match(&s.text) && f.has_cues[si] {
+            row = None;
+            continue;
+        }
         if let Some((rt, left)) = &mut row {
             if *left > 0 && ctx.word_count(si) <= 20 && !is_row_label(ctx, f, si) {
                 *left -= 1;
