@@ -395,7 +395,7 @@ fn attribute(ctx: &Context<'_>, f: &Facts) -> Attributed {
             }
             // A short line without a full stop labels a table row.
             let label = ctx.word_count(si) <= 16 && !s.text.trim_end().ends_with('.');
-            row = label.then(|| (topics, si, 6));
+            row = label.then_some((topics, si, 6));
             continue;
         }
         // No mention of its own. A remark-code legend line speaks through
@@ -413,16 +413,16 @@ fn attribute(ctx: &Context<'_>, f: &Facts) -> Attributed {
             }
             row = None;
         }
-        if let Some(l) = s.lead_in {
-            if !attr[l].is_empty() {
-                attr[si] = attr[l].iter().map(|&(t, _)| (t, Via::LeadIn)).collect();
-                lender[si] = if f.mentions[l].is_empty() {
-                    lender[l]
-                } else {
-                    Some(l)
-                };
-                continue;
-            }
+        if let Some(l) = s.lead_in
+            && !attr[l].is_empty()
+        {
+            attr[si] = attr[l].iter().map(|&(t, _)| (t, Via::LeadIn)).collect();
+            lender[si] = if f.mentions[l].is_empty() {
+                lender[l]
+            } else {
+                Some(l)
+            };
+            continue;
         }
         if let Some((ft, fsi)) = &focus {
             let recent = si - fsi <= 3 || ctx.sentences[*fsi].block == s.block;
@@ -432,18 +432,19 @@ fn attribute(ctx: &Context<'_>, f: &Facts) -> Attributed {
                 continue;
             }
         }
-        if let Some(h) = s.heading {
-            if ctx.sentences[h].kind == SentenceKind::Title && !attr[h].is_empty() {
-                attr[si] = attr[h].iter().map(|&(t, _)| (t, Via::Heading)).collect();
-                lender[si] = Some(h);
-                continue;
-            }
+        if let Some(h) = s.heading
+            && ctx.sentences[h].kind == SentenceKind::Title
+            && !attr[h].is_empty()
+        {
+            attr[si] = attr[h].iter().map(|&(t, _)| (t, Via::Heading)).collect();
+            lender[si] = Some(h);
+            continue;
         }
-        if s.section == SectionKind::Criteria {
-            if let Some((ft, fsi)) = &focus {
-                attr[si] = ft.iter().map(|&t| (t, Via::Focus)).collect();
-                lender[si] = Some(*fsi);
-            }
+        if s.section == SectionKind::Criteria
+            && let Some((ft, fsi)) = &focus
+        {
+            attr[si] = ft.iter().map(|&t| (t, Via::Focus)).collect();
+            lender[si] = Some(*fsi);
         }
     }
     Attributed {
@@ -799,9 +800,9 @@ pub fn decide(ctx: &Context<'_>) -> Decided {
         statements: Vec::new(),
         cue_topics: vec![None; ctx.cues.len()],
     };
-    for si in 0..ctx.sentences.len() {
+    for (si, sentence_attr) in attr.iter().enumerate() {
         let mentions = &f.mentions[si];
-        let mut a = attr[si].clone();
+        let mut a = sentence_attr.clone();
         // A decision about one drug, or any sentence of a letter about one
         // drug, speaks of that drug.
         if a.is_empty() {
