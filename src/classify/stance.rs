@@ -33,7 +33,7 @@ use regex::Regex;
 
 use super::sentence::SentenceKind;
 use super::{Context, Cue};
-use crate::model::{Criterion, Finding, ParityResult, Reason, Stance, Topic, TopicResult, Topics};
+use crate::model::{Criterion, Finding, Reason, Stance, Topic, TopicResult, Topics};
 use crate::patterns::{Category, SectionKind};
 
 /// Whether a statement grants or denies coverage.
@@ -870,7 +870,6 @@ pub fn decide(ctx: &Context<'_>) -> Decided {
             Topic::MentalHealthParity => {}
         }
     }
-    topics.mental_health_parity = parity(ctx);
     let trace = trace(ctx, &f, &attr, single, &statements);
     Decided {
         topics,
@@ -1184,20 +1183,6 @@ fn evidence(ctx: &Context<'_>, mut cues: Vec<usize>, topic: Option<Topic>) -> Ve
         .collect()
 }
 
-fn parity(ctx: &Context<'_>) -> ParityResult {
-    let cues: Vec<usize> = ctx
-        .cues
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| ctx.rule(c).category == Category::Parity && !c.scope.negated)
-        .map(|(i, _)| i)
-        .collect();
-    ParityResult {
-        mentioned: !cues.is_empty(),
-        evidence: evidence(ctx, cues, Some(Topic::MentalHealthParity)),
-    }
-}
-
 fn trigger_text(ctx: &Context<'_>, h: Option<crate::matcher::Hit>) -> Option<String> {
     h.map(|h| ctx.flat[h.start..h.end].to_string())
 }
@@ -1232,16 +1217,6 @@ fn trace(
         let topic = match rule.category {
             Category::Ketamine => Topic::Ketamine,
             Category::Esketamine => Topic::Esketamine,
-            Category::Parity if !cue.scope.negated => {
-                out.push(entry(
-                    ci,
-                    Topic::MentalHealthParity,
-                    "parity".into(),
-                    None,
-                    None,
-                ));
-                continue;
-            }
             _ => continue,
         };
         let si = cue.sentence;
