@@ -154,15 +154,16 @@ fn records(ctx: &Context<'_>) -> Vec<Record> {
             }
             row = None;
         }
-        if words <= 12 {
-            if let Some(side @ (Side::MhSud | Side::MedSurg)) = sentence_side {
-                if let Some((prev, other)) = last_header {
-                    if si - prev <= 2 && other != side {
-                        comparison = true;
-                    }
-                }
-                last_header = Some((si, side));
+        if words <= 12
+            && let Some(side @ (Side::MhSud | Side::MedSurg)) = sentence_side
+        {
+            if let Some((prev, other)) = last_header
+                && si - prev <= 2
+                && other != side
+            {
+                comparison = true;
             }
+            last_header = Some((si, side));
         }
         if matches!(s.kind, SentenceKind::Heading | SentenceKind::Title) {
             continue;
@@ -217,19 +218,17 @@ fn records(ctx: &Context<'_>) -> Vec<Record> {
 }
 
 fn compare(kind: &str, quantitative: bool, mh: &Finding, ms: &Finding) -> (bool, String) {
-    if quantitative {
-        if let (Some(a), Some(b)) = (number(&mh.text), number(&ms.text)) {
-            let lower_is_stricter = matches!(kind, "visit_limit" | "day_limit");
-            let stricter = if lower_is_stricter { a < b } else { a > b };
-            if stricter {
-                return (
-                    true,
-                    format!(
-                        "stated more strictly for MH/SUD ({} vs {} for medical/surgical)",
-                        mh.text, ms.text
-                    ),
-                );
-            }
+    if quantitative && let (Some(a), Some(b)) = (number(&mh.text), number(&ms.text)) {
+        let lower_is_stricter = matches!(kind, "visit_limit" | "day_limit");
+        let stricter = if lower_is_stricter { a < b } else { a > b };
+        if stricter {
+            return (
+                true,
+                format!(
+                    "stated more strictly for MH/SUD ({} vs {} for medical/surgical)",
+                    mh.text, ms.text
+                ),
+            );
         }
     }
     (false, "stated for both".to_string())
