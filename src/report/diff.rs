@@ -612,9 +612,10 @@ fn write_quotes(out: &mut String, p: &Painter, head: &str, qs: &[Quote], old: bo
     }
 }
 
-fn write_doc(out: &mut String, p: &Painter, d: &DocDiff) {
+fn write_doc(out: &mut String, p: &Painter, diff: &Diff, d: &DocDiff) {
     let _ = writeln!(out, "{}", p.bold(&d.key));
-    if d.old_path != d.key || d.new_path != d.key {
+    let same_as_arguments = d.old_path == diff.old && d.new_path == diff.new;
+    if !same_as_arguments && (d.old_path != d.key || d.new_path != d.key) {
         let _ = writeln!(out, "  {} {}", p.dim("old:"), d.old_path);
         let _ = writeln!(out, "  {} {}", p.dim("new:"), d.new_path);
     }
@@ -701,13 +702,20 @@ fn write_doc(out: &mut String, p: &Painter, d: &DocDiff) {
         }
     }
     if let Some(par) = &d.parity {
+        let m = |b: bool| if b { "mentioned" } else { "not mentioned" };
         if par.old_mentioned != par.new_mentioned {
-            let m = |b: bool| if b { "mentioned" } else { "not mentioned" };
             let _ = writeln!(
                 out,
-                "  parity: {} → {}",
+                "  Mental-health parity: {} → {}",
                 p.removed(m(par.old_mentioned)),
                 p.added(m(par.new_mentioned))
+            );
+        } else if par.changed() {
+            let _ = writeln!(
+                out,
+                "  Mental-health parity: {} {}",
+                m(par.new_mentioned),
+                p.dim("(limitations changed)")
             );
         }
         for k in &par.limitations_removed {
@@ -765,7 +773,7 @@ pub fn render_human(d: &Diff, color: bool) -> String {
     let mut unchanged = Vec::new();
     for doc in &d.documents {
         if doc.changed() {
-            write_doc(&mut out, &p, doc);
+            write_doc(&mut out, &p, d, doc);
             out.push('\n');
         } else {
             unchanged.push(doc.key.as_str());
