@@ -158,6 +158,28 @@ fn layout(natural: &[usize], soft: &[usize], min: &[usize], width: usize) -> Vec
     w
 }
 
+/// `text` cut to `width` columns by replacing its middle with "…".
+fn truncate_middle(text: &str, width: usize) -> String {
+    if measure_text_width(text) <= width || width < 5 {
+        return truncate_str(text, width, "…").into_owned();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let keep = width - 1;
+    let tail = keep / 2;
+    let mut head = keep - tail;
+    loop {
+        let s: String = chars[..head]
+            .iter()
+            .chain(std::iter::once(&'…'))
+            .chain(&chars[chars.len() - tail..])
+            .collect();
+        if measure_text_width(&s) <= width || head == 0 {
+            return s;
+        }
+        head -= 1;
+    }
+}
+
 /// Renders the table (with a totals line and a hint), `opts.color`
 /// deciding whether ANSI colors are used.
 pub fn render(report: &Report, opts: Options) -> String {
@@ -246,7 +268,12 @@ pub fn render(report: &Report, opts: Options) -> String {
     for row in &rows {
         let mut line = String::new();
         for (c, cell) in row.iter().enumerate() {
-            let t = truncate_str(&cell.text, widths[c], "…");
+            // File names keep their end (versions and years live there).
+            let t = if c == 0 {
+                std::borrow::Cow::Owned(truncate_middle(&cell.text, widths[c]))
+            } else {
+                truncate_str(&cell.text, widths[c], "…")
+            };
             let padded = if c == last {
                 t.to_string()
             } else {
@@ -351,6 +378,19 @@ mod tests {
                 width: 120
             }
         ));
+    }
+
+    #[test]
+    fn file_names_keep_their_end() {
+        assert_eq!(truncate_middle("policy_v2024.pdf", 40), "policy_v2024.pdf");
+        assert_eq!(
+            truncate_middle("05_lakeshore_policy_v2024.pdf", 15),
+            "05_lake…024.pdf"
+        );
+        assert_eq!(
+            measure_text_width(&truncate_middle("a".repeat(50).as_str(), 12)),
+            12
+        );
     }
 
     #[test]
