@@ -267,9 +267,24 @@ pub struct ParityDiff {
     pub limitations_added: Vec<String>,
     /// Limitation types only in the old version.
     pub limitations_removed: Vec<String>,
-    /// Limitation types in both whose comparison changed: `(type, old note,
-    /// new note)`.
-    pub limitations_changed: Vec<(String, String, String)>,
+    /// Limitation types in both versions whose comparison changed.
+    pub limitations_changed: Vec<LimitationChange>,
+}
+
+/// A limitation type stated in both versions, compared differently.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LimitationChange {
+    /// The limitation type.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Asymmetric (MH/SUD only or stricter) in the old version.
+    pub old_asymmetric: bool,
+    /// Asymmetric in the new version.
+    pub new_asymmetric: bool,
+    /// The old comparison note.
+    pub old_note: String,
+    /// The new comparison note.
+    pub new_note: String,
 }
 
 impl ParityDiff {
@@ -398,8 +413,13 @@ pub fn compare_documents(key: &str, old: &Document, new: &Document) -> DocDiff {
                 .iter()
                 .filter_map(|(k, a)| {
                     let b = lb.get(k)?;
-                    (a.asymmetric != b.asymmetric || a.note != b.note)
-                        .then(|| (k.to_string(), a.note.clone(), b.note.clone()))
+                    (a.asymmetric != b.asymmetric || a.note != b.note).then(|| LimitationChange {
+                        kind: k.to_string(),
+                        old_asymmetric: a.asymmetric,
+                        new_asymmetric: b.asymmetric,
+                        old_note: a.note.clone(),
+                        new_note: b.note.clone(),
+                    })
                 })
                 .collect(),
         });
@@ -732,13 +752,13 @@ fn write_doc(out: &mut String, p: &Painter, diff: &Diff, d: &DocDiff) {
                 p.added(&format!("+ limitation: {}", words(k)))
             );
         }
-        for (k, a, b) in &par.limitations_changed {
+        for c in &par.limitations_changed {
             let _ = writeln!(
                 out,
                 "    limitation {}: {} → {}",
-                words(k),
-                p.removed(a),
-                p.added(b)
+                words(&c.kind),
+                p.removed(&c.old_note),
+                p.added(&c.new_note)
             );
         }
     }

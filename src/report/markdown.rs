@@ -128,9 +128,11 @@ fn write_report(s: &mut String, r: &Report) -> fmt::Result {
     writeln!(s, "# Ketamine and esketamine coverage report\n")?;
     writeln!(
         s,
-        "{} documents · {} pages · {} analysed · {} failed · {} {} (patterns {})\n",
+        "{} document{} · {} page{} · {} analysed · {} failed · {} {} (patterns {})\n",
         sm.documents,
+        if sm.documents == 1 { "" } else { "s" },
         sm.pages,
+        if sm.pages == 1 { "" } else { "s" },
         sm.ok,
         sm.failed,
         escape(&r.tool.name),
@@ -314,20 +316,18 @@ fn write_parity(s: &mut String, p: &ParityResult) -> fmt::Result {
     Ok(())
 }
 
-/// How to cite the document after a quote: payer, title, policy number,
-/// effective date (those it states).
+/// How to cite the document after a quote: payer, policy number (or the
+/// title, or the file name), effective date (those it states).
 fn citation(d: &Document) -> String {
     let m = &d.metadata;
     let mut parts = Vec::new();
     if let Some(p) = &m.payer {
         parts.push(escape(p));
     }
-    match &m.title {
-        Some(t) => parts.push(format!("*{}*", escape(t))),
-        None => parts.push(escape(file_name(&d.path))),
-    }
-    if let Some(n) = &m.policy_number {
-        parts.push(format!("policy {}", escape(n)));
+    match (&m.policy_number, &m.title) {
+        (Some(n), _) => parts.push(format!("policy {}", escape(n))),
+        (None, Some(t)) => parts.push(format!("*{}*", escape(t))),
+        (None, None) => parts.push(escape(file_name(&d.path))),
     }
     if let Some(e) = &m.effective_date {
         parts.push(format!("effective {}", escape(e)));
