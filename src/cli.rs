@@ -73,9 +73,9 @@ pub struct ScanArgs {
     /// otherwise].
     #[arg(long, value_enum)]
     pub format: Option<ScanFormat>,
-    /// With --format markdown: an evidence packet for an appeal (sha256,
-    /// title, payer, policy number, effective date, and each deciding
-    /// quote with its page).
+    /// An evidence packet for an appeal, in Markdown (implies --format
+    /// markdown): sha256, title, payer, policy number, effective date, and
+    /// each deciding quote with its page.
     #[arg(long)]
     pub evidence: bool,
     /// Exit with status 1 when a document takes this stance; STANCE or

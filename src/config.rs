@@ -129,9 +129,11 @@ impl Config {
         } else {
             a.paths.clone()
         };
-        let format = a
-            .format
-            .unwrap_or_else(|| default_format(std::io::stdout().is_terminal()));
+        let format = match (a.format, a.evidence) {
+            (Some(f), _) => f,
+            (None, true) => ScanFormat::Markdown,
+            (None, false) => default_format(std::io::stdout().is_terminal()),
+        };
         if a.evidence && format != ScanFormat::Markdown {
             return Err(UsageError(
                 "--evidence writes a Markdown evidence packet: use it with --format markdown"

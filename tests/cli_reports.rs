@@ -325,6 +325,19 @@ fn evidence_packet_cites_the_document() {
 }
 
 #[test]
+fn evidence_alone_means_markdown_and_conflicts_with_other_formats() {
+    let md = run(
+        &[
+            "scan",
+            "--evidence",
+            data("covered_policy.txt").to_str().unwrap(),
+        ],
+        0,
+    );
+    assert!(md.starts_with("# Evidence packet: "), "{md}");
+}
+
+#[test]
 fn evidence_needs_markdown() {
     let out = policyscan()
         .args(["scan", "--format", "html", "--evidence"])

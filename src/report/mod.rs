@@ -51,3 +51,52 @@ pub fn sink<'a, W: std::io::Write + 'a>(
         ScanFormat::Csv => Box::new(CollectSink::new(out, csv::write)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::Report;
+
+    fn empty() -> Report {
+        super::json::report(super::tool_info("builtin@test"), Vec::new())
+    }
+
+    #[test]
+    fn every_format_renders_an_empty_report() {
+        let r = empty();
+        assert!(super::html::render(&r).contains("No documents."));
+        assert!(super::markdown::render(&r).contains("No documents."));
+        assert!(super::markdown::render_evidence(&r).contains("No documents."));
+        assert_eq!(super::csv::render(&r).lines().count(), 1);
+        let t = super::table::render(
+            &r,
+            super::table::Options {
+                color: false,
+                width: 100,
+            },
+        );
+        assert!(t.contains("0 documents"), "{t}");
+    }
+
+    #[test]
+    fn formats_agree_on_the_sample() {
+        let r = super::sample::report();
+        let html = super::html::render(&r);
+        let md = super::markdown::render(&r);
+        let csv = super::csv::render(&r);
+        for d in r
+            .documents
+            .iter()
+            .filter(|d| d.status == crate::model::Status::Ok)
+        {
+            for topic in crate::model::Topic::DRUGS {
+                let t = d.topics.drug(topic).unwrap();
+                let label = super::human::stance_label(t.stance);
+                let heading = format!("### {}: {label}", super::human::topic_label(topic));
+                assert!(md.contains(&heading), "{heading}");
+                assert!(html.contains(&format!("st-{}", t.stance.as_str())));
+                let row = format!("{},{}", topic.as_str(), t.stance.as_str());
+                assert!(csv.contains(&row), "{row}");
+            }
+        }
+    }
+}
