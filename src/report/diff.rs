@@ -110,7 +110,7 @@ pub fn load_side(
     let meta =
         std::fs::metadata(path).map_err(|e| UsageError(format!("{}: {e}", path.display())))?;
     if meta.is_dir() {
-        let walked = walk::walk(&[path.to_path_buf()])?;
+        let walked = walk::walk(&[path.to_path_buf()], &walk::WalkOptions::default())?;
         let mut docs: Vec<(String, Document)> = walked
             .inputs
             .par_iter()

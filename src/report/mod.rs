@@ -1,8 +1,8 @@
 //! Writing reports: the JSON contract (`json`), streamed JSONL, the
-//! `explain` text, and the formats for people: a terminal `table`, a
-//! self-contained `html` page, `markdown` (and the evidence packet), `csv`
-//! for spreadsheets, the `diff` between two versions of a policy, and the
-//! `progress` bar on stderr.
+//! `explain` text, combining shard reports (`merge`), and the formats for
+//! people: a terminal `table`, a self-contained `html` page, `markdown`
+//! (and the evidence packet), `csv` for spreadsheets, the `diff` between
+//! two versions of a policy, and the `progress` bar on stderr.
 //!
 //! Owns: output framing and ordering. Must not: decide anything about
 //! documents.
@@ -14,6 +14,7 @@ pub mod html;
 pub mod human;
 pub mod json;
 pub mod markdown;
+pub mod merge;
 pub mod progress;
 #[cfg(test)]
 mod sample;
