@@ -9,13 +9,13 @@
 use std::io::{self, Write};
 
 use crate::cli::{
-    Command, ExplainArgs, ExtractArgs, ExtractFormat, InputArgs, MergeArgs, PatternsAction,
-    PatternsArgs, ScanArgs, ScanFormat, TopicArg,
+    Command, DiffArgs, DiffFormat, ExplainArgs, ExtractArgs, ExtractFormat, InputArgs, MergeArgs,
+    PatternsAction, PatternsArgs, ScanArgs, TopicArg,
 };
 use crate::config::{Config, UsageError, parse_size};
 use crate::extract::ExtractOptions;
 use crate::model::{Document, Status, Summary, Topic};
-use crate::report::json::{JsonSink, JsonlSink, Sink};
+use crate::report::json::Sink;
 use crate::scan::ExtractSettings;
 use crate::{load_matcher, patterns, report, scan, walk};
 
@@ -40,6 +40,7 @@ pub fn run(command: Command) -> Result<u8, AppError> {
         Command::Extract(a) => run_extract(&a),
         Command::Explain(a) => run_explain(&a),
         Command::Patterns(a) => run_patterns(&a),
+        Command::Diff(a) => run_diff(&a),
         Command::Merge(a) => run_merge(&a),
     }
 }
@@ -56,7 +57,7 @@ fn settings(input: &InputArgs) -> Result<ExtractSettings, UsageError> {
 
 fn warn(quiet: bool, msg: &str) {
     if !quiet {
-        eprintln!("policyscan: warning: {msg}");
+        report::progress::eprintln(&format!("policyscan: warning: {msg}"));
     }
 }
 
@@ -83,15 +84,13 @@ fn run_scan(a: &ScanArgs) -> Result<u8, AppError> {
     }
     let stdout = io::stdout().lock();
     let out = io::BufWriter::with_capacity(1 << 16, stdout);
-    let mut sink: Box<dyn Sink> = match config.format {
-        ScanFormat::Json => Box::new(JsonSink::new(out)),
-        ScanFormat::Jsonl => Box::new(JsonlSink::new(out)),
-    };
+    let mut sink: Box<dyn Sink> = report::sink(config.format, config.evidence, out);
     let tool = report::tool_info(matcher.origin());
     sink.begin(&tool)?;
     let mut summary = Summary::empty();
     let mut failed_condition = false;
     let total = walked.inputs.len();
+    let progress = report::progress::Progress::new(total, !config.quiet);
     scan::run(&config, walked.inputs, &matcher, |doc| {
         if doc.status != Status::Ok {
             warn(
@@ -106,8 +105,10 @@ fn run_scan(a: &ScanArgs) -> Result<u8, AppError> {
         }
         failed_condition |= fails(&config, &doc);
         summary.add(&doc);
+        progress.inc(&doc.path);
         sink.document(&doc)
     })?;
+    progress.finish();
     sink.finish(&summary)?;
     if total > 0 && summary.ok == 0 {
         warn(config.quiet, "no input could be read");
@@ -252,10 +253,7 @@ fn run_patterns(a: &PatternsArgs) -> Result<u8, AppError> {
 fn run_merge(a: &MergeArgs) -> Result<u8, AppError> {
     let merged = report::merge::merge(&a.parts)?;
     let out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
-    let mut sink: Box<dyn Sink> = match a.format {
-        ScanFormat::Json => Box::new(JsonSink::new(out)),
-        ScanFormat::Jsonl => Box::new(JsonlSink::new(out)),
-    };
+    let mut sink: Box<dyn Sink> = report::sink(a.format, false, out);
     sink.begin(&merged.tool)?;
     for d in &merged.documents {
         sink.document(d)?;
@@ -267,4 +265,31 @@ fn run_merge(a: &MergeArgs) -> Result<u8, AppError> {
 /// Whether an error is a closed stdout (`policyscan ... | head`).
 pub fn is_broken_pipe(e: &AppError) -> bool {
     matches!(e, AppError::Io(io) if io.kind() == io::ErrorKind::BrokenPipe)
+}
+
+fn run_diff(a: &DiffArgs) -> Result<u8, AppError> {
+    let settings = settings(&a.input)?;
+    let matcher = load_matcher(a.input.patterns.as_deref())?;
+    let analyze = |input: &walk::Input| {
+        crate::extract::panic::catch(|| scan::analyze_file(input, &settings, &matcher))
+            .unwrap_or_else(|panic| {
+                Document::failed(
+                    input.display.clone(),
+                    scan::sha256_file(&input.path).unwrap_or_default(),
+                    Status::Crashed,
+                    format!("internal error while analysing: {panic}"),
+                )
+            })
+    };
+    let old = report::diff::load_side(&a.old, &analyze)?;
+    let new = report::diff::load_side(&a.new, &analyze)?;
+    let diff = report::diff::compare(&old, &new);
+    let text = match a.format {
+        DiffFormat::Human => report::diff::render_human(&diff, console::colors_enabled()),
+        DiffFormat::Json => report::diff::render_json(&diff),
+    };
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(u8::from(a.fail_on_change && diff.stance_changed()))
 }

@@ -30,6 +30,9 @@ pub enum Command {
     /// Combine the JSON or JSONL reports of `scan --shard` parts into the
     /// report one unsharded run would write.
     Merge(MergeArgs),
+    /// What changed between two versions of a policy: two documents, two
+    /// JSON/JSONL reports, or two folders (matched by file name).
+    Diff(DiffArgs),
 }
 
 /// `policyscan merge`.
@@ -50,6 +53,14 @@ pub enum ScanFormat {
     Json,
     /// One JSON object per line, streamed as each document finishes.
     Jsonl,
+    /// A compact table for the terminal (the default when stdout is one).
+    Table,
+    /// One self-contained HTML page (no scripts, no network).
+    Html,
+    /// Markdown, for an issue tracker or a letter (see --evidence).
+    Markdown,
+    /// One row per document and drug topic, for spreadsheets.
+    Csv,
 }
 
 /// Options shared by every subcommand that reads documents.
@@ -72,9 +83,15 @@ pub struct ScanArgs {
     /// Files or folders to scan (default: the current directory).
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = ScanFormat::Json)]
-    pub format: ScanFormat,
+    /// Output format [default: table when stdout is a terminal, json
+    /// otherwise].
+    #[arg(long, value_enum)]
+    pub format: Option<ScanFormat>,
+    /// An evidence packet for an appeal, in Markdown (implies --format
+    /// markdown): sha256, title, payer, policy number, effective date, and
+    /// each deciding quote with its page.
+    #[arg(long)]
+    pub evidence: bool,
     /// Exit with status 1 when a document takes this stance; STANCE or
     /// TOPIC:STANCE (e.g. not_covered, ketamine:not_covered); repeatable.
     #[arg(long, value_name = "STANCE", value_delimiter = ',')]
@@ -190,5 +207,38 @@ pub enum PatternsAction {
     Check,
 }
 
+/// Output formats of `diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// For people: what changed, with the evidence on both sides.
+    Human,
+    /// One JSON object.
+    Json,
+}
+
+/// `policyscan diff`.
+#[derive(Debug, Clone, Args)]
+pub struct DiffArgs {
+    /// The old version: a PDF/.txt/.md document, a JSON or JSONL report,
+    /// or a folder.
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+    /// The new version (the same kind as OLD).
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub format: DiffFormat,
+    /// Exit with status 1 when a stance changed (or a document was added,
+    /// removed, or could be analysed in only one version).
+    #[arg(long)]
+    pub fail_on_change: bool,
+    /// Input options.
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
 /// Subcommand names, for the default-subcommand rewrite in `main`.
-pub const SUBCOMMANDS: &[&str] = &["scan", "extract", "explain", "patterns", "merge", "help"];
+pub const SUBCOMMANDS: &[&str] = &[
+    "scan", "extract", "explain", "patterns", "merge", "diff", "help",
+];

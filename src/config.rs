@@ -4,6 +4,7 @@
 //! conditions, job counts) with clear errors; later code trusts a
 //! [`Config`] and never re-checks strings.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use crate::cli::{ScanArgs, ScanFormat};
@@ -74,6 +75,16 @@ pub fn parse_size(s: &str) -> Result<u64, UsageError> {
         .ok_or_else(|| UsageError(format!("size {s:?} is too large")))
 }
 
+/// The format when `--format` is not given: the table for a person at a
+/// terminal, the JSON contract for scripts and pipes.
+pub fn default_format(stdout_is_terminal: bool) -> ScanFormat {
+    if stdout_is_terminal {
+        ScanFormat::Table
+    } else {
+        ScanFormat::Json
+    }
+}
+
 /// Everything `scan` needs, validated.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -81,6 +92,8 @@ pub struct Config {
     pub paths: Vec<PathBuf>,
     /// Output format.
     pub format: ScanFormat,
+    /// Markdown evidence packet instead of the Markdown report.
+    pub evidence: bool,
     /// Exit-1 conditions.
     pub fail_on: Vec<FailOn>,
     /// Exit 1 when any document failed.
@@ -155,9 +168,21 @@ impl Config {
                 .map(crate::walk::Shard::parse)
                 .transpose()?,
         };
+        let format = match (a.format, a.evidence) {
+            (Some(f), _) => f,
+            (None, true) => ScanFormat::Markdown,
+            (None, false) => default_format(std::io::stdout().is_terminal()),
+        };
+        if a.evidence && format != ScanFormat::Markdown {
+            return Err(UsageError(
+                "--evidence writes a Markdown evidence packet: use it with --format markdown"
+                    .into(),
+            ));
+        }
         Ok(Config {
             paths,
-            format: a.format,
+            format,
+            evidence: a.evidence,
             fail_on,
             strict: a.strict,
             jobs,
