@@ -252,7 +252,17 @@ fn resolve_overlaps(matcher: &Matcher, mut hits: Vec<Hit>) -> Vec<Hit> {
             if rb.category == Category::Esketamine && ra.category == Category::Ketamine {
                 drop[i] = true;
             }
-            if coverage(ra.category) && coverage(rb.category) {
+            // Overlapping coverage cues of opposite sense: the negative
+            // phrase wins ("not covered for" holds "covered for").
+            if coverage(ra.category) && coverage(rb.category) && ra.category == rb.category {
+                if ra.negative && !rb.negative {
+                    drop[j] = true;
+                }
+                if rb.negative && !ra.negative {
+                    drop[i] = true;
+                }
+            }
+            if coverage(ra.category) && coverage(rb.category) && ra.category != rb.category {
                 if ra.negative && !rb.negative && contains(&a, b) {
                     drop[j] = true;
                 }

@@ -77,17 +77,28 @@ pub fn layout(text: &NormalizedText, headings: &Matcher) -> Vec<Line> {
         })
         .collect();
     mark_boilerplate(full, &mut lines, text.page_count());
-    for i in 0..lines.len() {
-        if lines[i].blank || lines[i].boilerplate {
-            continue;
-        }
+    let content: Vec<usize> = (0..lines.len())
+        .filter(|&i| !lines[i].blank && !lines[i].boilerplate)
+        .collect();
+    for (k, &i) in content.iter().enumerate() {
         let s = &full[lines[i].range.clone()];
-        lines[i].section = heading_kind(s, headings);
-        if lines[i].section.is_none() {
-            let next = lines[i + 1..]
+        let prev = k.checked_sub(1).map(|p| content[p]);
+        let kind = heading_kind(s, headings).filter(|&kind| {
+            // A heading right under a coding heading is a table header
+            // ("Code / Description"), not a new section.
+            let under_coding = prev.is_some_and(|p| lines[p].section == Some(SectionKind::Coding));
+            // A descriptive heading must introduce running text; otherwise
+            // it is a table column header ("Description", "Summary").
+            let introduces_text = content[k + 1..]
                 .iter()
-                .find(|l| !l.boilerplate)
-                .map(|l| &full[l.range.clone()]);
+                .take(2)
+                .any(|&n| full[lines[n].range.clone()].split_whitespace().count() >= 6);
+            !(under_coding && kind != SectionKind::Coding)
+                && (!kind.is_informative() || kind == SectionKind::Coding || introduces_text)
+        });
+        lines[i].section = kind;
+        if kind.is_none() {
+            let next = content.get(k + 1).map(|&n| &full[lines[n].range.clone()]);
             lines[i].title_like = is_title_like(s, next);
         }
     }
@@ -105,6 +116,12 @@ pub fn heading_kind(line: &str, headings: &Matcher) -> Option<SectionKind> {
     let t = t
         .trim_end_matches(|c: char| c == ':' || c.is_whitespace())
         .trim();
+    // "Initial authorization (up to 6 months)": the parenthetical is not
+    // part of the heading's name.
+    let t = match (t.ends_with(')'), t.rfind(" (")) {
+        (true, Some(i)) if i > 0 => t[..i].trim(),
+        _ => t,
+    };
     if t.is_empty() || t.split_whitespace().count() > 10 {
         return None;
     }

@@ -210,16 +210,25 @@ pub fn segment(full: &str, lines: &[Line]) -> Vec<Sentence> {
         lead_in: None,
     };
     let mut prev: Option<usize> = None; // previous content line index
+    let mut pending_blank = false;
     for (i, line) in lines.iter().enumerate() {
         if line.boilerplate {
             continue;
         }
         if line.blank {
-            // A blank line ends a paragraph, but an item list may go on.
-            b.flush();
-            b.block += 1;
-            prev = None;
+            pending_blank = true;
             continue;
+        }
+        if pending_blank {
+            pending_blank = false;
+            // A blank line ends a paragraph, except the blank lines around
+            // a page break and its running header / footer.
+            let same_page = prev.is_some_and(|p| lines[p].page == line.page);
+            if same_page || prev.is_none() {
+                b.flush();
+                b.block += 1;
+                prev = None;
+            }
         }
         if let Some(kind) = line.section {
             b.flush();
@@ -236,6 +245,18 @@ pub fn segment(full: &str, lines: &[Line]) -> Vec<Sentence> {
         if line.title_like && !continues(full, lines, prev, i, &typical) {
             b.flush();
             b.block += 1;
+            // A new titled part ends a history, notice, reference, coding or
+            // definitions section ("Summary of changes" then "A. Esketamine").
+            if matches!(
+                b.section,
+                SectionKind::History
+                    | SectionKind::Notices
+                    | SectionKind::References
+                    | SectionKind::Coding
+                    | SectionKind::Definitions
+            ) {
+                b.section = SectionKind::Unknown;
+            }
             b.cur_kind = SentenceKind::Title;
             b.push(line.range.clone(), line.page);
             b.heading = Some(b.out.len());
@@ -458,7 +479,7 @@ mod tests {
     #[test]
     fn headings_set_section() {
         let ss = sentences(&[
-            "Background\nKetamine was investigated in trials.\nPolicy\nKetamine is not covered.",
+            "Background\nKetamine was investigated in several small randomized trials.\nPolicy\nKetamine is not covered.",
         ]);
         assert_eq!(ss[0].kind, SentenceKind::Heading);
         assert_eq!(ss[1].section, SectionKind::Background);

@@ -1,31 +1,40 @@
 //! Topic attribution and per-topic stance.
 //!
-//! Owns: deciding which drug topic each sentence speaks about (its own
-//! mentions; the lead-in of a list item; an anaphoric "It is..." after a
-//! statement; a title line naming the drug; a table label and its cell),
-//! turning each coverage cue into a [`Statement`] with polarity, reason,
-//! conditions and the uses it concerns, and aggregating statements into a
+//! Owns: deciding which drug topic each sentence speaks about, turning each
+//! coverage cue into a [`Statement`] (polarity, reason, conditions, the uses
+//! it concerns, how much it counts), and aggregating statements into a
 //! stance with reasons, criteria and evidence.
 //!
-//! The aggregation encodes how analysts read policies: informative
-//! sections (background, rationale, references, coding, history) do not
-//! decide; an anesthetic mention or a pointer to another policy is not a
-//! coverage statement; "not covered unless the criteria are met" is
-//! covered with criteria while "unless in a clinical trial" stays a denial;
-//! a catch-all ("experimental for all other indications") or an off-label
-//! limit does not undo a named covered use; a decision that overturns a
-//! denial beats the quoted denial; `mixed` needs opposite stances for
-//! different named uses.
+//! Attribution, in order: the sentence names the drug (anesthetic mentions
+//! and pointers to other policies do not count); a list item takes its
+//! lead-in's topic; a table cell takes the topic of the row label before it;
+//! an anaphoric sentence ("It is...", "This service...") takes the topic of
+//! the last statement; a sentence under a title line naming a drug takes
+//! that drug; criteria under a criteria heading take the topic in focus.
+//! Remark-code legends (EOBs) lend their statement to the claim lines that
+//! cite the code. A letter about one drug lends that drug to its decision
+//! sentences.
+//!
+//! Aggregation encodes how analysts read policies: rationale, references,
+//! history and notices never decide; background sentences count only in
+//! policy voice and only when nothing in the policy sections speaks; in
+//! letters the decision decides ("overturned" beats the quoted denial,
+//! "upheld" beats everything); a named covered use with criteria is not
+//! undone by catch-alls, off-label limits or exclusions of sub-populations
+//! (they are limits of the coverage), but a denial for a different named
+//! use (depression vs pain) makes the stance `mixed`.
 //!
 //! Must not: find hits or scope negation (done before this stage).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::LazyLock;
 
-use super::{Context, Cue};
-use crate::model::{Criterion, Finding, Reason, Stance, Topic, TopicResult, Topics};
-use crate::patterns::{Category, SectionKind};
+use regex::Regex;
 
 use super::sentence::SentenceKind;
+use super::{Context, Cue};
+use crate::model::{Criterion, Finding, ParityResult, Reason, Stance, Topic, TopicResult, Topics};
+use crate::patterns::{Category, SectionKind};
 
 /// Whether a statement grants or denies coverage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,8 +56,12 @@ pub enum Via {
     Focus,
     /// A title line above names the drug.
     Heading,
-    /// A table cell next to a label naming the drug.
+    /// A table cell in the row of a label naming the drug.
     TableCell,
+    /// A remark-code legend cited on a claim line naming the drug.
+    Legend,
+    /// The document speaks of this one drug only.
+    Document,
 }
 
 impl Via {
@@ -59,16 +72,31 @@ impl Via {
             Via::LeadIn => "item of a list whose lead-in names the drug",
             Via::Focus => "refers back to the drug",
             Via::Heading => "under a heading naming the drug",
-            Via::TableCell => "table cell next to a label naming the drug",
+            Via::TableCell => "table cell in the row of a label naming the drug",
+            Via::Legend => "remark-code legend cited on a claim line naming the drug",
+            Via::Document => "the document speaks of this drug only",
         }
     }
+}
+
+/// How much a statement counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Weight {
+    /// A statement in a policy part of the document.
+    Normal,
+    /// A background sentence in policy voice: counts only when no policy
+    /// statement speaks to the topic.
+    Weak,
 }
 
 /// One coverage cue read as a statement about one topic.
 #[derive(Debug, Clone)]
 pub struct Statement {
-    /// Index of the cue in [`Context::cues`].
+    /// Index of the cue that locates the statement (the evidence).
     pub cue: usize,
+    /// Index of the cue whose meaning the statement carries, when it is
+    /// not `cue` (a lead-in, a legend).
+    pub source: Option<usize>,
     /// The topic.
     pub topic: Topic,
     /// How the topic was attributed.
@@ -77,12 +105,12 @@ pub struct Statement {
     pub polarity: Polarity,
     /// The reason, for negative statements.
     pub reason: Option<Reason>,
-    /// Conditional coverage ("medically necessary when", "unless the
-    /// criteria are met", hedged).
+    /// Conditional coverage ("medically necessary when", "not covered
+    /// unless the criteria are met").
     pub conditional: bool,
     /// A decision in a letter or claim (approved, denied, overturned, upheld).
     pub decision: bool,
-    /// Positive only because a negative cue is negated ("not experimental").
+    /// Positive only because a denial term is negated ("not experimental").
     pub by_negation: bool,
     /// A catch-all ("all other indications").
     pub catch_all: bool,
@@ -90,6 +118,8 @@ pub struct Statement {
     pub psychiatric: bool,
     /// Pain use named with it.
     pub pain: bool,
+    /// How much it counts.
+    pub weight: Weight,
     /// Why the statement does not count, if it does not.
     pub ignored: Option<&'static str>,
     /// A negative statement read as a limit of a covered use.
@@ -137,11 +167,6 @@ impl Decided {
     }
 }
 
-#[derive(Debug, Clone, Default)]
-struct Attribution {
-    topics: Vec<(Topic, Via)>,
-}
-
 fn is_coverage(c: Category) -> bool {
     matches!(
         c,
@@ -181,47 +206,35 @@ const ANAPHORA: &[&str] = &[
     "this drug",
     "this medication",
     "this service",
+    "the exception",
+    "the approval",
+    "your request",
+    "the denial",
 ];
 
-impl Context<'_> {
-    /// Drug mentions in a sentence that count: not anesthetic, not
-    /// redirected to another policy. Returns (topic, hit start).
-    fn mentions(&self, si: usize) -> Vec<(Topic, usize)> {
-        let anesthetic = self.has_tag(si, "anesthesia")
-            && !self.has_tag(si, "use_psychiatric")
-            && !self.has_tag(si, "use_pain");
-        let redirects: Vec<usize> = self.by_sentence[si]
-            .iter()
-            .map(|&c| &self.cues[c])
-            .filter(|c| self.rule(c).tag.as_deref() == Some("redirect"))
-            .map(|c| c.hit.start)
-            .collect();
-        let mut out = Vec::new();
-        for &ci in &self.by_sentence[si] {
-            let cue = &self.cues[ci];
-            let topic = match self.rule(cue).category {
-                Category::Ketamine if !anesthetic => Topic::Ketamine,
-                Category::Esketamine => Topic::Esketamine,
-                _ => continue,
-            };
-            let redirected = redirects
-                .iter()
-                .any(|&r| !self.clause_break(cue.hit.start.min(r), cue.hit.start.max(r)));
-            if !redirected {
-                out.push((topic, cue.hit.start));
-            }
-        }
-        out
-    }
+/// A remark code at the start of a legend line ("EX41 This service...").
+static LEGEND: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^([A-Z]{1,3}\d{1,3})\b\s*[-:–]?\s+\S").expect("valid regex"));
 
+/// Per-sentence facts used by attribution and statements.
+struct Facts {
+    /// Effective drug mentions: (topic, hit start, cue index).
+    mentions: Vec<Vec<(Topic, usize, usize)>>,
+    /// Whether the sentence holds a coverage cue.
+    has_cues: Vec<bool>,
+    /// Topics mentioned (effectively) outside informative sections.
+    doc_topics: BTreeSet<Topic>,
+}
+
+impl Context<'_> {
     /// Whether a clause boundary lies between two offsets.
     fn clause_break(&self, from: usize, to: usize) -> bool {
         let seg = &self.flat[from..to];
-        if seg.contains([';', '.']) {
-            // Periods inside numbers or abbreviations do not count.
-            return seg
-                .char_indices()
-                .any(|(i, c)| c == ';' || (c == '.' && seg[i + 1..].starts_with(' ')));
+        if seg
+            .char_indices()
+            .any(|(i, c)| c == ';' || (c == '.' && seg[i + 1..].starts_with(' ')))
+        {
+            return true;
         }
         let lower = seg.to_ascii_lowercase();
         [
@@ -236,12 +249,6 @@ impl Context<'_> {
         .any(|w| lower.contains(w))
     }
 
-    fn has_cues(&self, si: usize) -> bool {
-        self.by_sentence[si]
-            .iter()
-            .any(|&c| is_coverage(self.rule(&self.cues[c]).category))
-    }
-
     fn word_count(&self, si: usize) -> usize {
         self.sentences[si].text.split_whitespace().count()
     }
@@ -250,90 +257,162 @@ impl Context<'_> {
         let t = self.sentences[si].text.trim_start().to_lowercase();
         ANAPHORA.iter().any(|a| t.starts_with(a))
     }
+
+    fn sentence_cues(&self, si: usize) -> impl Iterator<Item = (usize, &Cue)> + '_ {
+        self.by_sentence[si]
+            .iter()
+            .map(move |&c| (c, &self.cues[c]))
+    }
+}
+
+/// Drug mentions in a sentence that count: not anesthetic, not redirected
+/// to another policy.
+fn effective_mentions(ctx: &Context<'_>, si: usize) -> Vec<(Topic, usize, usize)> {
+    let anesthetic = ctx.has_tag(si, "anesthesia")
+        && !ctx.has_tag(si, "use_psychiatric")
+        && !ctx.has_tag(si, "use_pain");
+    let redirects: Vec<usize> = ctx
+        .sentence_cues(si)
+        .filter(|(_, c)| ctx.rule(c).tag.as_deref() == Some("redirect"))
+        .map(|(_, c)| c.hit.start)
+        .collect();
+    let mut out = Vec::new();
+    for (ci, cue) in ctx.sentence_cues(si) {
+        let topic = match ctx.rule(cue).category {
+            Category::Ketamine if !anesthetic => Topic::Ketamine,
+            Category::Esketamine => Topic::Esketamine,
+            _ => continue,
+        };
+        let redirected = redirects
+            .iter()
+            .any(|&r| !ctx.clause_break(cue.hit.start.min(r), cue.hit.start.max(r)));
+        if !redirected {
+            out.push((topic, cue.hit.start, ci));
+        }
+    }
+    out
+}
+
+fn facts(ctx: &Context<'_>) -> Facts {
+    let n = ctx.sentences.len();
+    let mentions: Vec<_> = (0..n).map(|si| effective_mentions(ctx, si)).collect();
+    let has_cues = (0..n)
+        .map(|si| {
+            ctx.sentence_cues(si)
+                .any(|(_, c)| is_coverage(ctx.rule(c).category))
+        })
+        .collect();
+    let doc_topics = (0..n)
+        .filter(|&si| !never_counts(ctx.sentences[si].section))
+        .flat_map(|si| mentions[si].iter().map(|m| m.0))
+        .collect();
+    Facts {
+        mentions,
+        has_cues,
+        doc_topics,
+    }
+}
+
+fn never_counts(section: SectionKind) -> bool {
+    matches!(
+        section,
+        SectionKind::Rationale
+            | SectionKind::References
+            | SectionKind::History
+            | SectionKind::Notices
+    )
+}
+
+fn topics_of(m: &[(Topic, usize, usize)]) -> Vec<Topic> {
+    let set: BTreeSet<Topic> = m.iter().map(|x| x.0).collect();
+    set.into_iter().collect()
+}
+
+/// A short line with no digits and no cues, starting upper case: a table
+/// row label for something else ("Vagus nerve stimulation").
+fn is_row_label(ctx: &Context<'_>, f: &Facts, si: usize) -> bool {
+    let t = &ctx.sentences[si].text;
+    ctx.word_count(si) <= 6
+        && !t.chars().any(|c| c.is_ascii_digit())
+        && !f.has_cues[si]
+        && !t.ends_with('.')
+        && t.chars().next().is_some_and(char::is_uppercase)
 }
 
 /// Ties every sentence to the topics it speaks about.
-fn attribute(ctx: &Context<'_>) -> Vec<Attribution> {
+fn attribute(ctx: &Context<'_>, f: &Facts) -> Vec<Vec<(Topic, Via)>> {
     let n = ctx.sentences.len();
-    let mut attr: Vec<Attribution> = vec![Attribution::default(); n];
+    let mut attr: Vec<Vec<(Topic, Via)>> = vec![Vec::new(); n];
     let mut focus: Option<(Vec<Topic>, usize)> = None;
+    // The open table row: its topics and how many cells it may still take.
+    let mut row: Option<(Vec<Topic>, usize)> = None;
     for si in 0..n {
         let s = &ctx.sentences[si];
-        let mentions = ctx.mentions(si);
-        let mut topics: Vec<Topic> = mentions.iter().map(|m| m.0).collect();
-        topics.sort();
-        topics.dedup();
+        let topics = topics_of(&f.mentions[si]);
         match s.kind {
             SentenceKind::Heading => {
                 if s.section.is_informative() || s.section == SectionKind::Exclusions {
                     focus = None;
                 }
+                row = None;
                 continue;
             }
             SentenceKind::Title => {
+                row = None;
                 if !topics.is_empty() {
                     focus = Some((topics.clone(), si));
-                    attr[si].topics = topics.iter().map(|&t| (t, Via::Mention)).collect();
+                    attr[si] = topics.iter().map(|&t| (t, Via::Mention)).collect();
                 }
                 continue;
             }
             _ => {}
         }
         if !topics.is_empty() {
-            attr[si].topics = topics.iter().map(|&t| (t, Via::Mention)).collect();
-            if ctx.has_cues(si) || s.is_lead_in() {
-                focus = Some((topics, si));
+            attr[si] = topics.iter().map(|&t| (t, Via::Mention)).collect();
+            if f.has_cues[si] || s.is_lead_in() || s.kind == SentenceKind::Item {
+                focus = Some((topics.clone(), si));
             }
+            // A short line without a full stop labels a table row.
+            let label = ctx.word_count(si) <= 16 && !s.text.trim_end().ends_with('.');
+            row = label.then(|| (topics, 6));
             continue;
         }
-        // No mention of its own.
+        // No mention of its own. A remark-code legend line speaks through
+        // the claim lines that cite its code, not through its neighbours.
+        if LEGEND.is_match(&s.text) && f.has_cues[si] {
+            row = None;
+            continue;
+        }
+        if let Some((rt, left)) = &mut row {
+            if *left > 0 && ctx.word_count(si) <= 20 && !is_row_label(ctx, f, si) {
+                *left -= 1;
+                attr[si] = rt.iter().map(|&t| (t, Via::TableCell)).collect();
+                continue;
+            }
+            row = None;
+        }
         if let Some(l) = s.lead_in {
-            if !attr[l].topics.is_empty() {
-                attr[si].topics = attr[l]
-                    .topics
-                    .iter()
-                    .map(|&(t, _)| (t, Via::LeadIn))
-                    .collect();
+            if !attr[l].is_empty() {
+                attr[si] = attr[l].iter().map(|&(t, _)| (t, Via::LeadIn)).collect();
                 continue;
             }
         }
         if let Some((ft, fsi)) = &focus {
             let recent = si - fsi <= 3 || ctx.sentences[*fsi].block == s.block;
             if recent && ctx.is_anaphoric(si) {
-                attr[si].topics = ft.iter().map(|&t| (t, Via::Focus)).collect();
+                attr[si] = ft.iter().map(|&t| (t, Via::Focus)).collect();
                 continue;
             }
         }
         if let Some(h) = s.heading {
-            if ctx.sentences[h].kind == SentenceKind::Title && !attr[h].topics.is_empty() {
-                attr[si].topics = attr[h]
-                    .topics
-                    .iter()
-                    .map(|&(t, _)| (t, Via::Heading))
-                    .collect();
-                continue;
-            }
-        }
-        if si > 0 {
-            let p = si - 1;
-            let label_like = ctx.sentences[p].kind != SentenceKind::Heading
-                && ctx.word_count(p) <= 8
-                && !ctx.has_cues(p)
-                && ctx.word_count(si) <= 14
-                && !attr[p].topics.is_empty()
-                && attr[p].topics.iter().all(|&(_, v)| v == Via::Mention);
-            if label_like {
-                attr[si].topics = attr[p]
-                    .topics
-                    .iter()
-                    .map(|&(t, _)| (t, Via::TableCell))
-                    .collect();
+            if ctx.sentences[h].kind == SentenceKind::Title && !attr[h].is_empty() {
+                attr[si] = attr[h].iter().map(|&(t, _)| (t, Via::Heading)).collect();
                 continue;
             }
         }
         if s.section == SectionKind::Criteria {
             if let Some((ft, _)) = &focus {
-                attr[si].topics = ft.iter().map(|&t| (t, Via::Focus)).collect();
+                attr[si] = ft.iter().map(|&t| (t, Via::Focus)).collect();
             }
         }
     }
@@ -344,7 +423,7 @@ fn attribute(ctx: &Context<'_>) -> Vec<Attribution> {
 /// about: the nearest preceding mention in the clause (with mentions
 /// coordinated to it, "ketamine and esketamine"), else the nearest
 /// following one, else the nearest before it in the sentence.
-fn topics_for_cue(ctx: &Context<'_>, cue: &Cue, mentions: &[(Topic, usize)]) -> Vec<Topic> {
+fn topics_for_cue(ctx: &Context<'_>, cue: &Cue, mentions: &[(Topic, usize, usize)]) -> Vec<Topic> {
     let distinct: BTreeSet<Topic> = mentions.iter().map(|m| m.0).collect();
     if distinct.len() <= 1 {
         return distinct.into_iter().collect();
@@ -362,11 +441,11 @@ fn topics_for_cue(ctx: &Context<'_>, cue: &Cue, mentions: &[(Topic, usize)]) -> 
         .or(after)
         .or_else(|| mentions.iter().filter(|m| m.1 < at).max_by_key(|m| m.1))
         .or_else(|| mentions.first());
-    let Some(&(t0, p0)) = anchor else {
+    let Some(&(t0, p0, _)) = anchor else {
         return Vec::new();
     };
     let mut out = vec![t0];
-    for &(t, p) in mentions {
+    for &(t, p, _) in mentions {
         if t == t0 {
             continue;
         }
@@ -386,29 +465,30 @@ fn topics_for_cue(ctx: &Context<'_>, cue: &Cue, mentions: &[(Topic, usize)]) -> 
     out
 }
 
-/// Reads one coverage cue as (polarity, reason, conditional, decision,
-/// by_negation). `None` when the cue says nothing either way.
-fn read_cue(ctx: &Context<'_>, cue: &Cue) -> Option<(Polarity, Option<Reason>, bool, bool, bool)> {
+/// What a cue says: (polarity, reason, conditional, decision, by_negation).
+type Reading = (Polarity, Option<Reason>, bool, bool, bool);
+
+/// Reads one coverage cue. `None` when the cue says nothing either way.
+fn read_cue(ctx: &Context<'_>, cue: &Cue) -> Option<Reading> {
     let rule = ctx.rule(cue);
     let negated = cue.scope.negated;
-    let hedged = cue.scope.hedged;
     let decision = rule.id.starts_with("decision.");
     Some(match rule.category {
         Category::Experimental | Category::OffLabel | Category::Unproven => {
             if negated {
-                (Polarity::Positive, None, hedged, false, true)
+                (Polarity::Positive, None, cue.scope.hedged, false, true)
             } else {
-                (Polarity::Negative, rule.reason, hedged, false, false)
+                (Polarity::Negative, rule.reason, false, false, false)
             }
         }
         Category::MedicalNecessity => {
             if rule.negative {
-                (Polarity::Negative, rule.reason, hedged, false, false)
+                (Polarity::Negative, rule.reason, false, false, false)
             } else if negated {
                 (
                     Polarity::Negative,
                     Some(Reason::NotMedicallyNecessary),
-                    hedged,
+                    false,
                     false,
                     false,
                 )
@@ -416,16 +496,31 @@ fn read_cue(ctx: &Context<'_>, cue: &Cue) -> Option<(Polarity, Option<Reason>, b
                 (Polarity::Positive, None, true, false, false)
             }
         }
-        Category::Exclusion => (Polarity::Negative, rule.reason, hedged, decision, false),
+        Category::Exclusion => (Polarity::Negative, rule.reason, false, decision, false),
         Category::Coverage => {
             if negated {
-                (Polarity::Negative, None, hedged, decision, false)
+                (Polarity::Negative, None, false, decision, false)
             } else {
-                (Polarity::Positive, None, hedged, decision, false)
+                let conditional = cue.scope.hedged && criteria_follow(ctx, cue);
+                (Polarity::Positive, None, conditional, decision, false)
             }
+        }
+        Category::Context if rule.tag.as_deref() == Some("cost_share") => {
+            (Polarity::Positive, None, false, false, false)
         }
         _ => return None,
     })
+}
+
+/// Whether criteria (or a reference to criteria) follow a cue in its
+/// sentence.
+fn criteria_follow(ctx: &Context<'_>, cue: &Cue) -> bool {
+    ctx.sentences[cue.sentence].is_lead_in()
+        || ctx.sentence_cues(cue.sentence).any(|(_, c)| {
+            c.hit.start >= cue.hit.end
+                && (ctx.rule(c).category == Category::Criteria
+                    || ctx.rule(c).tag.as_deref() == Some("criteria_reference"))
+        })
 }
 
 /// Whether a negative cue is lifted by an "unless / except" clause that
@@ -443,8 +538,7 @@ fn lifted_by_criteria(ctx: &Context<'_>, cue: &Cue) -> bool {
         return false;
     }
     let mut criteria = false;
-    for &ci in &ctx.by_sentence[cue.sentence] {
-        let c = &ctx.cues[ci];
+    for (_, c) in ctx.sentence_cues(cue.sentence) {
         if c.hit.start < h.start {
             continue;
         }
@@ -463,10 +557,7 @@ fn lifted_by_criteria(ctx: &Context<'_>, cue: &Cue) -> bool {
 /// Whether a catch-all context cue belongs with this cue: in the same
 /// sentence with no cue of the opposite polarity between them.
 fn catch_all_for(ctx: &Context<'_>, cue: &Cue, polarity: Polarity) -> bool {
-    let cues: Vec<&Cue> = ctx.by_sentence[cue.sentence]
-        .iter()
-        .map(|&c| &ctx.cues[c])
-        .collect();
+    let cues: Vec<&Cue> = ctx.sentence_cues(cue.sentence).map(|(_, c)| c).collect();
     cues.iter()
         .filter(|c| ctx.rule(c).tag.as_deref() == Some("catch_all"))
         .any(|ca| {
@@ -494,98 +585,236 @@ fn uses_of(ctx: &Context<'_>, si: usize) -> (bool, bool) {
     (psych, pain)
 }
 
-fn ignore_reason(ctx: &Context<'_>, si: usize, polarity: Polarity) -> Option<&'static str> {
+/// How a sentence's statements count: `Err(reason)` when they do not.
+fn weigh(
+    ctx: &Context<'_>,
+    si: usize,
+    polarity: Polarity,
+    repeated: &BTreeSet<usize>,
+) -> Result<Weight, &'static str> {
     let s = &ctx.sentences[si];
-    if s.section.is_informative() {
-        return Some(match s.section {
-            SectionKind::Background => "in a background section",
-            SectionKind::Rationale => "in a rationale / evidence section",
-            SectionKind::References => "in the references",
-            SectionKind::Coding => "in a coding section",
-            SectionKind::Definitions => "in a definitions section",
-            SectionKind::History => "in the policy history",
-            _ => "in a member notice",
-        });
-    }
     if matches!(s.kind, SentenceKind::Heading | SentenceKind::Title) {
-        return Some("a heading, not a statement");
+        return Err("a heading, not a statement");
     }
     if ctx.has_tag(si, "history") {
-        return Some("describes a past version");
+        return Err("describes a past version");
     }
     if polarity == Polarity::Negative && ctx.has_tag(si, "out_of_network") {
-        return Some("an out-of-network rule, not a stance on the drug");
+        return Err("an out-of-network rule, not a stance on the drug");
     }
-    None
+    if repeated.contains(&si) {
+        return Err("a table column value repeated on many rows");
+    }
+    let voice = ctx.has_tag(si, "policy_voice");
+    match s.section {
+        SectionKind::Rationale => Err("in a rationale / evidence section"),
+        SectionKind::References => Err("in the references"),
+        SectionKind::History => Err("in the policy history"),
+        SectionKind::Notices => Err("in a member notice"),
+        SectionKind::Background if voice => Ok(Weight::Weak),
+        SectionKind::Background => Err("in a background section, not in policy voice"),
+        SectionKind::Coding | SectionKind::Definitions if !voice => {
+            Err("in a coding or definitions section, not in policy voice")
+        }
+        _ => Ok(Weight::Normal),
+    }
 }
 
-/// Builds statements and decides every topic.
-pub fn decide(ctx: &Context<'_>) -> Decided {
-    let attr = attribute(ctx);
-    let mut statements: Vec<Statement> = Vec::new();
-    let mut cue_topics: Vec<Option<Topic>> = vec![None; ctx.cues.len()];
-    for (si, a) in attr.iter().enumerate() {
-        if a.topics.is_empty() {
+/// Short cue-only sentences that repeat on three or more rows of a table
+/// ("Not covered" in an out-of-network column).
+fn repeated_cells(ctx: &Context<'_>) -> BTreeSet<usize> {
+    let mut by_text: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (si, s) in ctx.sentences.iter().enumerate() {
+        if s.text.split_whitespace().count() <= 5 {
+            by_text.entry(s.text.to_lowercase()).or_default().push(si);
+        }
+    }
+    by_text
+        .into_values()
+        .filter(|v| v.len() >= 3)
+        .flatten()
+        .collect()
+}
+
+/// Remark-code legends: code → sentence that defines it.
+fn legends(ctx: &Context<'_>, f: &Facts) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for (si, s) in ctx.sentences.iter().enumerate() {
+        if !f.has_cues[si] {
             continue;
         }
-        let mentions = ctx.mentions(si);
-        let (psych, pain) = uses_of(ctx, si);
-        let cost_share = ctx.has_tag(si, "cost_share");
-        for &ci in &ctx.by_sentence[si] {
+        if let Some(c) = LEGEND.captures(&s.text) {
+            out.entry(c[1].to_string()).or_insert(si);
+        }
+    }
+    out
+}
+
+struct Builder<'c, 'a> {
+    ctx: &'c Context<'a>,
+    repeated: BTreeSet<usize>,
+    statements: Vec<Statement>,
+    cue_topics: Vec<Option<Topic>>,
+}
+
+impl Builder<'_, '_> {
+    /// Adds statements reading `source` (a cue) about `topics`, located at
+    /// `cue`, in sentence `si`.
+    fn add(&mut self, si: usize, cue: usize, source: usize, topics: &[(Topic, Via)]) {
+        let ctx = self.ctx;
+        let src = &ctx.cues[source];
+        let Some((mut polarity, mut reason, mut conditional, decision, by_negation)) =
+            read_cue(ctx, src)
+        else {
+            return;
+        };
+        if polarity == Polarity::Negative && lifted_by_criteria(ctx, src) {
+            polarity = Polarity::Positive;
+            reason = None;
+            conditional = true;
+        }
+        if polarity == Polarity::Negative
+            && reason.is_none()
+            && ctx.sentences[si].section == SectionKind::Exclusions
+        {
+            reason = Some(Reason::PlanExclusion);
+        }
+        let catch_all = catch_all_for(ctx, src, polarity);
+        let (psychiatric, pain) = uses_of(ctx, si);
+        let (weight, ignored) = match weigh(ctx, si, polarity, &self.repeated) {
+            Ok(w) => (w, None),
+            Err(r) => (Weight::Normal, Some(r)),
+        };
+        for &(topic, via) in topics {
+            self.statements.push(Statement {
+                cue,
+                source: (source != cue).then_some(source),
+                topic,
+                via,
+                polarity,
+                reason,
+                conditional,
+                decision,
+                by_negation,
+                catch_all,
+                psychiatric,
+                pain,
+                weight,
+                ignored,
+                limitation: false,
+            });
+        }
+    }
+
+    /// The statements a sentence makes on its own.
+    fn own(
+        &mut self,
+        si: usize,
+        attr: &[(Topic, Via)],
+        mentions: &[(Topic, usize, usize)],
+    ) -> BTreeSet<Topic> {
+        let ctx = self.ctx;
+        let mut spoke = BTreeSet::new();
+        let cues: Vec<usize> = ctx.by_sentence[si].clone();
+        for ci in cues {
             let cue = &ctx.cues[ci];
-            let category = ctx.rule(cue).category;
+            let rule = ctx.rule(cue);
             let topics: Vec<(Topic, Via)> = if mentions.is_empty() {
-                a.topics.clone()
+                attr.to_vec()
             } else {
-                topics_for_cue(ctx, cue, &mentions)
+                topics_for_cue(ctx, cue, mentions)
                     .into_iter()
                     .map(|t| (t, Via::Mention))
                     .collect()
             };
-            if topics.len() == 1 && (is_coverage(category) || category == Category::Criteria) {
-                cue_topics[ci] = Some(topics[0].0);
+            if topics.len() == 1
+                && (is_coverage(rule.category) || rule.category == Category::Criteria)
+            {
+                self.cue_topics[ci] = Some(topics[0].0);
             }
-            let reading = if is_coverage(category) {
-                read_cue(ctx, cue)
-            } else if cost_share && ctx.rule(cue).tag.as_deref() == Some("cost_share") {
-                Some((Polarity::Positive, None, false, false, false))
-            } else {
-                None
-            };
-            let Some((mut polarity, mut reason, mut conditional, decision, by_negation)) = reading
-            else {
+            if read_cue(ctx, cue).is_none() {
                 continue;
-            };
-            if polarity == Polarity::Negative && lifted_by_criteria(ctx, cue) {
-                polarity = Polarity::Positive;
-                reason = None;
-                conditional = true;
             }
-            let catch_all = catch_all_for(ctx, cue, polarity);
-            let ignored = ignore_reason(ctx, si, polarity);
-            for (topic, via) in topics {
-                statements.push(Statement {
-                    cue: ci,
-                    topic,
-                    via,
-                    polarity,
-                    reason,
-                    conditional,
-                    decision,
-                    by_negation,
-                    catch_all,
-                    psychiatric: psych,
-                    pain,
-                    ignored,
-                    limitation: false,
-                });
+            spoke.extend(topics.iter().map(|t| t.0));
+            self.add(si, ci, ci, &topics);
+        }
+        spoke
+    }
+}
+
+/// Builds statements and decides every topic.
+pub fn decide(ctx: &Context<'_>) -> Decided {
+    let f = facts(ctx);
+    let attr = attribute(ctx, &f);
+    let legend = legends(ctx, &f);
+    let single =
+        (f.doc_topics.len() == 1).then(|| *f.doc_topics.iter().next().unwrap_or(&Topic::Ketamine));
+    let mut b = Builder {
+        ctx,
+        repeated: repeated_cells(ctx),
+        statements: Vec::new(),
+        cue_topics: vec![None; ctx.cues.len()],
+    };
+    for si in 0..ctx.sentences.len() {
+        let mentions = &f.mentions[si];
+        let mut a = attr[si].clone();
+        // A decision in a letter about one drug speaks of that drug.
+        if a.is_empty() {
+            let decision = ctx
+                .sentence_cues(si)
+                .any(|(_, c)| ctx.rule(c).id.starts_with("decision."));
+            if let (true, Some(t)) = (decision, single) {
+                a = vec![(t, Via::Document)];
+            }
+        }
+        if a.is_empty() {
+            continue;
+        }
+        let spoke = b.own(si, &a, mentions);
+        let s = &ctx.sentences[si];
+        // Mentions that said nothing on their own: a list item takes its
+        // lead-in's statement; a claim line takes its remark code's legend;
+        // an item of an exclusions section is excluded.
+        for &(topic, _, mention_cue) in mentions {
+            if spoke.contains(&topic) {
+                continue;
+            }
+            let only = [(topic, Via::LeadIn)];
+            if let Some(l) = s.lead_in.filter(|&l| f.has_cues[l]) {
+                let sources: Vec<usize> = ctx.by_sentence[l].clone();
+                for src in sources {
+                    b.add(si, mention_cue, src, &only);
+                }
+                continue;
+            }
+            let code = legend.iter().find(|&(code, &def)| {
+                def != si
+                    && s.text
+                        .split(|c: char| !c.is_ascii_alphanumeric())
+                        .any(|w| w == code.as_str())
+            });
+            if let Some((_, &def)) = code {
+                let only = [(topic, Via::Legend)];
+                let sources: Vec<usize> = ctx.by_sentence[def].clone();
+                for src in sources {
+                    b.add(si, mention_cue, src, &only);
+                }
+                continue;
+            }
+            if s.section == SectionKind::Exclusions && s.kind == SentenceKind::Item {
+                b.add_exclusion_item(si, mention_cue, topic);
             }
         }
     }
+    let Builder {
+        mut statements,
+        cue_topics,
+        ..
+    } = b;
 
     let mut topics = Topics::default();
     for topic in Topic::DRUGS {
-        let result = aggregate(ctx, &attr, &mut statements, topic);
+        let result = aggregate(ctx, &f, &attr, single, &mut statements, topic);
         match topic {
             Topic::Ketamine => topics.ketamine = result,
             Topic::Esketamine => topics.esketamine = result,
@@ -593,7 +822,7 @@ pub fn decide(ctx: &Context<'_>) -> Decided {
         }
     }
     topics.mental_health_parity = parity(ctx);
-    let trace = trace(ctx, &attr, &statements);
+    let trace = trace(ctx, &f, &attr, single, &statements);
     Decided {
         topics,
         trace,
@@ -601,140 +830,118 @@ pub fn decide(ctx: &Context<'_>) -> Decided {
     }
 }
 
-fn trigger_text(ctx: &Context<'_>, h: Option<crate::matcher::Hit>) -> Option<String> {
-    h.map(|h| ctx.flat[h.start..h.end].to_string())
-}
-
-/// Builds the explain trace: mentions (and why they were set aside),
-/// statements, criteria, parity hits.
-fn trace(ctx: &Context<'_>, attr: &[Attribution], statements: &[Statement]) -> Vec<TraceEntry> {
-    let mut out = Vec::new();
-    let entry =
-        |ci: usize, topic: Topic, role: String, via: Option<&'static str>, note: Option<String>| {
-            let cue = &ctx.cues[ci];
-            TraceEntry {
-                topic,
-                finding: ctx.finding(cue, Some(topic)),
-                description: ctx.rule(cue).description.clone(),
-                role,
-                via,
-                note,
-                negated_by: trigger_text(ctx, cue.scope.negated_by),
-                hedged_by: trigger_text(ctx, cue.scope.hedged_by),
-            }
-        };
-    for (ci, cue) in ctx.cues.iter().enumerate() {
-        let rule = ctx.rule(cue);
-        let topic = match rule.category {
-            Category::Ketamine => Topic::Ketamine,
-            Category::Esketamine => Topic::Esketamine,
-            Category::Parity if !cue.scope.negated => {
-                out.push(entry(
-                    ci,
-                    Topic::MentalHealthParity,
-                    "parity".into(),
-                    None,
-                    None,
-                ));
-                continue;
-            }
-            _ => continue,
-        };
-        let si = cue.sentence;
-        let counted = ctx.mentions(si).iter().any(|m| m.1 == cue.hit.start);
-        let note = if !counted {
-            Some(
-                if ctx.has_tag(si, "anesthesia") && topic == Topic::Ketamine {
-                    "set aside: anesthetic use, not a psychiatric or pain coverage statement"
-                        .to_string()
-                } else {
-                    "set aside: points to another policy or out of scope".to_string()
-                },
-            )
-        } else {
-            ignore_reason(ctx, si, Polarity::Positive).map(|r| format!("set aside: {r}"))
-        };
-        out.push(entry(ci, topic, "mention".into(), None, note));
+impl Builder<'_, '_> {
+    /// An item of an exclusions list that names the drug without a verb of
+    /// its own: excluded by the plan.
+    fn add_exclusion_item(&mut self, si: usize, mention_cue: usize, topic: Topic) {
+        let (psychiatric, pain) = uses_of(self.ctx, si);
+        let ignored = weigh(self.ctx, si, Polarity::Negative, &self.repeated).err();
+        self.statements.push(Statement {
+            cue: mention_cue,
+            source: None,
+            topic,
+            via: Via::Mention,
+            polarity: Polarity::Negative,
+            reason: Some(Reason::PlanExclusion),
+            conditional: false,
+            decision: false,
+            by_negation: false,
+            catch_all: false,
+            psychiatric,
+            pain,
+            weight: Weight::Normal,
+            ignored,
+            limitation: false,
+        });
     }
-    for st in statements {
-        let role = match (st.polarity, st.reason) {
-            (Polarity::Positive, _) if st.by_negation => {
-                "positive (a denial term is negated)".to_string()
-            }
-            (Polarity::Positive, _) if st.conditional => "positive, conditional".to_string(),
-            (Polarity::Positive, _) => "positive".to_string(),
-            (Polarity::Negative, Some(r)) => format!("negative ({})", r.as_str()),
-            (Polarity::Negative, None) => "negative".to_string(),
-        };
-        let note = st
-            .ignored
-            .map(|r| format!("does not count: {r}"))
-            .or_else(|| {
-                st.catch_all
-                    .then(|| "catch-all: limits other uses".to_string())
-            })
-            .or_else(|| {
-                st.limitation
-                    .then(|| "read as a limit of the covered use".to_string())
-            });
-        out.push(entry(st.cue, st.topic, role, Some(st.via.as_str()), note));
-    }
-    for topic in Topic::DRUGS {
-        for (criterion, ci) in criteria_for(ctx, attr, topic) {
-            out.push(entry(
-                ci,
-                topic,
-                format!("criterion ({})", criterion.as_str()),
-                None,
-                None,
-            ));
-        }
-    }
-    out.sort_by_key(|e| (e.finding.start, e.finding.end));
-    out
 }
 
 fn matched_lower(ctx: &Context<'_>, st: &Statement) -> String {
-    ctx.matched(&ctx.cues[st.cue]).to_ascii_lowercase()
+    ctx.matched(&ctx.cues[st.source.unwrap_or(st.cue)])
+        .to_ascii_lowercase()
+}
+
+fn uses_disjoint(a: &Statement, b: &Statement) -> bool {
+    (a.psychiatric || a.pain)
+        && (b.psychiatric || b.pain)
+        && !(a.psychiatric && b.psychiatric)
+        && !(a.pain && b.pain)
 }
 
 fn aggregate(
     ctx: &Context<'_>,
-    attr: &[Attribution],
+    f: &Facts,
+    attr: &[Vec<(Topic, Via)>],
+    single: Option<Topic>,
     statements: &mut [Statement],
     topic: Topic,
 ) -> TopicResult {
-    let idx: Vec<usize> = (0..statements.len())
-        .filter(|&i| statements[i].topic == topic && statements[i].ignored.is_none())
-        .collect();
-
-    // Decisions in letters: a reversal beats the quoted denial; an upheld
-    // denial beats everything positive.
-    let reversal = idx.iter().any(|&i| {
-        let st = &statements[i];
-        st.decision && st.polarity == Polarity::Positive && {
-            let m = matched_lower(ctx, st);
-            m.contains("overturn") || m.contains("revers") || m.contains("must")
-        }
-    });
-    let upheld = idx.iter().any(|&i| {
-        let st = &statements[i];
-        st.decision
-            && st.polarity == Polarity::Negative
-            && matched_lower(ctx, st).contains("upheld")
-    });
-    for &i in &idx {
-        let st = &mut statements[i];
-        if reversal && st.polarity == Polarity::Negative {
-            st.ignored = Some("the decision overturns this denial");
-        } else if upheld && !reversal && st.polarity == Polarity::Positive {
-            st.ignored = Some("the denial was upheld");
+    let active = |statements: &[Statement]| -> Vec<usize> {
+        (0..statements.len())
+            .filter(|&i| statements[i].topic == topic && statements[i].ignored.is_none())
+            .collect()
+    };
+    // Background statements count only when the policy parts are silent.
+    let idx = active(statements);
+    if idx.iter().any(|&i| statements[i].weight == Weight::Normal) {
+        for &i in &idx {
+            if statements[i].weight == Weight::Weak {
+                statements[i].ignored = Some("background; the policy sections decide");
+            }
         }
     }
-    let idx: Vec<usize> = idx
-        .into_iter()
-        .filter(|&i| statements[i].ignored.is_none())
+    // Decisions in letters and claims.
+    let idx = active(statements);
+    let decisions: Vec<usize> = idx
+        .iter()
+        .copied()
+        .filter(|&i| statements[i].decision)
         .collect();
+    if !decisions.is_empty() {
+        let reversal = decisions.iter().any(|&i| {
+            let m = matched_lower(ctx, &statements[i]);
+            statements[i].polarity == Polarity::Positive
+                && (m.contains("overturn") || m.contains("revers") || m.contains("must"))
+        });
+        let upheld = decisions.iter().any(|&i| {
+            statements[i].polarity == Polarity::Negative
+                && matched_lower(ctx, &statements[i]).contains("upheld")
+        });
+        let polarities: BTreeSet<bool> = decisions
+            .iter()
+            .map(|&i| statements[i].polarity == Polarity::Positive)
+            .collect();
+        let winner = if reversal {
+            Some(Polarity::Positive)
+        } else if upheld {
+            Some(Polarity::Negative)
+        } else if polarities.len() == 1 {
+            Some(if polarities.contains(&true) {
+                Polarity::Positive
+            } else {
+                Polarity::Negative
+            })
+        } else {
+            None
+        };
+        if let Some(w) = winner {
+            for &i in &idx {
+                if statements[i].polarity != w
+                    && !(w == Polarity::Positive && statements[i].by_negation)
+                {
+                    statements[i].ignored = Some(if reversal {
+                        "the decision overturns this denial"
+                    } else if upheld {
+                        "the denial was upheld"
+                    } else {
+                        "the decision of the letter or claim says otherwise"
+                    });
+                }
+            }
+        }
+    }
+
+    let idx = active(statements);
     let pos: Vec<usize> = idx
         .iter()
         .copied()
@@ -745,151 +952,113 @@ fn aggregate(
         .copied()
         .filter(|&i| statements[i].polarity == Polarity::Negative)
         .collect();
-
-    // A positive read only from a negated denial term ("not experimental")
-    // is weak: it supports coverage but does not stand against a denial.
     let strong_pos: Vec<usize> = pos
         .iter()
         .copied()
         .filter(|&i| !statements[i].by_negation)
         .collect();
-    let pos_sentences: BTreeSet<usize> = pos
-        .iter()
-        .map(|&i| ctx.cues[statements[i].cue].sentence)
-        .collect();
 
+    let mut core_neg: Vec<usize> = neg.clone();
     if !strong_pos.is_empty() {
-        for &i in &neg {
-            let st = &statements[i];
-            let sentence = ctx.cues[st.cue].sentence;
-            let off_label_only = st.reason == Some(Reason::OffLabel);
-            let hypothetical = st.conditional && !st.decision;
-            if st.catch_all || off_label_only || hypothetical || pos_sentences.contains(&sentence) {
-                statements[i].limitation = true;
+        core_neg.clear();
+        for &n in &neg {
+            let disjoint = strong_pos
+                .iter()
+                .any(|&p| uses_disjoint(&statements[p], &statements[n]));
+            if disjoint && !statements[n].catch_all {
+                core_neg.push(n);
+            } else {
+                statements[n].limitation = true;
             }
         }
     }
-    let neg_core: Vec<usize> = neg
-        .iter()
-        .copied()
-        .filter(|&i| !statements[i].limitation)
-        .collect();
-    let pos_effective: Vec<usize> = if strong_pos.is_empty() && !neg_core.is_empty() {
-        Vec::new()
+
+    let criteria = criteria_for(ctx, f, attr, single, topic);
+    let conditional = pos.iter().any(|&i| statements[i].conditional);
+    let positive = if conditional || !criteria.is_empty() {
+        Stance::CoveredWithCriteria
     } else {
-        pos.clone()
+        Stance::Covered
     };
-
-    let criteria = criteria_for(ctx, attr, topic);
-    let mut result = TopicResult::default();
-    let positive_stance = |statements: &[Statement]| {
-        let conditional = pos_effective.iter().any(|&i| statements[i].conditional);
-        if conditional || !criteria.is_empty() {
-            Stance::CoveredWithCriteria
+    let stance = if !strong_pos.is_empty() {
+        if core_neg.is_empty() {
+            positive
         } else {
-            Stance::Covered
+            Stance::Mixed
         }
+    } else if !neg.is_empty() {
+        Stance::NotCovered
+    } else if !pos.is_empty() {
+        positive
+    } else {
+        Stance::NotAddressed
     };
-    let stance = match (pos_effective.is_empty(), neg_core.is_empty()) {
-        (true, true) => {
-            if neg.is_empty() {
-                Stance::NotAddressed
-            } else {
-                Stance::NotCovered
-            }
-        }
-        (false, true) => positive_stance(statements),
-        (true, false) => Stance::NotCovered,
-        (false, false) => {
-            let different_uses = pos_effective.iter().any(|&p| {
-                neg_core.iter().any(|&n| {
-                    let (a, b) = (&statements[p], &statements[n]);
-                    (a.psychiatric || a.pain)
-                        && (b.psychiatric || b.pain)
-                        && !(a.psychiatric && b.psychiatric)
-                        && !(a.pain && b.pain)
-                })
-            });
-            if different_uses {
-                Stance::Mixed
-            } else {
-                let weight = |v: &[usize]| -> f32 {
-                    v.iter()
-                        .map(|&i| {
-                            let st = &statements[i];
-                            if st.decision {
-                                3.0
-                            } else if st.by_negation {
-                                0.5
-                            } else {
-                                1.0
-                            }
-                        })
-                        .sum()
-                };
-                if weight(&pos_effective) > weight(&neg_core) {
-                    positive_stance(statements)
-                } else {
-                    Stance::NotCovered
-                }
-            }
-        }
-    };
-    result.stance = stance;
 
-    let negatives: &[usize] = if neg_core.is_empty() { &neg } else { &neg_core };
+    let mut result = TopicResult {
+        stance,
+        ..TopicResult::default()
+    };
+    let reason_sources: &[usize] = if stance == Stance::Mixed {
+        &neg
+    } else {
+        &core_neg
+    };
     if matches!(stance, Stance::NotCovered | Stance::Mixed) {
-        let reasons: BTreeSet<Reason> = negatives
+        let reasons: BTreeSet<Reason> = reason_sources
             .iter()
+            .filter(|&&i| !statements[i].catch_all)
             .filter_map(|&i| statements[i].reason)
             .collect();
         result.reasons = reasons.into_iter().collect();
     }
     if matches!(stance, Stance::CoveredWithCriteria | Stance::Mixed) {
-        result.criteria = criteria
-            .iter()
-            .map(|c| c.0)
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
+        let set: BTreeSet<Criterion> = criteria.iter().map(|c| c.0).collect();
+        result.criteria = set.into_iter().collect();
     }
 
-    // Evidence: the statements that decided, then the criteria.
     let mut evidence_cues: Vec<usize> = Vec::new();
     match stance {
         Stance::Covered | Stance::CoveredWithCriteria => {
-            evidence_cues.extend(pos_effective.iter().map(|&i| statements[i].cue))
+            evidence_cues.extend(pos.iter().map(|&i| statements[i].cue))
         }
-        Stance::NotCovered => evidence_cues.extend(negatives.iter().map(|&i| statements[i].cue)),
+        Stance::NotCovered => evidence_cues.extend(core_neg.iter().map(|&i| statements[i].cue)),
         Stance::Mixed => {
-            evidence_cues.extend(pos_effective.iter().map(|&i| statements[i].cue));
-            evidence_cues.extend(neg_core.iter().map(|&i| statements[i].cue));
+            evidence_cues.extend(strong_pos.iter().map(|&i| statements[i].cue));
+            evidence_cues.extend(neg.iter().map(|&i| statements[i].cue));
         }
-        Stance::NotAddressed => {}
+        Stance::NotAddressed => evidence_cues.extend(set_aside_mentions(ctx, topic)),
     }
     if matches!(stance, Stance::CoveredWithCriteria | Stance::Mixed) {
         evidence_cues.extend(criteria.iter().map(|c| c.1));
-    }
-    if stance == Stance::NotAddressed {
-        evidence_cues.extend(set_aside_mentions(ctx, topic));
     }
     result.evidence = evidence(ctx, evidence_cues, Some(topic));
     result
 }
 
-/// Criteria cues attributed to a topic: (criterion, cue index).
-fn criteria_for(ctx: &Context<'_>, attr: &[Attribution], topic: Topic) -> Vec<(Criterion, usize)> {
+/// Criteria cues attributed to a topic: (criterion, cue index). A
+/// document that speaks of one drug lends it its criteria.
+fn criteria_for(
+    ctx: &Context<'_>,
+    f: &Facts,
+    attr: &[Vec<(Topic, Via)>],
+    single: Option<Topic>,
+    topic: Topic,
+) -> Vec<(Criterion, usize)> {
+    let none = BTreeSet::new();
     let mut out = Vec::new();
     for (si, a) in attr.iter().enumerate() {
-        if !a.topics.iter().any(|&(t, _)| t == topic) {
+        let attributed =
+            a.iter().any(|&(t, _)| t == topic) || (a.is_empty() && single == Some(topic));
+        if !attributed || ctx.has_tag(si, "justification") {
             continue;
         }
-        if ignore_reason(ctx, si, Polarity::Positive).is_some() {
+        if weigh(ctx, si, Polarity::Positive, &none).is_err()
+            && ctx.sentences[si].kind != SentenceKind::Title
+        {
             continue;
         }
-        let mentions = ctx.mentions(si);
-        for &ci in &ctx.by_sentence[si] {
-            let cue = &ctx.cues[ci];
+        let mentions = &f.mentions[si];
+        for (ci, cue) in ctx.sentence_cues(si) {
             let rule = ctx.rule(cue);
             let Some(criterion) = rule.criterion else {
                 continue;
@@ -897,7 +1066,7 @@ fn criteria_for(ctx: &Context<'_>, attr: &[Attribution], topic: Topic) -> Vec<(C
             if rule.category != Category::Criteria || cue.scope.negated {
                 continue;
             }
-            if !mentions.is_empty() && !topics_for_cue(ctx, cue, &mentions).contains(&topic) {
+            if !mentions.is_empty() && !topics_for_cue(ctx, cue, mentions).contains(&topic) {
                 continue;
             }
             out.push((criterion, ci));
@@ -939,7 +1108,7 @@ fn evidence(ctx: &Context<'_>, mut cues: Vec<usize>, topic: Option<Topic>) -> Ve
         .collect()
 }
 
-fn parity(ctx: &Context<'_>) -> crate::model::ParityResult {
+fn parity(ctx: &Context<'_>) -> ParityResult {
     let cues: Vec<usize> = ctx
         .cues
         .iter()
@@ -947,8 +1116,118 @@ fn parity(ctx: &Context<'_>) -> crate::model::ParityResult {
         .filter(|(_, c)| ctx.rule(c).category == Category::Parity && !c.scope.negated)
         .map(|(i, _)| i)
         .collect();
-    crate::model::ParityResult {
+    ParityResult {
         mentioned: !cues.is_empty(),
         evidence: evidence(ctx, cues, Some(Topic::MentalHealthParity)),
     }
+}
+
+fn trigger_text(ctx: &Context<'_>, h: Option<crate::matcher::Hit>) -> Option<String> {
+    h.map(|h| ctx.flat[h.start..h.end].to_string())
+}
+
+/// Builds the explain trace: mentions (and why they were set aside),
+/// statements, criteria, parity hits.
+fn trace(
+    ctx: &Context<'_>,
+    f: &Facts,
+    attr: &[Vec<(Topic, Via)>],
+    single: Option<Topic>,
+    statements: &[Statement],
+) -> Vec<TraceEntry> {
+    let mut out = Vec::new();
+    let entry =
+        |ci: usize, topic: Topic, role: String, via: Option<&'static str>, note: Option<String>| {
+            let cue = &ctx.cues[ci];
+            TraceEntry {
+                topic,
+                finding: ctx.finding(cue, Some(topic)),
+                description: ctx.rule(cue).description.clone(),
+                role,
+                via,
+                note,
+                negated_by: trigger_text(ctx, cue.scope.negated_by),
+                hedged_by: trigger_text(ctx, cue.scope.hedged_by),
+            }
+        };
+    let none = BTreeSet::new();
+    for (ci, cue) in ctx.cues.iter().enumerate() {
+        let rule = ctx.rule(cue);
+        let topic = match rule.category {
+            Category::Ketamine => Topic::Ketamine,
+            Category::Esketamine => Topic::Esketamine,
+            Category::Parity if !cue.scope.negated => {
+                out.push(entry(
+                    ci,
+                    Topic::MentalHealthParity,
+                    "parity".into(),
+                    None,
+                    None,
+                ));
+                continue;
+            }
+            _ => continue,
+        };
+        let si = cue.sentence;
+        let counted = f.mentions[si].iter().any(|m| m.2 == ci);
+        let note = if !counted {
+            Some(
+                if ctx.has_tag(si, "anesthesia") && topic == Topic::Ketamine {
+                    "set aside: anesthetic use, not a psychiatric or pain coverage statement"
+                        .to_string()
+                } else {
+                    "set aside: points to another policy or out of scope".to_string()
+                },
+            )
+        } else {
+            weigh(ctx, si, Polarity::Positive, &none)
+                .err()
+                .map(|r| format!("set aside: {r}"))
+        };
+        out.push(entry(ci, topic, "mention".into(), None, note));
+    }
+    for st in statements {
+        let role = match (st.polarity, st.reason) {
+            (Polarity::Positive, _) if st.by_negation => {
+                "positive (a denial term is negated)".to_string()
+            }
+            (Polarity::Positive, _) if st.conditional => "positive, conditional".to_string(),
+            (Polarity::Positive, _) => "positive".to_string(),
+            (Polarity::Negative, Some(r)) => format!("negative ({})", r.as_str()),
+            (Polarity::Negative, None) => "negative".to_string(),
+        };
+        let role = match st.source {
+            Some(src) => format!("{role}, from \"{}\"", ctx.matched(&ctx.cues[src])),
+            None => role,
+        };
+        let note = st
+            .ignored
+            .map(|r| format!("does not count: {r}"))
+            .or_else(|| {
+                st.catch_all
+                    .then(|| "catch-all: limits other uses".to_string())
+            })
+            .or_else(|| {
+                st.limitation
+                    .then(|| "read as a limit of the covered use".to_string())
+            })
+            .or_else(|| {
+                (st.weight == Weight::Weak)
+                    .then(|| "background sentence in policy voice".to_string())
+            });
+        out.push(entry(st.cue, st.topic, role, Some(st.via.as_str()), note));
+    }
+    for topic in Topic::DRUGS {
+        for (criterion, ci) in criteria_for(ctx, f, attr, single, topic) {
+            out.push(entry(
+                ci,
+                topic,
+                format!("criterion ({})", criterion.as_str()),
+                None,
+                None,
+            ));
+        }
+    }
+    out.sort_by_key(|e| (e.finding.start, e.finding.end));
+    out
 }
