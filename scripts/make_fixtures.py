@@ -413,7 +413,6 @@ KESTREL = {
               "and misuse."),
         ("h", "Coding"),
         ("table", [0, 62], [
-            ["Code", "Description"],
             ["S0013", "Esketamine, nasal spray, 1 mg"],
             ["G2082", "Office or other outpatient visit for a patient who self-administers "
                       "esketamine, up to 56 mg, including 2 hours of post-administration "
