@@ -16,6 +16,7 @@ mod cli {
     mod extract;
     mod fixtures;
     mod patterns;
+    mod readme;
     mod scan;
     mod schema;
 }
