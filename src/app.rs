@@ -9,8 +9,8 @@
 use std::io::{self, Write};
 
 use crate::cli::{
-    Command, ExplainArgs, ExtractArgs, ExtractFormat, InputArgs, PatternsAction, PatternsArgs,
-    ScanArgs, ScanFormat, TopicArg,
+    Command, ExplainArgs, ExtractArgs, ExtractFormat, InputArgs, MergeArgs, PatternsAction,
+    PatternsArgs, ScanArgs, ScanFormat, TopicArg,
 };
 use crate::config::{Config, UsageError, parse_size};
 use crate::extract::ExtractOptions;
@@ -40,6 +40,7 @@ pub fn run(command: Command) -> Result<u8, AppError> {
         Command::Extract(a) => run_extract(&a),
         Command::Explain(a) => run_explain(&a),
         Command::Patterns(a) => run_patterns(&a),
+        Command::Merge(a) => run_merge(&a),
     }
 }
 
@@ -75,7 +76,7 @@ fn fails(config: &Config, doc: &Document) -> bool {
 fn run_scan(a: &ScanArgs) -> Result<u8, AppError> {
     let config = Config::from_scan_args(a)?;
     let matcher = load_matcher(config.patterns.as_deref())?;
-    let walked = walk::walk(&config.paths)?;
+    let walked = walk::walk(&config.paths, &config.walk)?;
     for w in &walked.warnings {
         warn(config.quiet, w);
     }
@@ -245,6 +246,21 @@ fn run_patterns(a: &PatternsArgs) -> Result<u8, AppError> {
             Ok(u8::from(!failures.is_empty()))
         }
     }
+}
+
+fn run_merge(a: &MergeArgs) -> Result<u8, AppError> {
+    let merged = report::merge::merge(&a.parts)?;
+    let out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    let mut sink: Box<dyn Sink> = match a.format {
+        ScanFormat::Json => Box::new(JsonSink::new(out)),
+        ScanFormat::Jsonl => Box::new(JsonlSink::new(out)),
+    };
+    sink.begin(&merged.tool)?;
+    for d in &merged.documents {
+        sink.document(d)?;
+    }
+    sink.finish(&merged.summary)?;
+    Ok(0)
 }
 
 /// Whether an error is a closed stdout (`policyscan ... | head`).

@@ -27,6 +27,20 @@ pub enum Command {
     Explain(ExplainArgs),
     /// List, test or check the pattern library.
     Patterns(PatternsArgs),
+    /// Combine the JSON or JSONL reports of `scan --shard` parts into the
+    /// report one unsharded run would write.
+    Merge(MergeArgs),
+}
+
+/// `policyscan merge`.
+#[derive(Debug, Clone, Args)]
+pub struct MergeArgs {
+    /// The part reports (JSON or JSONL), in any order.
+    #[arg(value_name = "REPORT", required = true)]
+    pub parts: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ScanFormat::Json)]
+    pub format: ScanFormat,
 }
 
 /// Output formats of `scan`.
@@ -74,6 +88,22 @@ pub struct ScanArgs {
     /// Do not print warnings on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Also scan the paths listed in FILE (one per line; `-` reads stdin).
+    #[arg(long, value_name = "FILE")]
+    pub files_from: Option<PathBuf>,
+    /// The --files-from list is NUL-separated (as from `find -print0`).
+    #[arg(long = "null", short = '0', requires = "files_from")]
+    pub null: bool,
+    /// Include only walked files matching GLOB; `!GLOB` excludes (repeatable).
+    #[arg(long = "glob", short = 'g', value_name = "GLOB")]
+    pub globs: Vec<String>,
+    /// Do not skip hidden files or files ignored by .gitignore / .ignore.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Scan only shard K of N (a stable split by path), e.g. --shard 2/8;
+    /// combine the parts with `policyscan merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
     /// Input options.
     #[command(flatten)]
     pub input: InputArgs,
@@ -155,4 +185,4 @@ pub enum PatternsAction {
 }
 
 /// Subcommand names, for the default-subcommand rewrite in `main`.
-pub const SUBCOMMANDS: &[&str] = &["scan", "extract", "explain", "patterns", "help"];
+pub const SUBCOMMANDS: &[&str] = &["scan", "extract", "explain", "patterns", "merge", "help"];

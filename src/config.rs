@@ -95,6 +95,8 @@ pub struct Config {
     pub password: Option<String>,
     /// Larger files are reported as too_large.
     pub max_filesize: u64,
+    /// How folders are walked.
+    pub walk: crate::walk::WalkOptions,
 }
 
 impl Config {
@@ -111,10 +113,20 @@ impl Config {
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(2, |n| n.get()),
         };
-        let paths = if a.paths.is_empty() {
-            vec![PathBuf::from(".")]
-        } else {
-            a.paths.clone()
+        let mut paths = a.paths.clone();
+        if let Some(list) = &a.files_from {
+            paths.extend(crate::walk::read_list(list, a.null)?);
+        } else if paths.is_empty() {
+            paths.push(PathBuf::from("."));
+        }
+        let walk = crate::walk::WalkOptions {
+            globs: a.globs.clone(),
+            no_ignore: a.no_ignore,
+            shard: a
+                .shard
+                .as_deref()
+                .map(crate::walk::Shard::parse)
+                .transpose()?,
         };
         Ok(Config {
             paths,
@@ -126,6 +138,7 @@ impl Config {
             patterns: a.input.patterns.clone(),
             password: a.input.password.clone(),
             max_filesize: parse_size(&a.input.max_filesize)?,
+            walk,
         })
     }
 }

@@ -312,6 +312,30 @@ pub struct ParityResult {
     pub mentioned: bool,
     /// The sentences that mention it.
     pub evidence: Vec<Finding>,
+    /// Treatment limitations, MH/SUD side by side with medical/surgical
+    /// (additive field).
+    #[serde(default)]
+    pub limitations: Vec<Limitation>,
+}
+
+/// One type of treatment limitation and the benefits the document states
+/// it for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limitation {
+    /// The limitation type (`visit_limit`, `prior_authorization`, ...).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `quantitative` or `non_quantitative`.
+    pub class: String,
+    /// Where the document states it for mental-health / substance-use
+    /// benefits.
+    pub mh_sud: Option<Finding>,
+    /// Where the document states it for medical / surgical benefits.
+    pub med_surg: Option<Finding>,
+    /// Stated for MH/SUD only, or more strictly for MH/SUD.
+    pub asymmetric: bool,
+    /// A factual description of the comparison ("stated for MH/SUD only").
+    pub note: String,
 }
 
 /// The per-topic results of a document.

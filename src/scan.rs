@@ -91,7 +91,8 @@ pub fn extract_file(
         Ok(Kind::Text) => Ok(extract::text::extract(&data)),
         Ok(Kind::Pdf) => {
             let pdf = extract::pdf_extract::PdfExtract;
-            let chain: [&dyn Extractor; 1] = [&pdf];
+            let poppler = extract::pdftotext::PdfToText::default();
+            let chain: [&dyn Extractor; 2] = [&pdf, &poppler];
             extract::extract_chain(&chain, &data, &settings.options)
         }
         Err(e) => Err(e),

@@ -97,7 +97,9 @@ pub fn extract(ctx: &Context<'_>) -> Codes {
         kept[k] = ok && strong;
     }
     // A plausible candidate next to a kept one (a list or a range) is kept.
-    for _ in 0..3 {
+    let mut changed = true;
+    while changed {
+        changed = false;
         for k in 0..candidates.len() {
             if kept[k] || !plausible[k] {
                 continue;
@@ -116,6 +118,7 @@ pub fn extract(ctx: &Context<'_>) -> Codes {
             };
             if (k > 0 && near(k - 1)) || (k + 1 < candidates.len() && near(k + 1)) {
                 kept[k] = true;
+                changed = true;
             }
         }
     }
@@ -195,18 +198,39 @@ fn judge(
     let code_word = CODE_WORDS.is_match(line) || CODE_WORDS.is_match(sentence_text);
     let row_start = flat[line_start..start].trim().is_empty();
     let range = is_range_left(before) || is_range_right(after);
+    // A line of codes only ("96365, 96366"), or a claim line (a date, then
+    // the code).
+    let code_list = CODE_LIST.is_match(line.trim()) && line.split(',').count() >= 2;
+    let claim_line = DATE_BEFORE.is_match(before);
     let strong = match system {
+        // Letter + digits in these shapes are hardly anything but codes.
+        "HCPCS" | "CDT" => true,
         "ICD-10-CM" if raw.contains('.') => true,
-        "ICD-10-CM" => code_word || in_coding,
-        "HCPCS" | "CDT" => code_word || in_coding || row_start || range,
-        _ => code_word || in_coding || range || (row_start && line.len() > end - start + 8),
+        "ICD-10-CM" => code_word || in_coding || code_list,
+        _ => {
+            code_word
+                || in_coding
+                || range
+                || code_list
+                || claim_line
+                || (row_start && line.len() > end - start + 8)
+        }
     };
     (true, strong)
 }
 
+static CODE_LIST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\(?(?:(?:\d{4}[0-9FTU]|[A-Z]\d{4}|[A-Z]\d[0-9A](?:\.[0-9A-Z]{1,4})?)\s*(?:,|-|and|or)?\s*)+\)?$")
+        .expect("valid regex")
+});
+
+static DATE_BEFORE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b\d{1,2}/\d{1,2}/\d{2,4}\s+$").expect("valid regex"));
+
+/// A code-shaped token, then a range word, right before the candidate.
 fn is_range_left(before: &str) -> bool {
     static R: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b[A-Z]?\d{2,4}[0-9A-Z.]*\s*(?:-|through|thru|to)\s*$")
+        Regex::new(r"(?i)\b(?:\d{4}[0-9FTU]|[A-Z]\d{4}|[A-Z]\d[0-9A]\.?[0-9A-Z]{0,4})\s*(?:-|through|thru|to)\s*$")
             .expect("valid regex")
     });
     R.is_match(before)
@@ -214,7 +238,8 @@ fn is_range_left(before: &str) -> bool {
 
 fn is_range_right(after: &str) -> bool {
     static R: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)^\s*(?:-|through|thru|to)\s*[A-Z]?\d{3,4}[0-9A-Z]\b").expect("valid regex")
+        Regex::new(r"(?i)^\s*(?:-|through|thru|to)\s*(?:\d{4}[0-9FTU]|[A-Z]\d{4}|[A-Z]\d[0-9A]\.?[0-9A-Z]{0,4})\b")
+            .expect("valid regex")
     });
     R.is_match(after)
 }

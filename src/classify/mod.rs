@@ -12,6 +12,7 @@
 pub mod codes;
 pub mod metadata;
 pub mod negation;
+pub mod parity;
 pub mod section;
 pub mod sentence;
 pub mod stance;
@@ -171,7 +172,9 @@ pub fn analyze(text: &NormalizedText, matcher: &Matcher) -> Analysis {
         t.remove_pseudo(&pseudo);
         for h in shits {
             let rule = &matcher.rules()[h.rule];
-            let scope = if rule.category.is_reported() || rule.category == Category::Context {
+            let scope = if rule.category.is_reported()
+                || matches!(rule.category, Category::Context | Category::Limitation)
+            {
                 negation::scope(&flat, h, &t, rule.negative)
             } else {
                 Scope::default()
@@ -194,7 +197,10 @@ pub fn analyze(text: &NormalizedText, matcher: &Matcher) -> Analysis {
         cues,
         tags,
     };
-    let decided = stance::decide(&ctx);
+    let mut decided = stance::decide(&ctx);
+    let (parity, parity_trace) = parity::decide(&ctx);
+    decided.topics.mental_health_parity = parity;
+    decided.trace.extend(parity_trace);
     let codes = codes::extract(&ctx);
     let metadata = metadata::extract(&ctx);
 

@@ -75,16 +75,13 @@ pub fn scope(flat: &str, cue: &Hit, t: &Triggers, negative_rule: bool) -> Scope 
     let mut out = Scope::default();
     let overlaps = |h: &Hit| h.start < cue.end && cue.start < h.end;
     if !negative_rule {
-        let forward = t
-            .forward
-            .iter()
-            .filter(|h| h.end <= cue.start && !overlaps(h))
-            .filter(|h| {
-                words_between(flat, h.end, cue.start) <= NEGATION_WINDOW
-                    && !has_clause_break(flat, h.end, cue.start)
-                    && !terminated(&t.termination, h.end, cue.start)
-            })
-            .next_back();
+        let forward = t.forward.iter().rfind(|h| {
+            h.end <= cue.start
+                && !overlaps(h)
+                && words_between(flat, h.end, cue.start) <= NEGATION_WINDOW
+                && !has_clause_break(flat, h.end, cue.start)
+                && !terminated(&t.termination, h.end, cue.start)
+        });
         let backward = t
             .backward
             .iter()
@@ -99,15 +96,12 @@ pub fn scope(flat: &str, cue: &Hit, t: &Triggers, negative_rule: bool) -> Scope 
             out.negated_by = Some(*h);
         }
     }
-    let hedge_before = t
-        .hedge
-        .iter()
-        .filter(|h| h.end <= cue.start && !overlaps(h))
-        .filter(|h| {
-            !has_clause_break(flat, h.end, cue.start)
-                && !terminated(&t.termination, h.end, cue.start)
-        })
-        .next_back();
+    let hedge_before = t.hedge.iter().rfind(|h| {
+        h.end <= cue.start
+            && !overlaps(h)
+            && !has_clause_break(flat, h.end, cue.start)
+            && !terminated(&t.termination, h.end, cue.start)
+    });
     let hedge_after = t
         .hedge
         .iter()
@@ -128,7 +122,7 @@ mod tests {
     use super::*;
     use crate::classify::flatten;
     use crate::matcher::Matcher;
-    use crate::patterns::{Category, PatternSet, compile::compile};
+    use crate::patterns::Category;
 
     fn matcher() -> &'static Matcher {
         crate::test_matcher()

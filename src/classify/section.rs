@@ -93,8 +93,10 @@ pub fn layout(text: &NormalizedText, headings: &Matcher) -> Vec<Line> {
                 .iter()
                 .take(2)
                 .any(|&n| full[lines[n].range.clone()].split_whitespace().count() >= 6);
-            !(under_coding && kind != SectionKind::Coding)
-                && (!kind.is_informative() || kind == SectionKind::Coding || introduces_text)
+            let table_header = under_coding && kind != SectionKind::Coding;
+            let column_header =
+                kind.is_informative() && kind != SectionKind::Coding && !introduces_text;
+            !table_header && !column_header
         });
         lines[i].section = kind;
         if kind.is_none() {
@@ -232,7 +234,6 @@ fn mark_boilerplate(full: &str, lines: &mut [Line], pages: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::patterns::{PatternSet, compile::compile};
 
     fn headings() -> &'static Matcher {
         crate::test_matcher()

@@ -33,7 +33,7 @@ use regex::Regex;
 
 use super::sentence::SentenceKind;
 use super::{Context, Cue};
-use crate::model::{Criterion, Finding, ParityResult, Reason, Stance, Topic, TopicResult, Topics};
+use crate::model::{Criterion, Finding, Reason, Stance, Topic, TopicResult, Topics};
 use crate::patterns::{Category, SectionKind};
 
 /// Whether a statement grants or denies coverage.
@@ -124,6 +124,10 @@ pub struct Statement {
     pub ignored: Option<&'static str>,
     /// A negative statement read as a limit of a covered use.
     pub limitation: bool,
+    /// Another cue shown with the statement as evidence: where its topic
+    /// or its meaning came from (a row label, a lead-in, the subject of a
+    /// sentence that started on the page before).
+    pub anchor: Option<usize>,
 }
 
 /// One hit that went into (or was set aside from) a topic's decision, as
@@ -339,13 +343,30 @@ fn is_row_label(ctx: &Context<'_>, f: &Facts, si: usize) -> bool {
         && t.chars().next().is_some_and(char::is_uppercase)
 }
 
+/// Demonstratives that point back to the drug of an earlier sentence
+/// ("Lakeshore considers these uses experimental").
+static DEMONSTRATIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:these|this|such|the\s+requested)\s+(?:uses?|indications?|services?|treatments?|therap(?:y|ies)|infusions?|conditions?|drugs?|medications?|products?|requests?|agents?)\b")
+        .expect("valid regex")
+});
+
+/// The topics of each sentence, and for sentences that took their topic
+/// from another sentence (a row label, a lead-in, a heading, the sentence
+/// in focus), that sentence.
+struct Attributed {
+    topics: Vec<Vec<(Topic, Via)>>,
+    lender: Vec<Option<usize>>,
+}
+
 /// Ties every sentence to the topics it speaks about.
-fn attribute(ctx: &Context<'_>, f: &Facts) -> Vec<Vec<(Topic, Via)>> {
+fn attribute(ctx: &Context<'_>, f: &Facts) -> Attributed {
     let n = ctx.sentences.len();
     let mut attr: Vec<Vec<(Topic, Via)>> = vec![Vec::new(); n];
+    let mut lender: Vec<Option<usize>> = vec![None; n];
     let mut focus: Option<(Vec<Topic>, usize)> = None;
-    // The open table row: its topics and how many cells it may still take.
-    let mut row: Option<(Vec<Topic>, usize)> = None;
+    // The open table row: its topics, its label and how many cells it may
+    // still take.
+    let mut row: Option<(Vec<Topic>, usize, usize)> = None;
     for si in 0..n {
         let s = &ctx.sentences[si];
         let topics = topics_of(&f.mentions[si]);
@@ -374,7 +395,7 @@ fn attribute(ctx: &Context<'_>, f: &Facts) -> Vec<Vec<(Topic, Via)>> {
             }
             // A short line without a full stop labels a table row.
             let label = ctx.word_count(si) <= 16 && !s.text.trim_end().ends_with('.');
-            row = label.then(|| (topics, 6));
+            row = label.then_some((topics, si, 6));
             continue;
         }
         // No mention of its own. A remark-code legend line speaks through
@@ -383,40 +404,53 @@ fn attribute(ctx: &Context<'_>, f: &Facts) -> Vec<Vec<(Topic, Via)>> {
             row = None;
             continue;
         }
-        if let Some((rt, left)) = &mut row {
+        if let Some((rt, label, left)) = &mut row {
             if *left > 0 && ctx.word_count(si) <= 20 && !is_row_label(ctx, f, si) {
                 *left -= 1;
                 attr[si] = rt.iter().map(|&t| (t, Via::TableCell)).collect();
+                lender[si] = Some(*label);
                 continue;
             }
             row = None;
         }
-        if let Some(l) = s.lead_in {
-            if !attr[l].is_empty() {
-                attr[si] = attr[l].iter().map(|&(t, _)| (t, Via::LeadIn)).collect();
-                continue;
-            }
+        if let Some(l) = s.lead_in
+            && !attr[l].is_empty()
+        {
+            attr[si] = attr[l].iter().map(|&(t, _)| (t, Via::LeadIn)).collect();
+            lender[si] = if f.mentions[l].is_empty() {
+                lender[l]
+            } else {
+                Some(l)
+            };
+            continue;
         }
         if let Some((ft, fsi)) = &focus {
             let recent = si - fsi <= 3 || ctx.sentences[*fsi].block == s.block;
-            if recent && ctx.is_anaphoric(si) {
+            if recent && (ctx.is_anaphoric(si) || DEMONSTRATIVE.is_match(&s.text)) {
                 attr[si] = ft.iter().map(|&t| (t, Via::Focus)).collect();
+                lender[si] = Some(*fsi);
                 continue;
             }
         }
-        if let Some(h) = s.heading {
-            if ctx.sentences[h].kind == SentenceKind::Title && !attr[h].is_empty() {
-                attr[si] = attr[h].iter().map(|&(t, _)| (t, Via::Heading)).collect();
-                continue;
-            }
+        if let Some(h) = s.heading
+            && ctx.sentences[h].kind == SentenceKind::Title
+            && !attr[h].is_empty()
+        {
+            attr[si] = attr[h].iter().map(|&(t, _)| (t, Via::Heading)).collect();
+            lender[si] = Some(h);
+            continue;
         }
-        if s.section == SectionKind::Criteria {
-            if let Some((ft, _)) = &focus {
-                attr[si] = ft.iter().map(|&t| (t, Via::Focus)).collect();
-            }
+        if s.section == SectionKind::Criteria
+            && let Some((ft, fsi)) = &focus
+        {
+            attr[si] = ft.iter().map(|&t| (t, Via::Focus)).collect();
+            lender[si] = Some(*fsi);
         }
     }
-    attr
+    Attributed {
+        topics: attr,
+        lender,
+    }
 }
 
 /// For a cue in a sentence naming both drugs, the topics its clause is
@@ -702,6 +736,7 @@ impl Builder<'_, '_> {
                 weight,
                 ignored,
                 limitation: false,
+                anchor: None,
             });
         }
     }
@@ -745,25 +780,36 @@ impl Builder<'_, '_> {
 /// Builds statements and decides every topic.
 pub fn decide(ctx: &Context<'_>) -> Decided {
     let f = facts(ctx);
-    let attr = attribute(ctx, &f);
+    let Attributed {
+        topics: attr,
+        lender,
+    } = attribute(ctx, &f);
     let legend = legends(ctx, &f);
     let single =
         (f.doc_topics.len() == 1).then(|| *f.doc_topics.iter().next().unwrap_or(&Topic::Ketamine));
+    // A letter about one drug speaks of that drug throughout.
+    let letter = ctx
+        .cues
+        .iter()
+        .filter(|c| ctx.rule(c).tag.as_deref() == Some("letter"))
+        .count()
+        >= 2;
     let mut b = Builder {
         ctx,
         repeated: repeated_cells(ctx),
         statements: Vec::new(),
         cue_topics: vec![None; ctx.cues.len()],
     };
-    for si in 0..ctx.sentences.len() {
+    for (si, sentence_attr) in attr.iter().enumerate() {
         let mentions = &f.mentions[si];
-        let mut a = attr[si].clone();
-        // A decision in a letter about one drug speaks of that drug.
+        let mut a = sentence_attr.clone();
+        // A decision about one drug, or any sentence of a letter about one
+        // drug, speaks of that drug.
         if a.is_empty() {
             let decision = ctx
                 .sentence_cues(si)
                 .any(|(_, c)| ctx.rule(c).id.starts_with("decision."));
-            if let (true, Some(t)) = (decision, single) {
+            if let (true, Some(t)) = (decision || letter, single) {
                 a = vec![(t, Via::Document)];
             }
         }
@@ -811,6 +857,9 @@ pub fn decide(ctx: &Context<'_>) -> Decided {
         cue_topics,
         ..
     } = b;
+    for st in &mut statements {
+        st.anchor = anchor_of(ctx, &f, &lender, st);
+    }
 
     let mut topics = Topics::default();
     for topic in Topic::DRUGS {
@@ -821,7 +870,6 @@ pub fn decide(ctx: &Context<'_>) -> Decided {
             Topic::MentalHealthParity => {}
         }
     }
-    topics.mental_health_parity = parity(ctx);
     let trace = trace(ctx, &f, &attr, single, &statements);
     Decided {
         topics,
@@ -852,7 +900,33 @@ impl Builder<'_, '_> {
             weight: Weight::Normal,
             ignored,
             limitation: false,
+            anchor: None,
         });
+    }
+}
+
+/// The cue shown beside a statement: the cue it took its meaning from, the
+/// mention in the sentence that lent its topic, or the subject of a
+/// sentence that began on an earlier page.
+fn anchor_of(
+    ctx: &Context<'_>,
+    f: &Facts,
+    lender: &[Option<usize>],
+    st: &Statement,
+) -> Option<usize> {
+    if st.source.is_some() {
+        return st.source;
+    }
+    let si = ctx.cues[st.cue].sentence;
+    let mention_in = |s: usize| f.mentions[s].iter().find(|m| m.0 == st.topic).map(|m| m.2);
+    match st.via {
+        Via::Mention => {
+            let m = mention_in(si)?;
+            let page = |c: usize| ctx.text.page_index(ctx.cues[c].hit.start);
+            (page(m) != page(st.cue)).then_some(m)
+        }
+        Via::Document | Via::Legend => None,
+        _ => lender[si].and_then(mention_in),
     }
 }
 
@@ -1017,14 +1091,15 @@ fn aggregate(
     }
 
     let mut evidence_cues: Vec<usize> = Vec::new();
+    let with_anchor = |i: usize| std::iter::once(statements[i].cue).chain(statements[i].anchor);
     match stance {
         Stance::Covered | Stance::CoveredWithCriteria => {
-            evidence_cues.extend(pos.iter().map(|&i| statements[i].cue))
+            evidence_cues.extend(pos.iter().flat_map(|&i| with_anchor(i)))
         }
-        Stance::NotCovered => evidence_cues.extend(core_neg.iter().map(|&i| statements[i].cue)),
+        Stance::NotCovered => evidence_cues.extend(core_neg.iter().flat_map(|&i| with_anchor(i))),
         Stance::Mixed => {
-            evidence_cues.extend(strong_pos.iter().map(|&i| statements[i].cue));
-            evidence_cues.extend(neg.iter().map(|&i| statements[i].cue));
+            evidence_cues.extend(strong_pos.iter().flat_map(|&i| with_anchor(i)));
+            evidence_cues.extend(neg.iter().flat_map(|&i| with_anchor(i)));
         }
         Stance::NotAddressed => evidence_cues.extend(set_aside_mentions(ctx, topic)),
     }
@@ -1108,20 +1183,6 @@ fn evidence(ctx: &Context<'_>, mut cues: Vec<usize>, topic: Option<Topic>) -> Ve
         .collect()
 }
 
-fn parity(ctx: &Context<'_>) -> ParityResult {
-    let cues: Vec<usize> = ctx
-        .cues
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| ctx.rule(c).category == Category::Parity && !c.scope.negated)
-        .map(|(i, _)| i)
-        .collect();
-    ParityResult {
-        mentioned: !cues.is_empty(),
-        evidence: evidence(ctx, cues, Some(Topic::MentalHealthParity)),
-    }
-}
-
 fn trigger_text(ctx: &Context<'_>, h: Option<crate::matcher::Hit>) -> Option<String> {
     h.map(|h| ctx.flat[h.start..h.end].to_string())
 }
@@ -1156,16 +1217,6 @@ fn trace(
         let topic = match rule.category {
             Category::Ketamine => Topic::Ketamine,
             Category::Esketamine => Topic::Esketamine,
-            Category::Parity if !cue.scope.negated => {
-                out.push(entry(
-                    ci,
-                    Topic::MentalHealthParity,
-                    "parity".into(),
-                    None,
-                    None,
-                ));
-                continue;
-            }
             _ => continue,
         };
         let si = cue.sentence;

@@ -11,6 +11,7 @@
 
 pub mod panic;
 pub mod pdf_extract;
+pub mod pdftotext;
 pub mod text;
 
 use crate::model::Status;

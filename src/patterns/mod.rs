@@ -63,6 +63,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
     ("parity.toml", include_str!("../../patterns/parity.toml")),
     (
+        "parity_limits.toml",
+        include_str!("../../patterns/parity_limits.toml"),
+    ),
+    (
         "sections.toml",
         include_str!("../../patterns/sections.toml"),
     ),
@@ -107,6 +111,9 @@ pub enum Category {
     /// Context that changes what a drug mention means (anesthesia,
     /// research, pointers to other policies, catch-alls, uses).
     Context,
+    /// A treatment limitation for the parity lens (visit limits, prior
+    /// authorization, step therapy...).
+    Limitation,
 }
 
 impl Category {
@@ -130,6 +137,7 @@ impl Category {
             Category::Termination => "termination",
             Category::Section => "section",
             Category::Context => "context",
+            Category::Limitation => "limitation",
         }
     }
 
@@ -145,6 +153,7 @@ impl Category {
                 | Category::Termination
                 | Category::Section
                 | Category::Context
+                | Category::Limitation
         )
     }
 }
@@ -522,8 +531,11 @@ fn validate(file: &str, line: usize, r: RuleDef) -> Result<Rule, PatternError> {
     if r.category == Category::Section && r.section.is_none() {
         return Err(err("a `section` rule needs `section = \"...\"`".into()));
     }
-    if r.category == Category::Context && r.tag.is_none() {
-        return Err(err("a `context` rule needs `tag = \"...\"`".into()));
+    if matches!(r.category, Category::Context | Category::Limitation) && r.tag.is_none() {
+        return Err(err(format!(
+            "a `{}` rule needs `tag = \"...\"`",
+            r.category.as_str()
+        )));
     }
     Ok(Rule {
         id: r.id.clone(),

@@ -6,6 +6,7 @@
 
 pub mod explain;
 pub mod json;
+pub mod merge;
 
 use crate::model::ToolInfo;
 
