@@ -66,6 +66,7 @@ fn every_flag_of_the_binary_is_in_the_readme() {
         &["patterns", "list"],
         &["patterns", "test"],
         &["patterns", "check"],
+        &["merge"],
     ] {
         let mut args = sub.to_vec();
         args.push("--help");

@@ -245,3 +245,45 @@ fn summary_counts_the_documents() {
         }
     }
 }
+
+#[test]
+fn shards_merge_into_the_unsharded_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = run(&["scan", "fixtures"]);
+    let mut parts = Vec::new();
+    let mut seen = 0;
+    for (k, format) in [(1, "json"), (2, "jsonl"), (3, "json")] {
+        let out = run(&[
+            "scan",
+            "fixtures",
+            "--shard",
+            &format!("{k}/3"),
+            "--format",
+            format,
+        ]);
+        assert_eq!(out.status.code(), Some(0));
+        if format == "json" {
+            seen += stdout_json(&out)["documents"].as_array().unwrap().len();
+        }
+        let p = dir.path().join(format!("part{k}.{format}"));
+        std::fs::write(&p, &out.stdout).unwrap();
+        parts.push(p.to_string_lossy().into_owned());
+    }
+    assert!(
+        seen < expected().len(),
+        "a shard holds only part of the documents"
+    );
+    let mut args = vec!["merge"];
+    args.extend(parts.iter().rev().map(String::as_str));
+    let merged = run(&args);
+    assert_eq!(
+        merged.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&merged.stderr)
+    );
+    assert!(
+        merged.stdout == full.stdout,
+        "merged shards differ from one full run"
+    );
+}

@@ -346,10 +346,10 @@ impl Schema {
                 continue;
             }
             self.check(a, sub, &here, errs);
-            if let (Some(values), Some(s)) = (&f.values, a.as_str()) {
-                if !values.iter().any(|v| v == s) {
-                    errs.push(format!("{here}: {s:?} is not one of {values:?}"));
-                }
+            if let (Some(values), Some(s)) = (&f.values, a.as_str())
+                && !values.iter().any(|v| v == s)
+            {
+                errs.push(format!("{here}: {s:?} is not one of {values:?}"));
             }
         }
         if !open {
