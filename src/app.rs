@@ -50,6 +50,7 @@ fn settings(input: &InputArgs) -> Result<ExtractSettings, UsageError> {
             password: input.password.clone(),
         },
         max_filesize: parse_size(&input.max_filesize)?,
+        cache: None,
     })
 }
 
@@ -77,7 +78,7 @@ fn run_scan(a: &ScanArgs) -> Result<u8, AppError> {
     let config = Config::from_scan_args(a)?;
     let matcher = load_matcher(config.patterns.as_deref())?;
     let walked = walk::walk(&config.paths, &config.walk)?;
-    for w in &walked.warnings {
+    for w in config.warnings.iter().chain(&walked.warnings) {
         warn(config.quiet, w);
     }
     let stdout = io::stdout().lock();

@@ -104,6 +104,12 @@ pub struct ScanArgs {
     /// combine the parts with `policyscan merge`.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
+    /// Extraction cache directory (default: the user cache directory).
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache: Option<PathBuf>,
+    /// Do not read or write the extraction cache.
+    #[arg(long)]
+    pub no_cache: bool,
     /// Input options.
     #[command(flatten)]
     pub input: InputArgs,

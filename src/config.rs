@@ -97,6 +97,10 @@ pub struct Config {
     pub max_filesize: u64,
     /// How folders are walked.
     pub walk: crate::walk::WalkOptions,
+    /// The extraction cache (`None` with `--no-cache`).
+    pub cache: Option<crate::extract::cache::Cache>,
+    /// Problems found while configuring that do not stop the run.
+    pub warnings: Vec<String>,
 }
 
 impl Config {
@@ -119,6 +123,29 @@ impl Config {
         } else if paths.is_empty() {
             paths.push(PathBuf::from("."));
         }
+        let mut warnings = Vec::new();
+        let cache = if a.no_cache {
+            None
+        } else {
+            let dir = a
+                .cache
+                .clone()
+                .or_else(crate::extract::cache::Cache::default_dir);
+            match dir.map(|d| (crate::extract::cache::Cache::open(&d), d)) {
+                Some((Ok(c), _)) => Some(c),
+                Some((Err(e), d)) if a.cache.is_some() => {
+                    return Err(UsageError(format!("--cache {}: {e}", d.display())));
+                }
+                Some((Err(e), d)) => {
+                    warnings.push(format!(
+                        "cache {} unavailable ({e}); running without it",
+                        d.display()
+                    ));
+                    None
+                }
+                None => None,
+            }
+        };
         let walk = crate::walk::WalkOptions {
             globs: a.globs.clone(),
             no_ignore: a.no_ignore,
@@ -139,6 +166,8 @@ impl Config {
             password: a.input.password.clone(),
             max_filesize: parse_size(&a.input.max_filesize)?,
             walk,
+            cache,
+            warnings,
         })
     }
 }

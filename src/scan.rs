@@ -59,6 +59,28 @@ pub struct ExtractSettings {
     pub options: ExtractOptions,
     /// Larger files are not opened.
     pub max_filesize: u64,
+    /// The extraction cache, if enabled.
+    pub cache: Option<extract::cache::Cache>,
+}
+
+impl ExtractSettings {
+    /// Identity of the extraction pipeline: what a cached result depends on.
+    pub fn pipeline(&self) -> String {
+        format!(
+            "policyscan {}; normalization {}; pdf-extract 0.12.1; pdftotext {}; password {}",
+            env!("CARGO_PKG_VERSION"),
+            crate::normalize::NORMALIZATION_VERSION,
+            if extract::pdftotext::available() {
+                "yes"
+            } else {
+                "no"
+            },
+            match &self.options.password {
+                Some(p) => hex(&Sha256::digest(p.as_bytes())),
+                None => "none".into(),
+            }
+        )
+    }
 }
 
 /// Reads a file and extracts its text, mapping every failure to a status.
@@ -87,6 +109,14 @@ pub fn extract_file(
         }
     };
     let sha = hex(&Sha256::digest(&data));
+    let pipeline = settings.cache.as_ref().map(|_| settings.pipeline());
+    let cached = match (&settings.cache, &pipeline) {
+        (Some(cache), Some(pipeline)) => cache.get(&sha, pipeline),
+        _ => None,
+    };
+    if let Some(hit) = cached {
+        return (sha, hit);
+    }
     let result = match extract::sniff(path, &data) {
         Ok(Kind::Text) => Ok(extract::text::extract(&data)),
         Ok(Kind::Pdf) => {
@@ -97,6 +127,10 @@ pub fn extract_file(
         }
         Err(e) => Err(e),
     };
+    if let (Some(cache), Some(pipeline)) = (&settings.cache, &pipeline) {
+        // A cache that cannot be written only costs speed.
+        let _ = cache.put(&sha, pipeline, &result);
+    }
     (sha, result)
 }
 
@@ -173,6 +207,7 @@ where
             password: config.password.clone(),
         },
         max_filesize: config.max_filesize,
+        cache: config.cache.clone(),
     };
     let mut order = inputs;
     // Largest first: the long documents start early and the tail is short.

@@ -29,13 +29,15 @@ pub struct Codes {
 }
 
 static CODE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:cpt|hcpcs|icd-?10(?:-cm)?|icd|codes?|coded|coding|diagnos[ie]s|dx|billed|billing|bill|claims?|procedure|j-?codes?|units?|revenue|modifier|ndc|cdt)\b")
-        .expect("valid regex")
+    crate::patterns::compile::ascii_regex(
+        r"(?i)\b(?:cpt|hcpcs|icd-?10(?:-cm)?|icd|codes?|coded|coding|diagnos[ie]s|dx|billed|billing|bill|claims?|procedure|j-?codes?|units?|revenue|modifier|ndc|cdt)\b",
+    )
 });
 
 static STATE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:\b[A-Z]{2}|\b(?:box|suite|ste|zip|fax|phone|tel|ext|id|no|number|#|case|group|member|policy|ref|reference|account|acct|claim\s*#?|npi|tin))[\s.:#]*$")
-        .expect("valid regex")
+    crate::patterns::compile::ascii_regex(
+        r"(?:\b[A-Z]{2}|\b(?:box|suite|ste|zip|fax|phone|tel|ext|id|no|number|#|case|group|member|policy|ref|reference|account|acct|claim\s*#?|npi|tin))[\s.:#]*$",
+    )
 });
 
 /// Canonical form of a candidate: ICD-10 with a dot, upper case.
@@ -96,11 +98,13 @@ pub fn extract(ctx: &Context<'_>) -> Codes {
         plausible[k] = ok;
         kept[k] = ok && strong;
     }
-    // A plausible candidate next to a kept one (a list or a range) is kept.
-    let mut changed = true;
-    while changed {
-        changed = false;
-        for k in 0..candidates.len() {
+    // A plausible candidate next to a kept one (a list or a range) is kept:
+    // one pass forward and one backward carry it along a list.
+    let order: Vec<usize> = (0..candidates.len())
+        .chain((0..candidates.len()).rev())
+        .collect();
+    {
+        for k in order {
             if kept[k] || !plausible[k] {
                 continue;
             }
@@ -118,7 +122,6 @@ pub fn extract(ctx: &Context<'_>) -> Codes {
             };
             if (k > 0 && near(k - 1)) || (k + 1 < candidates.len() && near(k + 1)) {
                 kept[k] = true;
-                changed = true;
             }
         }
     }
@@ -161,11 +164,8 @@ fn judge(
     full: &str,
 ) -> (bool, bool) {
     let flat = ctx.flat;
-    let before = &flat[start.saturating_sub(24)..start];
-    let before = before
-        .get(before.len().saturating_sub(20)..)
-        .unwrap_or(before);
-    let after = &flat[end..(end + 12).min(flat.len())];
+    let before = &flat[floor_char(flat, start.saturating_sub(20))..start];
+    let after = &flat[end..ceil_char(flat, end + 12)];
     // Part of a bigger token: "MP-J3490", "12345.67", "$96365", "555-01234", dates.
     let prev = before.chars().next_back();
     let next = after.chars().next();
@@ -220,26 +220,47 @@ fn judge(
 }
 
 static CODE_LIST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\(?(?:(?:\d{4}[0-9FTU]|[A-Z]\d{4}|[A-Z]\d[0-9A](?:\.[0-9A-Z]{1,4})?)\s*(?:,|-|and|or)?\s*)+\)?$")
-        .expect("valid regex")
+    crate::patterns::compile::ascii_regex(
+        r"^\(?(?:(?:\d{4}[0-9FTU]|[A-Z]\d{4}|[A-Z]\d[0-9A](?:\.[0-9A-Z]{1,4})?)\s*(?:,|-|and|or)?\s*)+\)?$",
+    )
 });
 
 static DATE_BEFORE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b\d{1,2}/\d{1,2}/\d{2,4}\s+$").expect("valid regex"));
+    LazyLock::new(|| crate::patterns::compile::ascii_regex(r"\b\d{1,2}/\d{1,2}/\d{2,4}\s+$"));
 
 /// A code-shaped token, then a range word, right before the candidate.
+/// The largest char boundary at or before `i`.
+fn floor_char(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The smallest char boundary at or after `i`.
+fn ceil_char(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
 fn is_range_left(before: &str) -> bool {
     static R: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(?:\d{4}[0-9FTU]|[A-Z]\d{4}|[A-Z]\d[0-9A]\.?[0-9A-Z]{0,4})\s*(?:-|through|thru|to)\s*$")
-            .expect("valid regex")
+        crate::patterns::compile::ascii_regex(
+            r"(?i)\b(?:\d{4}[0-9FTU]|[A-Z]\d{4}|[A-Z]\d[0-9A]\.?[0-9A-Z]{0,4})\s*(?:-|through|thru|to)\s*$",
+        )
     });
     R.is_match(before)
 }
 
 fn is_range_right(after: &str) -> bool {
     static R: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)^\s*(?:-|through|thru|to)\s*(?:\d{4}[0-9FTU]|[A-Z]\d{4}|[A-Z]\d[0-9A]\.?[0-9A-Z]{0,4})\b")
-            .expect("valid regex")
+        crate::patterns::compile::ascii_regex(
+            r"(?i)^\s*(?:-|through|thru|to)\s*(?:\d{4}[0-9FTU]|[A-Z]\d{4}|[A-Z]\d[0-9A]\.?[0-9A-Z]{0,4})\b",
+        )
     });
     R.is_match(after)
 }

@@ -286,3 +286,71 @@ fn resolve_overlaps(matcher: &Matcher, mut hits: Vec<Hit>) -> Vec<Hit> {
     });
     hits
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Deterministic pseudo-random text mixing multi-byte letters, digits,
+    /// codes, punctuation and policy words: analysis must never panic.
+    #[test]
+    fn analysis_survives_arbitrary_text() {
+        let pieces = [
+            "é",
+            "á",
+            "ü",
+            "—",
+            "’",
+            "ﬁ",
+            "\n",
+            "\n\n",
+            "\x0c",
+            " ",
+            ". ",
+            "; ",
+            ": ",
+            "(",
+            ")",
+            "96365",
+            "F33.2",
+            "F332",
+            "J3490",
+            "-",
+            "ketamine",
+            "esketamine",
+            "not ",
+            "covered",
+            "experimental",
+            "unless",
+            "• ",
+            "1. ",
+            "Page 2 of 3",
+            "$40 copay",
+            "EX41 ",
+            "WA 98101",
+            "Policy",
+            "Background",
+            "prior authorization",
+            "mental health",
+            "12/01/2024 ",
+        ];
+        let m = crate::test_matcher();
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..200 {
+            let mut text = String::new();
+            for _ in 0..120 {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                text.push_str(pieces[(state % pieces.len() as u64) as usize]);
+            }
+            let pages: Vec<&str> = text.split('\x0c').collect();
+            let norm = NormalizedText::from_pages(&pages);
+            let a = analyze(&norm, m);
+            for f in &a.findings {
+                assert!(f.start <= f.end && f.end <= norm.text().len());
+                assert!(f.page >= 1 && (f.page as usize) <= norm.page_count());
+            }
+        }
+    }
+}

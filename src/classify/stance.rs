@@ -217,8 +217,9 @@ const ANAPHORA: &[&str] = &[
 ];
 
 /// A remark code at the start of a legend line ("EX41 This service...").
-static LEGEND: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^([A-Z]{1,3}\d{1,3})\b\s*[-:–]?\s+\S").expect("valid regex"));
+static LEGEND: LazyLock<Regex> = LazyLock::new(|| {
+    crate::patterns::compile::ascii_regex(r"^([A-Z]{1,3}\d{1,3})\b\s*[-:–]?\s+\S")
+});
 
 /// Per-sentence facts used by attribution and statements.
 struct Facts {
@@ -346,8 +347,9 @@ fn is_row_label(ctx: &Context<'_>, f: &Facts, si: usize) -> bool {
 /// Demonstratives that point back to the drug of an earlier sentence
 /// ("Lakeshore considers these uses experimental").
 static DEMONSTRATIVE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:these|this|such|the\s+requested)\s+(?:uses?|indications?|services?|treatments?|therap(?:y|ies)|infusions?|conditions?|drugs?|medications?|products?|requests?|agents?)\b")
-        .expect("valid regex")
+    crate::patterns::compile::ascii_regex(
+        r"(?i)\b(?:these|this|such|the\s+requested)\s+(?:uses?|indications?|services?|treatments?|therap(?:y|ies)|infusions?|conditions?|drugs?|medications?|products?|requests?|agents?)\b",
+    )
 });
 
 /// The topics of each sentence, and for sentences that took their topic

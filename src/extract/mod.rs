@@ -9,6 +9,7 @@
 //! Must not: normalize or interpret text (that is `normalize` and
 //! `classify`).
 
+pub mod cache;
 pub mod panic;
 pub mod pdf_extract;
 pub mod pdftotext;

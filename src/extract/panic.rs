@@ -8,11 +8,14 @@
 //! Must not: be used to hide panics in policyscan's own logic; only
 //! extraction backends run under [`catch`].
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Once;
 
 thread_local! {
+    /// How many [`catch`] calls are active on this thread.
+    static DEPTH: Cell<usize> = const { Cell::new(0) };
+    /// The message of the last panic caught on this thread.
     static LAST: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
@@ -24,8 +27,7 @@ pub fn install_hook() {
     INSTALL.call_once(|| {
         let previous = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
-            let inside = LAST.with(|l| l.borrow().is_some());
-            if inside {
+            if DEPTH.with(Cell::get) > 0 {
                 let msg = if let Some(s) = info.payload().downcast_ref::<&str>() {
                     (*s).to_string()
                 } else if let Some(s) = info.payload().downcast_ref::<String>() {
@@ -45,24 +47,32 @@ pub fn install_hook() {
     });
 }
 
-/// Runs `f`, turning a panic into `Err(message)`.
+/// Runs `f`, turning a panic into `Err(message)`. Calls nest: a panic
+/// caught by an inner `catch` stays quiet, and so does one in the outer.
 pub fn catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     install_hook();
-    LAST.with(|l| *l.borrow_mut() = Some(String::new()));
+    DEPTH.with(|d| d.set(d.get() + 1));
     let r = panic::catch_unwind(AssertUnwindSafe(f));
-    let msg = LAST.with(|l| l.borrow_mut().take()).unwrap_or_default();
+    DEPTH.with(|d| d.set(d.get() - 1));
     r.map_err(|_| {
-        if msg.is_empty() {
-            "panic".to_string()
-        } else {
-            msg
-        }
+        LAST.with(|l| l.borrow_mut().take())
+            .unwrap_or_else(|| "panic".to_string())
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nested_catch_keeps_the_outer_one_quiet() {
+        let r: Result<(), String> = catch(|| {
+            let inner: Result<(), String> = catch(|| panic!("inner"));
+            assert!(inner.unwrap_err().starts_with("inner"));
+            panic!("outer");
+        });
+        assert!(r.unwrap_err().starts_with("outer"));
+    }
 
     #[test]
     fn catch_returns_message() {

@@ -9,12 +9,66 @@
 use std::fmt;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use regex::{Regex, RegexBuilder, RegexSetBuilder};
+use regex::{Regex, RegexBuilder};
 
 use super::{Category, PatternError, PatternSet, Rule};
 use crate::matcher::Matcher;
 
 const REGEX_SIZE_LIMIT: usize = 1 << 24;
+
+/// Rewrites `\b`, `\B`, `\w`, `\s` and `\d` to their ASCII forms (the
+/// negated classes stay Unicode: in ASCII form they could match invalid
+/// UTF-8).
+/// Unicode word boundaries force the regex engines off their DFAs on
+/// non-ASCII text, and Unicode classes blow up the DFA states of a large
+/// set (measured: the PikeVM then took over 80% of a scan); ASCII classes
+/// are right for the English policy vocabulary the rules name.
+pub(crate) fn ascii_classes(src: &str) -> String {
+    let mut out = String::with_capacity(src.len() + 16);
+    let mut chars = src.chars().peekable();
+    // Inside a bracketed class, escapes stay as written: a group cannot
+    // appear there.
+    let mut class_depth = 0usize;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(e @ ('b' | 'B' | 'w' | 's' | 'd')) if class_depth == 0 => {
+                    out.push_str("(?-u:\\");
+                    out.push(e);
+                    out.push(')');
+                }
+                Some(other) => {
+                    out.push('\\');
+                    out.push(other);
+                }
+                None => out.push('\\'),
+            },
+            '[' => {
+                class_depth += 1;
+                out.push(c);
+                // A leading `]` (or `^]`) is a literal, not the end.
+                if chars.peek() == Some(&'^') {
+                    out.push(chars.next().unwrap_or('^'));
+                }
+                if chars.peek() == Some(&']') {
+                    out.push(chars.next().unwrap_or(']'));
+                }
+            }
+            ']' if class_depth > 0 => {
+                class_depth -= 1;
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Compiles one of policyscan's own (non-rule) regexes with ASCII classes
+/// and boundaries, for the same reason as the rules.
+pub(crate) fn ascii_regex(src: &str) -> regex::Regex {
+    regex::Regex::new(&ascii_classes(src)).expect("built-in regex is valid")
+}
 
 /// Compiles a pattern set once; the result is shared by every worker.
 pub fn compile(set: PatternSet) -> Result<Matcher, PatternError> {
@@ -33,7 +87,7 @@ pub fn compile(set: PatternSet) -> Result<Matcher, PatternError> {
                 .cloned()
                 .chain(rule.literals.iter().map(|l| regex::escape(l)));
             for src in alternatives {
-                let anchored = format!("^(?:{src})$");
+                let anchored = format!("^(?:{})$", ascii_classes(&src));
                 let re = RegexBuilder::new(&anchored)
                     .case_insensitive(!rule.case_sensitive)
                     .size_limit(REGEX_SIZE_LIMIT)
@@ -53,8 +107,9 @@ pub fn compile(set: PatternSet) -> Result<Matcher, PatternError> {
             literal_rule.push(ri);
         }
         for r in &rule.regexes {
+            let r = ascii_classes(r);
             let src = if rule.case_sensitive {
-                r.clone()
+                r
             } else {
                 format!("(?i:{r})")
             };
@@ -95,20 +150,10 @@ pub fn compile(set: PatternSet) -> Result<Matcher, PatternError> {
             .map_err(|e| rule_err(regex_rule[i], format!("bad regex {src:?}: {e}")))?;
         regexes.push(re);
     }
-    let regex_set = RegexSetBuilder::new(&regex_src)
-        .size_limit(REGEX_SIZE_LIMIT * 4)
-        .build()
-        .map_err(|e| PatternError {
-            file: "<all>".into(),
-            line: None,
-            rule: None,
-            reason: format!("the combined regex set does not compile: {e}"),
-        })?;
     Ok(Matcher::from_parts(
         set,
         literals_ac,
         literal_rule,
-        regex_set,
         regexes,
         regex_rule,
         headings,
@@ -182,4 +227,24 @@ pub fn test_examples(set: &PatternSet) -> Result<(usize, Vec<ExampleFailure>), P
         }
     }
     Ok((run, failures))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_and_boundaries_become_ascii() {
+        assert_eq!(
+            ascii_classes(r"\bnot\s+\Bx\\b\d"),
+            r"(?-u:\b)not(?-u:\s)+(?-u:\B)x\\b(?-u:\d)"
+        );
+    }
+
+    #[test]
+    fn escapes_inside_brackets_are_left_alone() {
+        assert_eq!(ascii_classes(r"a[\s-]*b\s"), r"a[\s-]*b(?-u:\s)");
+        assert_eq!(ascii_classes(r"[]\w][^\d]\w"), r"[]\w][^\d](?-u:\w)");
+        assert_eq!(ascii_classes(r"[a-z[\s]]\s"), r"[a-z[\s]](?-u:\s)");
+    }
 }

@@ -1,0 +1,195 @@
+//! The content-addressed extraction cache.
+//!
+//! Owns: storing what extraction produced for a file (its pages, or the
+//! status it failed with) under a key made of the file's sha256 and the
+//! extraction pipeline's identity (extractor names and versions,
+//! normalization version, password use), so a re-scan of an unchanged
+//! folder skips extraction entirely. Writes are atomic (a temporary file
+//! renamed into place), so processes sharing a cache directory never see a
+//! half-written entry; every entry carries a checksum, and an entry that
+//! does not parse or does not match it is ignored (and rewritten).
+//! Timeouts and crashes are not cached: they depend on the machine.
+//!
+//! Must not: decide what to extract or how.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::{ExtractError, Extracted};
+use crate::model::Status;
+
+/// Version of the entry format.
+const FORMAT: &str = "v1";
+
+/// An extraction cache rooted at a directory.
+#[derive(Debug, Clone)]
+pub struct Cache {
+    dir: PathBuf,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Payload {
+    Ok {
+        pages: Vec<String>,
+        extractor: String,
+        warnings: Vec<String>,
+    },
+    Err {
+        status: Status,
+        reason: String,
+    },
+}
+
+#[derive(Serialize, Deserialize)]
+struct Entry {
+    sha256: String,
+    pipeline: String,
+    checksum: String,
+    payload: String,
+}
+
+fn digest_hex(b: &[u8]) -> String {
+    crate::scan::hex(&Sha256::digest(b))
+}
+
+impl Cache {
+    /// The default location: the user cache directory's `policyscan`.
+    pub fn default_dir() -> Option<PathBuf> {
+        dirs::cache_dir().map(|d| d.join("policyscan"))
+    }
+
+    /// Opens (creating if needed) a cache directory.
+    pub fn open(dir: &Path) -> std::io::Result<Cache> {
+        let dir = dir.join(FORMAT);
+        std::fs::create_dir_all(&dir)?;
+        Ok(Cache { dir })
+    }
+
+    fn entry_path(&self, sha256: &str, pipeline: &str) -> PathBuf {
+        let key = digest_hex(pipeline.as_bytes());
+        let shard = sha256.get(..2).unwrap_or("00");
+        self.dir
+            .join(shard)
+            .join(format!("{sha256}-{}.json", &key[..16]))
+    }
+
+    /// The cached result for a file, if a valid entry exists.
+    pub fn get(&self, sha256: &str, pipeline: &str) -> Option<Result<Extracted, ExtractError>> {
+        let data = std::fs::read(self.entry_path(sha256, pipeline)).ok()?;
+        let entry: Entry = serde_json::from_slice(&data).ok()?;
+        if entry.sha256 != sha256
+            || entry.pipeline != pipeline
+            || entry.checksum != digest_hex(entry.payload.as_bytes())
+        {
+            return None;
+        }
+        match serde_json::from_str(&entry.payload).ok()? {
+            Payload::Ok {
+                pages,
+                extractor,
+                warnings,
+            } => Some(Ok(Extracted {
+                pages,
+                extractor,
+                warnings,
+            })),
+            Payload::Err { status, reason } => Some(Err(match status {
+                Status::Encrypted => ExtractError::Encrypted(reason),
+                Status::TooLarge => ExtractError::TooLarge(reason),
+                Status::Unsupported => ExtractError::Unsupported(reason),
+                _ => ExtractError::Malformed(reason),
+            })),
+        }
+    }
+
+    /// Stores a result (timeouts and crashes are not stored).
+    pub fn put(
+        &self,
+        sha256: &str,
+        pipeline: &str,
+        result: &Result<Extracted, ExtractError>,
+    ) -> std::io::Result<()> {
+        let payload = match result {
+            Ok(e) => Payload::Ok {
+                pages: e.pages.clone(),
+                extractor: e.extractor.clone(),
+                warnings: e.warnings.clone(),
+            },
+            Err(ExtractError::Timeout(_) | ExtractError::Crashed(_)) => return Ok(()),
+            Err(e) => Payload::Err {
+                status: e.status(),
+                reason: e.reason().to_string(),
+            },
+        };
+        let payload = serde_json::to_string(&payload)?;
+        let entry = Entry {
+            sha256: sha256.to_string(),
+            pipeline: pipeline.to_string(),
+            checksum: digest_hex(payload.as_bytes()),
+            payload,
+        };
+        let path = self.entry_path(sha256, pipeline);
+        let parent = path.parent().unwrap_or(&self.dir);
+        std::fs::create_dir_all(parent)?;
+        let mut tmp = tempfile::NamedTempFile::new_in(parent)?;
+        serde_json::to_writer(&mut tmp, &entry)?;
+        tmp.flush()?;
+        tmp.persist(&path).map_err(|e| e.error)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Extracted {
+        Extracted {
+            pages: vec!["one".into(), "two".into()],
+            extractor: "x".into(),
+            warnings: vec!["w".into()],
+        }
+    }
+
+    #[test]
+    fn round_trip_and_pipeline_isolation() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = Cache::open(dir.path()).unwrap();
+        assert!(c.get("ab12", "p1").is_none());
+        c.put("ab12", "p1", &Ok(sample())).unwrap();
+        assert_eq!(c.get("ab12", "p1").unwrap().unwrap(), sample());
+        assert!(c.get("ab12", "p2").is_none());
+        c.put("cd34", "p1", &Err(ExtractError::Encrypted("pw".into())))
+            .unwrap();
+        assert_eq!(
+            c.get("cd34", "p1").unwrap().unwrap_err().status(),
+            Status::Encrypted
+        );
+        c.put("ef56", "p1", &Err(ExtractError::Timeout("slow".into())))
+            .unwrap();
+        assert!(c.get("ef56", "p1").is_none());
+    }
+
+    #[test]
+    fn corrupted_entry_is_a_miss_and_is_rewritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = Cache::open(dir.path()).unwrap();
+        c.put("ab12", "p1", &Ok(sample())).unwrap();
+        let path = c.entry_path("ab12", "p1");
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        text = text.replace("one", "0ne");
+        std::fs::write(&path, text).unwrap();
+        assert!(
+            c.get("ab12", "p1").is_none(),
+            "checksum must catch the edit"
+        );
+        std::fs::write(&path, b"{ truncated").unwrap();
+        assert!(c.get("ab12", "p1").is_none());
+        c.put("ab12", "p1", &Ok(sample())).unwrap();
+        assert_eq!(c.get("ab12", "p1").unwrap().unwrap(), sample());
+    }
+}
