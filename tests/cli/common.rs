@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
+use std::sync::OnceLock;
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -12,11 +13,30 @@ pub fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The user cache directory the tests give the binary (`XDG_CACHE_HOME`),
+/// so its extraction cache lives under `target/`, starts empty on every
+/// run of the test binary, and never touches the real user cache.
+pub fn cache_home() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("policyscan-test-cache");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create the test cache directory");
+        dir
+    })
+}
+
+/// The binary under test as a plain `std::process::Command`, with the
+/// test cache (for tests that need to drive its pipes themselves).
+pub fn std_command() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_policyscan"));
+    c.current_dir(repo()).env("XDG_CACHE_HOME", cache_home());
+    c
+}
+
 /// The binary under test, run from the repository root.
 pub fn policyscan() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_policyscan"));
-    c.current_dir(repo());
-    c
+    Command::from_std(std_command())
 }
 
 /// Runs `policyscan ARGS` and returns its output, whatever the exit code.

@@ -153,7 +153,7 @@ fn a_closed_stdout_exits_0_quietly() {
         }
     }
     for format in ["json", "jsonl"] {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_policyscan"))
+        let mut child = super::common::std_command()
             .args(["scan", "--format", format])
             .arg(dir.path())
             .stdout(Stdio::piped())
@@ -174,10 +174,11 @@ fn a_closed_stdout_exits_0_quietly() {
         "set -o pipefail; '{bin}' scan '{}' 2>&1 | head -c 10 >/dev/null",
         dir.path().display()
     );
-    if let Ok(out) = std::process::Command::new("bash")
+    let shell = std::process::Command::new("bash")
         .args(["-c", &script])
-        .output()
-    {
+        .env("XDG_CACHE_HOME", super::common::cache_home())
+        .output();
+    if let Ok(out) = shell {
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     }
 }

@@ -116,3 +116,41 @@ fn the_readme_explain_example_is_real() {
         );
     }
 }
+
+#[test]
+fn the_readme_scan_example_is_real_output() {
+    let text = readme();
+    let example = text
+        .split("$ policyscan scan ")
+        .nth(1)
+        .expect("a scan example");
+    let cmd = example.lines().next().unwrap();
+    let args: Vec<&str> = std::iter::once("scan")
+        .chain(cmd.split_whitespace())
+        .collect();
+    let out = run(&args);
+    assert_eq!(out.status.code(), Some(0));
+    let actual = String::from_utf8_lossy(&out.stdout);
+    let lines: std::collections::BTreeSet<&str> = actual
+        .lines()
+        .map(|l| l.trim().trim_end_matches(','))
+        .collect();
+    let shown: Vec<&str> = example
+        .lines()
+        .skip(1)
+        .take_while(|l| l.starts_with("    "))
+        .map(|l| l.trim().trim_end_matches(','))
+        .filter(|l| *l != "...")
+        .collect();
+    assert!(shown.len() > 50, "the example is cut short");
+    for line in shown {
+        // The pattern library's hash changes with every rule edit.
+        if line.starts_with("\"patterns\": \"builtin@") {
+            continue;
+        }
+        assert!(
+            lines.contains(line),
+            "README scan example line {line:?} is not in the output of `policyscan scan {cmd}`"
+        );
+    }
+}

@@ -287,3 +287,28 @@ fn shards_merge_into_the_unsharded_report() {
         "merged shards differ from one full run"
     );
 }
+
+#[test]
+fn the_extraction_cache_does_not_change_the_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().to_str().unwrap();
+    let cold = run(&["scan", "fixtures", "--cache", cache]);
+    let warm = run(&["scan", "fixtures", "--cache", cache]);
+    let none = run(&["scan", "fixtures", "--no-cache"]);
+    assert_eq!(cold.status.code(), Some(0));
+    let entries = count_files(dir.path());
+    assert!(entries > 0, "--cache DIR holds the extraction results");
+    assert!(cold.stdout == warm.stdout, "a cache hit changes the report");
+    assert!(cold.stdout == none.stdout, "--no-cache changes the report");
+    assert_eq!(count_files(dir.path()), entries, "a warm run adds nothing");
+}
+
+fn count_files(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            if p.is_dir() { count_files(&p) } else { 1 }
+        })
+        .sum()
+}
