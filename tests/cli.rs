@@ -1,0 +1,22 @@
+//! Integration tests through the `policyscan` binary: one test binary,
+//! one module per concern under `tests/cli/`.
+//!
+//! The tests run the binary Cargo built for this package, from the
+//! repository root, on `fixtures/` (made by `scripts/make_fixtures.py`,
+//! intended results in `fixtures/EXPECTED.json`), on small documents they
+//! write into temporary folders, and on `../shared/devset/pdf` when it is
+//! there.
+
+mod cli {
+    mod common;
+    mod contract;
+    mod devset;
+    mod errors;
+    mod explain;
+    mod extract;
+    mod fixtures;
+    mod patterns;
+    mod readme;
+    mod scan;
+    mod schema;
+}
