@@ -137,9 +137,7 @@ pub fn extract(ctx: &Context<'_>) -> Codes {
     let mut out = Codes::default();
     for (start, ci, system, code) in accepted {
         let cue = &ctx.cues[ci];
-        let mut f = ctx.finding(cue, None);
-        f.text = code.clone();
-        out.findings.push(f);
+        out.findings.push(ctx.finding(cue, None));
         if seen.insert(code.clone()) {
             let (page, line) = ctx.text.locate(start);
             out.codes.push(CodeRef {
@@ -196,7 +194,10 @@ fn judge(
     let sentence_text = &ctx.sentences[sentence].text;
     let in_coding = ctx.sentences[sentence].section == SectionKind::Coding;
     let code_word = CODE_WORDS.is_match(line) || CODE_WORDS.is_match(sentence_text);
-    let row_start = flat[line_start..start].trim().is_empty();
+    // Markdown and pipe tables: "| 96365 | Intravenous infusion |".
+    let row_start = flat[line_start..start]
+        .trim_matches(|c: char| c.is_whitespace() || c == '|')
+        .is_empty();
     let range = is_range_left(before) || is_range_right(after);
     // A line of codes only ("96365, 96366"), or a claim line (a date, then
     // the code).

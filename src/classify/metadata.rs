@@ -103,12 +103,20 @@ fn title(ctx: &Context<'_>, head: &str) -> Option<String> {
         .collect();
     let &i = first.first()?;
     let mut t = ctx.sentences[i].text.clone();
-    if let Some(&j) = first.get(1)
-        && j == i + 1
-        && t.len() + ctx.sentences[j].text.len() < 160
-    {
-        t.push(' ');
-        t.push_str(&ctx.sentences[j].text);
+    // A title wrapped onto a second line: the first ends with a joining
+    // word or the second starts in lower case.
+    if let Some(&j) = first.get(1) {
+        let next = &ctx.sentences[j].text;
+        let last = t.rsplit(' ').next().unwrap_or("").to_lowercase();
+        let joins = matches!(
+            last.as_str(),
+            "and" | "or" | "of" | "for" | "with" | "the" | "in" | "to" | "-" | "–" | ":"
+        );
+        let continues = next.chars().next().is_some_and(char::is_lowercase);
+        if j == i + 1 && (joins || continues) && t.len() + next.len() < 160 {
+            t.push(' ');
+            t.push_str(next);
+        }
     }
     Some(t)
 }
@@ -123,7 +131,10 @@ fn payer(ctx: &Context<'_>, head: &str) -> Option<String> {
         if ctx.rule(cue).tag.as_deref() != Some("payer") {
             continue;
         }
-        let Some(name) = payer_name(ctx.matched(cue)) else {
+        // A name never runs across a line break.
+        let raw = &ctx.text.text()[cue.hit.start..cue.hit.end];
+        let raw = raw.rsplit(['\n', '\x0c']).next().unwrap_or(raw);
+        let Some(name) = payer_name(raw) else {
             continue;
         };
         let e = counts.entry(name).or_insert((0, cue.hit.start));

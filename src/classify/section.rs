@@ -107,8 +107,19 @@ pub fn layout(text: &NormalizedText, headings: &Matcher) -> Vec<Line> {
 /// The section kind of a heading line, if the whole line (numbering and a
 /// trailing colon stripped) is a heading.
 pub fn heading_kind(line: &str, headings: &Matcher) -> Option<SectionKind> {
-    let t = line.trim();
-    if t.is_empty() || t.len() > 90 || t.ends_with('.') || t.ends_with(',') {
+    // Markdown headings ("## Coding") and emphasis ("**Policy**").
+    let t = line
+        .trim()
+        .trim_start_matches('#')
+        .trim_matches(|c: char| c == '*' || c == '_' || c.is_whitespace());
+    // Headings start with a capital ("Coding", "CODING"); a lower-case
+    // "code" is a table column header.
+    if t.is_empty()
+        || t.len() > 90
+        || t.ends_with('.')
+        || t.ends_with(',')
+        || t.chars().next().is_some_and(char::is_lowercase)
+    {
         return None;
     }
     let t = NUMBERING.find(t).map_or(t, |m| &t[m.end()..]);

@@ -247,14 +247,18 @@ pub fn segment(full: &str, lines: &[Line]) -> Vec<Sentence> {
             b.block += 1;
             // A new titled part ends a history, notice, reference, coding or
             // definitions section ("Summary of changes" then "A. Esketamine").
-            if matches!(
-                b.section,
-                SectionKind::History
-                    | SectionKind::Notices
-                    | SectionKind::References
-                    | SectionKind::Coding
-                    | SectionKind::Definitions
-            ) {
+            let table_header =
+                b.section == SectionKind::Coding && is_code_table_header(&full[line.range.clone()]);
+            if !table_header
+                && matches!(
+                    b.section,
+                    SectionKind::History
+                        | SectionKind::Notices
+                        | SectionKind::References
+                        | SectionKind::Coding
+                        | SectionKind::Definitions
+                )
+            {
                 b.section = SectionKind::Unknown;
             }
             b.cur_kind = SentenceKind::Title;
@@ -308,6 +312,30 @@ pub fn segment(full: &str, lines: &[Line]) -> Vec<Sentence> {
     }
     b.flush();
     b.out
+}
+
+/// A header row of a code table ("Code Description", "CPT Code Units").
+fn is_code_table_header(line: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "code",
+        "codes",
+        "description",
+        "descriptor",
+        "cpt",
+        "hcpcs",
+        "icd-10",
+        "icd-10-cm",
+        "modifier",
+        "units",
+        "type",
+        "billing",
+        "ndc",
+    ];
+    let lower = line.to_lowercase();
+    lower
+        .split(|c: char| !(c.is_alphanumeric() || c == '-'))
+        .filter(|w| !w.is_empty())
+        .all(|w| WORDS.contains(&w))
 }
 
 /// Whether line `i` continues the sentence open on line `prev`.
@@ -483,6 +511,17 @@ mod tests {
         assert_eq!(ss[0].kind, SentenceKind::Heading);
         assert_eq!(ss[1].section, SectionKind::Background);
         assert_eq!(ss[3].section, SectionKind::Policy);
+    }
+
+    #[test]
+    fn code_table_header_keeps_the_coding_section() {
+        let ss = sentences(&[
+            "Coding\nCode Description\nG2082 Office visit for esketamine, up to 56 mg, with 2 hours of observation",
+        ]);
+        assert!(
+            ss.iter().skip(1).all(|s| s.section == SectionKind::Coding),
+            "{ss:#?}"
+        );
     }
 
     #[test]

@@ -591,7 +591,9 @@ fn lifted_by_criteria(ctx: &Context<'_>, cue: &Cue) -> bool {
 }
 
 /// Whether a catch-all context cue belongs with this cue: in the same
-/// sentence with no cue of the opposite polarity between them.
+/// sentence with no cue of the opposite polarity between them, and no
+/// named use between them ("for depression and all other psychiatric
+/// conditions" names depression: it is not a catch-all).
 fn catch_all_for(ctx: &Context<'_>, cue: &Cue, polarity: Polarity) -> bool {
     let cues: Vec<&Cue> = ctx.sentence_cues(cue.sentence).map(|(_, c)| c).collect();
     cues.iter()
@@ -603,10 +605,12 @@ fn catch_all_for(ctx: &Context<'_>, cue: &Cue, polarity: Polarity) -> bool {
                 (cue.hit.end, ca.hit.start)
             };
             !cues.iter().any(|o| {
-                o.hit.start >= a
-                    && o.hit.end <= b
-                    && is_coverage(ctx.rule(o).category)
-                    && read_cue(ctx, o).is_some_and(|r| r.0 != polarity)
+                let inside = o.hit.start >= a && o.hit.end <= b;
+                let rule = ctx.rule(o);
+                let opposite =
+                    is_coverage(rule.category) && read_cue(ctx, o).is_some_and(|r| r.0 != polarity);
+                let named_use = matches!(rule.tag.as_deref(), Some("use_psychiatric" | "use_pain"));
+                inside && (opposite || named_use)
             })
         })
 }
@@ -717,7 +721,13 @@ impl Builder<'_, '_> {
         }
         let catch_all = catch_all_for(ctx, src, polarity);
         let (psychiatric, pain) = uses_of(ctx, si);
-        let (weight, ignored) = match weigh(ctx, si, polarity, &self.repeated) {
+        // A claim line counts as its remark-code legend does: the line
+        // itself is table data wherever the table sits.
+        let judged = match topics.first() {
+            Some((_, Via::Legend)) => src.sentence,
+            _ => si,
+        };
+        let (weight, ignored) = match weigh(ctx, judged, polarity, &self.repeated) {
             Ok(w) => (w, None),
             Err(r) => (Weight::Normal, Some(r)),
         };
@@ -1082,7 +1092,6 @@ fn aggregate(
     if matches!(stance, Stance::NotCovered | Stance::Mixed) {
         let reasons: BTreeSet<Reason> = reason_sources
             .iter()
-            .filter(|&&i| !statements[i].catch_all)
             .filter_map(|&i| statements[i].reason)
             .collect();
         result.reasons = reasons.into_iter().collect();
