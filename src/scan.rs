@@ -91,7 +91,11 @@ pub fn extract_file(
         Ok(Kind::Text) => Ok(extract::text::extract(&data)),
         Ok(Kind::Pdf) => {
             let pdf = extract::pdf_extract::PdfExtract;
-            let chain: [&dyn Extractor; 1] = [&pdf];
+            let own = extract::fallback::WithPageFallback {
+                own: extract::lopdf_text::LopdfText::default(),
+                other: &pdf,
+            };
+            let chain: [&dyn Extractor; 2] = [&own, &pdf];
             extract::extract_chain(&chain, &data, &settings.options)
         }
         Err(e) => Err(e),

@@ -3,12 +3,15 @@
 //! Owns: the [`Extractor`] trait every backend implements, the error type
 //! that maps extraction failures onto report statuses, file-type sniffing,
 //! and the chain that tries backends in order. Backends live in their own
-//! files (`pdf_extract`, `text`); process isolation, timeouts and memory
-//! caps are the business of `worker`.
+//! files (`lopdf_text`, the own layer; `pdf_extract`; `text`), the
+//! page-level fallback between the first two in `fallback`; process
+//! isolation, timeouts and memory caps are the business of `worker`.
 //!
 //! Must not: normalize or interpret text (that is `normalize` and
 //! `classify`).
 
+pub mod fallback;
+pub mod lopdf_text;
 pub mod panic;
 pub mod pdf_extract;
 pub mod text;
