@@ -427,6 +427,38 @@ impl<'a, 'b> Interp<'a, 'b> {
         if d.name(&stream.dict, b"Subtype") != Some(b"Form") {
             return;
         }
+        let matrix = self.form_matrix(stream);
+        let mut inner = gs.clone();
+        inner.ctm = mul(&matrix, &gs.ctm);
+        self.run_form(stream, id, resources, inner, depth);
+    }
+
+    fn form_matrix(&self, stream: &'a lopdf::Stream) -> Matrix {
+        let d = self.d;
+        d.array(&stream.dict, b"Matrix")
+            .map(|a| d.nums(a))
+            .filter(|v| v.len() == 6 && v.iter().all(|x| x.is_some_and(f64::is_finite)))
+            .map(|v| {
+                let mut m = IDENTITY;
+                for (k, x) in v.into_iter().enumerate() {
+                    m[k] = x.unwrap_or(0.0);
+                }
+                m
+            })
+            .unwrap_or(IDENTITY)
+    }
+
+    /// Runs a form (XObject or annotation appearance) whose full matrix
+    /// is already in `gs.ctm`.
+    fn run_form(
+        &mut self,
+        stream: &'a lopdf::Stream,
+        id: Option<ObjectId>,
+        resources: Option<&'a Dictionary>,
+        gs: GState,
+        depth: usize,
+    ) {
+        let d = self.d;
         if depth + 1 > d.limits.max_form_depth {
             let m = d.limits.max_form_depth;
             self.warn("form-depth", || {
@@ -465,28 +497,82 @@ impl<'a, 'b> Interp<'a, 'b> {
                 data
             }
         };
-        let matrix = d
-            .array(&stream.dict, b"Matrix")
-            .map(|a| d.nums(a))
-            .filter(|v| v.len() == 6 && v.iter().all(|x| x.is_some_and(f64::is_finite)))
-            .map(|v| {
-                let mut m = IDENTITY;
-                for (k, x) in v.into_iter().enumerate() {
-                    m[k] = x.unwrap_or(0.0);
-                }
-                m
-            })
-            .unwrap_or(IDENTITY);
         let form_res = d.dict(&stream.dict, b"Resources").or(resources);
-        let mut inner = gs.clone();
-        inner.ctm = mul(&matrix, &gs.ctm);
         if let Some(id) = id {
             self.form_stack.push(id);
         }
         self.out.close();
-        self.run(&data, form_res, inner, depth + 1);
+        self.run(&data, form_res, gs, depth + 1);
         if id.is_some() {
             self.form_stack.pop();
+        }
+    }
+
+    /// Draws the normal appearance of each visible annotation (form field
+    /// values, free text, stamps), as viewers and pdftotext do.
+    pub fn run_annotations(&mut self, annots: &'a [Object], resources: Option<&'a Dictionary>) {
+        const MAX_ANNOTS: usize = 2_000;
+        let d = self.d;
+        for a in annots.iter().take(MAX_ANNOTS) {
+            if self.stopped {
+                return;
+            }
+            let Some(Object::Dictionary(ad)) = d.resolve(a) else {
+                continue;
+            };
+            let flags = d.num_key(ad, b"F").unwrap_or(0.0) as i64;
+            if flags & (2 | 32) != 0 || d.name(ad, b"Subtype") == Some(b"Popup") {
+                continue;
+            }
+            let Some(ap) = d.dict(ad, b"AP") else {
+                continue;
+            };
+            let Ok(mut entry) = ap.get(b"N") else {
+                continue;
+            };
+            if let Some(Object::Dictionary(states)) = d.resolve(entry) {
+                match d.name(ad, b"AS").and_then(|s| states.get(s).ok()) {
+                    Some(e) => entry = e,
+                    None => continue,
+                }
+            }
+            let id = match entry {
+                Object::Reference(id) => Some(*id),
+                _ => None,
+            };
+            let Some(Object::Stream(stream)) = d.resolve(entry) else {
+                continue;
+            };
+            let (Some(rect), Some(bbox)) = (
+                ad.get(b"Rect").ok().and_then(|o| d.rect(o)),
+                stream.dict.get(b"BBox").ok().and_then(|o| d.rect(o)),
+            ) else {
+                continue;
+            };
+            let m = self.form_matrix(stream);
+            let corners = [
+                (bbox[0], bbox[1]),
+                (bbox[2], bbox[1]),
+                (bbox[0], bbox[3]),
+                (bbox[2], bbox[3]),
+            ]
+            .map(|(x, y)| (x * m[0] + y * m[2] + m[4], x * m[1] + y * m[3] + m[5]));
+            let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+            for (x, y) in corners {
+                x0 = x0.min(x);
+                y0 = y0.min(y);
+                x1 = x1.max(x);
+                y1 = y1.max(y);
+            }
+            if !(x1 - x0 > 1e-6 && y1 - y0 > 1e-6) {
+                continue;
+            }
+            let sx = (rect[2] - rect[0]) / (x1 - x0);
+            let sy = (rect[3] - rect[1]) / (y1 - y0);
+            let fit = [sx, 0.0, 0.0, sy, rect[0] - x0 * sx, rect[1] - y0 * sy];
+            let mut gs = GState::new(mul(&m, &fit));
+            gs.font = None;
+            self.run_form(stream, id, resources, gs, 0);
         }
     }
 }

@@ -359,6 +359,15 @@ fn load_simple(
                 } else if let Some(t) = glyph_name.and_then(encoding::glyph_text) {
                     text = t;
                 }
+                // Type 3 glyph names are often private ("square", "a12"):
+                // like pdftotext, read such codes as ASCII.
+                let plain = |t: &str| {
+                    t.chars()
+                        .all(|c| c.is_alphanumeric() || c.is_ascii_punctuation())
+                };
+                if is_type3 && (text.is_empty() || !plain(&text)) && (0x21..0x7f).contains(&code) {
+                    text = char::from(code as u8).to_string();
+                }
             }
             let idx = code as f64 - first_char;
             let w = if idx >= 0.0 && (idx as usize) < widths.len() {
@@ -394,8 +403,8 @@ fn load_simple(
             .map(|r| r[3] - r[1])
             .filter(|h| *h > 0.0);
         match bbox_h {
-            Some(h) => (h * d_scale).clamp(0.05, 20.0),
-            None => (d_scale * 1000.0).clamp(0.05, 20.0),
+            Some(h) => (h * d_scale).clamp(0.01, 1000.0),
+            None => (d_scale * 1000.0).clamp(0.01, 1000.0),
         }
     } else {
         1.0

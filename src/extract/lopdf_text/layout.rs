@@ -22,6 +22,9 @@ const COLUMN_GAP: f32 = 1.2;
 /// Fragments equal in text and this close (in font sizes) are one
 /// fragment drawn twice (fake bold, shadows).
 const DUPLICATE: f32 = 0.3;
+/// A glyph this close (in font sizes) to the previous one with the same
+/// text is that glyph drawn twice.
+const DUPLICATE_GLYPH: f32 = 0.12;
 /// How many recent fragments are compared for duplicates.
 const DUP_WINDOW: usize = 8;
 
@@ -56,6 +59,8 @@ pub struct PageBuilder {
     frags: Vec<Frag>,
     cur: Option<Frag>,
     pending_space: bool,
+    /// Arena offset and position of the last glyph of the open fragment.
+    last: (u32, f32, f32),
     clip: [f64; 4],
     max_text: usize,
     /// Text was dropped because the page exceeded its text limit.
@@ -95,6 +100,7 @@ impl PageBuilder {
             frags: Vec::new(),
             cur: None,
             pending_space: false,
+            last: (0, f32::NAN, f32::NAN),
             clip,
             max_text,
             truncated: false,
@@ -138,6 +144,15 @@ impl PageBuilder {
         let (x0, base) = canon(dir, ox, oy);
         let (x1, _) = canon(dir, ex, ey);
         if let Some(cur) = &self.cur {
+            // The same glyph drawn again on top of itself (fake bold).
+            let (at, lx, ly) = self.last;
+            if cur.dir == dir
+                && (x0 - lx).abs() < DUPLICATE_GLYPH * size
+                && (base - ly).abs() < DUPLICATE_GLYPH * size
+                && self.arena.get(at as usize..) == Some(text)
+            {
+                return;
+            }
             let tol = cur.size.max(size);
             let same = cur.dir == dir
                 && (base - cur.base).abs() < SAME_BASELINE * tol
@@ -166,6 +181,7 @@ impl PageBuilder {
             f
         });
         cur.x1 = cur.x1.max(x1);
+        self.last = (self.arena.len() as u32, x0, base);
         self.arena.push_str(text);
     }
 
@@ -269,6 +285,7 @@ impl PageBuilder {
         }
         for mut line in lines {
             line.sort_by(|&a, &b| f[a].x0.total_cmp(&f[b].x0));
+            let line_start = out.len();
             let mut prev: Option<&Frag> = None;
             for &i in &line {
                 let g = &f[i];
@@ -281,6 +298,11 @@ impl PageBuilder {
                 }
                 out.push_str(&self.arena[g.start as usize..g.end as usize]);
                 prev = Some(g);
+            }
+            if out[line_start..].chars().any(is_rtl) {
+                let logical = logical_order(&out[line_start..]);
+                out.truncate(line_start);
+                out.push_str(&logical);
             }
             out.push('\n');
         }
@@ -414,6 +436,31 @@ impl Cutter<'_> {
     }
 }
 
+/// Hebrew and Arabic letters (drawn left to right, read right to left).
+fn is_rtl(c: char) -> bool {
+    matches!(c, '\u{0590}'..='\u{08FF}' | '\u{FB1D}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}')
+}
+
+/// A line of visually ordered text in reading order: right-to-left words
+/// are reversed, and so is the order of words in a right-to-left line.
+fn logical_order(line: &str) -> String {
+    let mut words: Vec<String> = line
+        .split(' ')
+        .map(|w| {
+            if w.chars().any(is_rtl) && !w.chars().any(|c| c.is_ascii_alphabetic()) {
+                w.chars().rev().collect()
+            } else {
+                w.to_string()
+            }
+        })
+        .collect();
+    let rtl = words.iter().filter(|w| w.chars().any(is_rtl)).count();
+    if rtl * 2 > words.len() {
+        words.reverse();
+    }
+    words.join(" ")
+}
+
 fn intersect(a: &[(f32, f32)], b: &[(f32, f32)]) -> Vec<(f32, f32)> {
     let mut out = Vec::new();
     let (mut i, mut j) = (0, 0);
@@ -494,6 +541,21 @@ mod tests {
         word(&mut b, "bold", 72.5, 700.0);
         word(&mut b, "hidden", 9000.0, 700.0);
         assert_eq!(b.finish(), "bold\n");
+    }
+
+    #[test]
+    fn glyph_drawn_twice_counts_once() {
+        let mut b = PageBuilder::new(PAGE, 1 << 20);
+        for (ch, x) in [("B", 72.0), ("B", 72.4), ("e", 78.0), ("e", 78.4)] {
+            b.glyph(ch, x, 700.0, x + 6.0, 700.0, 10.0, 0);
+        }
+        assert_eq!(b.finish(), "Be\n");
+    }
+
+    #[test]
+    fn right_to_left_words_read_in_logical_order() {
+        assert_eq!(logical_order("ةمئاق abc"), "abc قائمة");
+        assert_eq!(logical_order("abc ةمئاق x"), "abc قائمة x");
     }
 
     #[test]

@@ -168,6 +168,9 @@ impl LopdfText {
                 let mut out = PageBuilder::new(page.clip, self.limits.max_page_text);
                 let mut interp = Interp::new(&d, &mut st, &mut out, i + 1);
                 interp.run_page(&content, page.resources);
+                if let Some(annots) = d.array(page.dict, b"Annots") {
+                    interp.run_annotations(annots, page.resources);
+                }
                 let stats: PageStats = interp.stats;
                 let truncated = out.truncated;
                 (out.finish(), stats, truncated)
