@@ -365,7 +365,7 @@ fn load_simple(
                     t.chars()
                         .all(|c| c.is_alphanumeric() || c.is_ascii_punctuation())
                 };
-                if is_type3 && (text.is_empty() || !plain(&text)) && (0x21..0x7f).contains(&code) {
+                if is_type3 && (text.is_empty() || !plain(&text)) && (0x20..0x7f).contains(&code) {
                     text = char::from(code as u8).to_string();
                 }
             }
