@@ -466,16 +466,16 @@ impl<'a, 'b> Interp<'a, 'b> {
             });
             return;
         }
-        if let Some(id) = id {
-            if self.form_stack.contains(&id) {
-                self.warn("form-recursion", || {
-                    format!(
-                        "form XObject {} {} R draws itself; recursion cut",
-                        id.0, id.1
-                    )
-                });
-                return;
-            }
+        if let Some(id) = id
+            && self.form_stack.contains(&id)
+        {
+            self.warn("form-recursion", || {
+                format!(
+                    "form XObject {} {} R draws itself; recursion cut",
+                    id.0, id.1
+                )
+            });
+            return;
         }
         let cached = id.and_then(|id| self.st.forms.get(&id).cloned());
         let data: Rc<[u8]> = match cached {
@@ -488,11 +488,11 @@ impl<'a, 'b> Interp<'a, 'b> {
                     return;
                 };
                 let data: Rc<[u8]> = Rc::from(decoded.as_ref());
-                if let Some(id) = id {
-                    if st.forms_bytes + data.len() <= FORM_CACHE_BYTES {
-                        st.forms_bytes += data.len();
-                        st.forms.insert(id, data.clone());
-                    }
+                if let Some(id) = id
+                    && st.forms_bytes + data.len() <= FORM_CACHE_BYTES
+                {
+                    st.forms_bytes += data.len();
+                    st.forms.insert(id, data.clone());
                 }
                 data
             }

@@ -83,7 +83,7 @@ pub fn apply_differences(d: &Doc<'_>, diffs: &[Object], names: &mut Names) {
 /// The built-in encoding of a Type 1 font program, if it states one.
 pub fn type1_builtin(program: &[u8]) -> Option<Names> {
     let table = pdfboss_encoding::type1_builtin_encoding(program)?;
-    Some(table.iter().cloned().collect())
+    Some(table.to_vec())
 }
 
 /// The Unicode text of a glyph name, if the name is known.

@@ -76,8 +76,6 @@ enum Kind {
 /// A font ready to decode shown strings.
 #[derive(Debug)]
 pub struct Font {
-    /// `/BaseFont` (for warnings).
-    pub name: String,
     /// Em height of the font in text space per unit of font size (1 except
     /// for Type 3 fonts with unusual matrices).
     pub size_scale: f64,
@@ -101,7 +99,6 @@ impl Font {
             })
             .collect();
         Font {
-            name: "(missing font)".into(),
             size_scale: 1.0,
             kind: Kind::Simple(glyphs),
         }
@@ -148,11 +145,10 @@ impl Font {
                                 if let Some(ch) = char::from_u32(code) {
                                     s.push(ch);
                                 }
-                            } else if let Some(u) = &c.ucs2 {
-                                if let Some(ch) = u.lookup_cid_code(cid, 2).and_then(char::from_u32)
-                                {
-                                    s.push(ch);
-                                }
+                            } else if let Some(u) = &c.ucs2
+                                && let Some(ch) = u.lookup_cid_code(cid, 2).and_then(char::from_u32)
+                            {
+                                s.push(ch);
                             }
                         }
                         let s: String = s.chars().filter(|&ch| ch != '\0').collect();
@@ -199,10 +195,10 @@ impl FontCache {
             Object::Reference(id) => Some(*id),
             _ => None,
         };
-        if let Some(id) = id {
-            if let Some(f) = self.by_id.get(&id) {
-                return f.clone();
-            }
+        if let Some(id) = id
+            && let Some(f) = self.by_id.get(&id)
+        {
+            return f.clone();
         }
         let Some(Object::Dictionary(dict)) = d.resolve(entry) else {
             warnings.once("font-not-dict", || {
@@ -410,7 +406,6 @@ fn load_simple(
         1.0
     };
     Font {
-        name,
         size_scale,
         kind: Kind::Simple(glyphs),
     }
@@ -469,22 +464,22 @@ fn load_composite(
         if let Some(w) = d.array(desc, b"W") {
             parse_w(d, w, &mut widths.ranges);
         }
-        if to_unicode.is_none() && !codes_are_unicode {
-            if let Some(info) = d.dict(desc, b"CIDSystemInfo") {
-                let s = |k: &[u8]| match d.key(info, k) {
-                    Some(Object::String(s, _)) => Some(s.as_slice()),
-                    Some(Object::Name(n)) => Some(n.as_slice()),
-                    _ => None,
-                };
-                if let (Some(r), Some(o)) = (s(b"Registry"), s(b"Ordering")) {
-                    ucs2 = cmap::ucs2_for(r, o);
-                }
+        if to_unicode.is_none()
+            && !codes_are_unicode
+            && let Some(info) = d.dict(desc, b"CIDSystemInfo")
+        {
+            let s = |k: &[u8]| match d.key(info, k) {
+                Some(Object::String(s, _)) => Some(s.as_slice()),
+                Some(Object::Name(n)) => Some(n.as_slice()),
+                _ => None,
+            };
+            if let (Some(r), Some(o)) = (s(b"Registry"), s(b"Ordering")) {
+                ucs2 = cmap::ucs2_for(r, o);
             }
         }
     }
     widths.ranges.sort_by_key(|r| r.0);
     Font {
-        name,
         size_scale: 1.0,
         kind: Kind::Composite(Box::new(Composite {
             encoding,
@@ -521,10 +516,11 @@ fn parse_w(d: &Doc<'_>, w: &[Object], out: &mut Vec<(u32, u32, f64)>) {
             Some(_) => {
                 let last = w.get(i + 1).and_then(|o| d.num(o));
                 let v = w.get(i + 2).and_then(|o| d.num(o));
-                if let (Some(last), Some(v)) = (last, v) {
-                    if v.is_finite() && last >= 0.0 {
-                        out.push((first, last.min(f64::from(u32::MAX)) as u32, v));
-                    }
+                if let (Some(last), Some(v)) = (last, v)
+                    && v.is_finite()
+                    && last >= 0.0
+                {
+                    out.push((first, last.min(f64::from(u32::MAX)) as u32, v));
                 }
                 i += 3;
             }

@@ -90,16 +90,16 @@ pub fn walk<'a>(d: &Doc<'a>, warnings: &mut Warnings) -> Result<Vec<Page<'a>>, S
                 });
                 break;
             }
-            if let Object::Reference(id) = node {
-                if !visited.insert(*id) {
-                    warnings.once("page-tree-loop", || {
-                        format!(
-                            "page tree lists node {} {} R twice (a loop?); read once",
-                            id.0, id.1
-                        )
-                    });
-                    continue;
-                }
+            if let Object::Reference(id) = node
+                && !visited.insert(*id)
+            {
+                warnings.once("page-tree-loop", || {
+                    format!(
+                        "page tree lists node {} {} R twice (a loop?); read once",
+                        id.0, id.1
+                    )
+                });
+                continue;
             }
             let Some(Object::Dictionary(dict)) = d.resolve(node) else {
                 continue;
@@ -139,21 +139,21 @@ pub fn walk<'a>(d: &Doc<'a>, warnings: &mut Warnings) -> Result<Vec<Page<'a>>, S
     if pages.is_empty() {
         // No usable tree: take every /Type /Page object in object order.
         for obj in d.doc.objects.values() {
-            if let Object::Dictionary(dict) = obj {
-                if d.name(dict, b"Type") == Some(b"Page") {
-                    let inh = Inherited {
-                        resources: d.dict(dict, b"Resources"),
-                        media: dict.get(b"MediaBox").ok().and_then(|o| d.rect(o)),
-                        crop: dict.get(b"CropBox").ok().and_then(|o| d.rect(o)),
-                    };
-                    pages.push(Page {
-                        dict,
-                        resources: inh.resources,
-                        clip: clip_of(&inh),
-                    });
-                    if pages.len() >= d.limits.max_pages {
-                        break;
-                    }
+            if let Object::Dictionary(dict) = obj
+                && d.name(dict, b"Type") == Some(b"Page")
+            {
+                let inh = Inherited {
+                    resources: d.dict(dict, b"Resources"),
+                    media: dict.get(b"MediaBox").ok().and_then(|o| d.rect(o)),
+                    crop: dict.get(b"CropBox").ok().and_then(|o| d.rect(o)),
+                };
+                pages.push(Page {
+                    dict,
+                    resources: inh.resources,
+                    clip: clip_of(&inh),
+                });
+                if pages.len() >= d.limits.max_pages {
+                    break;
                 }
             }
         }
