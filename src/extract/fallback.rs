@@ -31,7 +31,7 @@ impl Extractor for WithPageFallback<'_> {
     fn extract(&self, data: &[u8], opts: &ExtractOptions) -> Result<Extracted, ExtractError> {
         let detailed = self.own.extract_detailed(data, opts)?;
         let mut ours = detailed.extracted;
-        if detailed.pages_without_text.is_empty() || !ours.has_text() {
+        if detailed.pages_without_text.is_empty() || !ours.has_text() || detailed.hit_size_limit {
             return Ok(ours);
         }
         let Ok(theirs) = self.other.extract(data, opts) else {

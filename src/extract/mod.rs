@@ -158,8 +158,10 @@ pub fn extract_chain(
                 first_ok.get_or_insert(e);
             }
             Err(err) => {
-                // An encrypted file stays encrypted whatever backend comes next.
-                let stop = matches!(err, ExtractError::Encrypted(_));
+                // An encrypted file stays encrypted whatever backend comes
+                // next, and a decompression bomb stays a bomb (the next
+                // backend may have no inflate limit at all).
+                let stop = matches!(err, ExtractError::Encrypted(_) | ExtractError::TooLarge(_));
                 notes.push(format!("{}: {err}", ex.name()));
                 first_err.get_or_insert(err);
                 if stop {
@@ -230,6 +232,21 @@ mod tests {
         let got = extract_chain(&[&a, &b], b"", &ExtractOptions::default()).unwrap();
         assert_eq!(got.extractor, "b");
         assert_eq!(got.warnings, vec!["a: malformed: bad xref".to_string()]);
+    }
+
+    #[test]
+    fn chain_stops_on_too_large() {
+        let a = Fixed(Err(ExtractError::TooLarge("bomb".into())), "a");
+        let b = Fixed(
+            Ok(Extracted {
+                pages: vec!["text".into()],
+                extractor: "b".into(),
+                warnings: vec![],
+            }),
+            "b",
+        );
+        let got = extract_chain(&[&a, &b], b"", &ExtractOptions::default());
+        assert_eq!(got.unwrap_err().status(), Status::TooLarge);
     }
 
     #[test]

@@ -57,6 +57,9 @@ pub struct Detailed {
     /// 0-based pages that drew glyphs but yielded no text (fonts without
     /// Unicode mappings): candidates for another backend.
     pub pages_without_text: Vec<usize>,
+    /// A stream was skipped for exceeding an inflate limit: another
+    /// backend without limits must not be run on this document.
+    pub hit_size_limit: bool,
 }
 
 /// Lexes and interprets `data` as the content of an otherwise empty
@@ -218,6 +221,7 @@ impl LopdfText {
         Ok(Detailed {
             extracted,
             pages_without_text: without_text,
+            hit_size_limit: lost,
         })
     }
 }
