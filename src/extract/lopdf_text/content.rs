@@ -373,7 +373,11 @@ impl<'a, 'b> Interp<'a, 'b> {
         let rise = gs.rise;
         let (tc, tw) = (gs.char_space, gs.word_space);
         let dev_size = (size * font.size_scale).abs() * (m[2] * m[2] + m[3] * m[3]).sqrt();
-        let dir = direction(m[0] * size.signum(), m[1] * size.signum());
+        // Glyphs advance along the text x axis scaled by size × Tz; a
+        // negative size or scaling (both appear together in mirrored
+        // text) turns the direction around.
+        let sign = (size * th).signum();
+        let dir = direction(m[0] * sign, m[1] * sign);
         let ry_x = rise * m[2] + m[4];
         let ry_y = rise * m[3] + m[5];
         let mut x = 0.0f64;

@@ -216,6 +216,14 @@ fn type3_font_widths_from_font_matrix() {
 }
 
 #[test]
+fn negative_size_and_scaling_cancel_out() {
+    let t = text(&pdf(
+        b"BT -100 Tz /F1 -12 Tf 72 700 Td (Schedule K-1) Tj ET",
+    ));
+    assert_eq!(t, "Schedule K-1\n");
+}
+
+#[test]
 fn rotated_text_reads_upright() {
     let t = text(&pdf(
         b"BT /F1 12 Tf 0 1 -1 0 300 100 Tm (sideways words) Tj ET",
