@@ -12,6 +12,13 @@
 //! tree), `objects` (bounded object access and stream decoding) and
 //! `limits`.
 //!
+//! Crates doing the parts that exist elsewhere: `lopdf` 0.47 (objects,
+//! xref repair, decryption, bounded stream decoding), `hayro-cmap`
+//! (CMap parsing with ranges kept as ranges, plus the predefined CJK and
+//! `Adobe-*-UCS2` CMaps it embeds) and `pdfboss-encoding` (Standard /
+//! WinAnsi / MacRoman / Symbol / ZapfDingbats tables, the Adobe Glyph
+//! List with TeX names, Type 1 built-in encodings, standard-14 widths).
+//!
 //! Must not: normalize text (ligatures, NFKC and hyphen joins are
 //! `normalize`'s), or call other backends (the chain in `extract` does).
 
