@@ -105,3 +105,21 @@ mod tests {
         assert!(!codes_are_unicode(b"90ms-RKSJ-H"));
     }
 }
+
+#[cfg(test)]
+mod hostile {
+    use super::*;
+
+    #[test]
+    fn deeply_nested_cmap_does_not_overflow() {
+        let mut data =
+            b"/CIDInit /ProcSet findresource begin begincmap 1 beginbfrange <00> <01> ".to_vec();
+        data.extend(std::iter::repeat_n(b'[', 200_000));
+        data.extend(std::iter::repeat_n(b']', 200_000));
+        data.extend_from_slice(b" endbfrange endcmap");
+        let _ = parse(&data);
+        let mut dict = b"/CIDInit /ProcSet findresource begin ".to_vec();
+        dict.extend(std::iter::repeat_n(b"<<".as_slice(), 100_000).flatten());
+        let _ = parse(&dict);
+    }
+}
