@@ -137,7 +137,9 @@ pub fn sniff(name: &std::path::Path, data: &[u8]) -> Result<Kind, ExtractError> 
 }
 
 /// Tries extractors in order and returns the first that yields text; when
-/// none does, the first success (no text) or the most telling error.
+/// none does, the earlier of the first success without text and the first
+/// error (a document the leading backend cannot parse is `malformed`, not
+/// `no_text` because a later backend skipped what it could not read).
 pub fn extract_chain(
     chain: &[&dyn Extractor],
     data: &[u8],
@@ -145,6 +147,7 @@ pub fn extract_chain(
 ) -> Result<Extracted, ExtractError> {
     let mut first_ok: Option<Extracted> = None;
     let mut first_err: Option<ExtractError> = None;
+    let mut err_first = false;
     let mut notes: Vec<String> = Vec::new();
     for ex in chain {
         match ex.extract(data, opts) {
@@ -155,6 +158,9 @@ pub fn extract_chain(
             }
             Ok(e) => {
                 notes.push(format!("{}: no text", ex.name()));
+                if first_ok.is_none() && first_err.is_none() {
+                    err_first = false;
+                }
                 first_ok.get_or_insert(e);
             }
             Err(err) => {
@@ -163,12 +169,18 @@ pub fn extract_chain(
                 // backend may have no inflate limit at all).
                 let stop = matches!(err, ExtractError::Encrypted(_) | ExtractError::TooLarge(_));
                 notes.push(format!("{}: {err}", ex.name()));
+                if first_ok.is_none() && first_err.is_none() {
+                    err_first = true;
+                }
                 first_err.get_or_insert(err);
                 if stop {
                     break;
                 }
             }
         }
+    }
+    if err_first && let Some(err) = first_err.take() {
+        return Err(err);
     }
     match (first_ok, first_err) {
         (Some(mut e), _) => {
@@ -232,6 +244,26 @@ mod tests {
         let got = extract_chain(&[&a, &b], b"", &ExtractOptions::default()).unwrap();
         assert_eq!(got.extractor, "b");
         assert_eq!(got.warnings, vec!["a: malformed: bad xref".to_string()]);
+    }
+
+    #[test]
+    fn leading_parse_error_beats_a_later_empty_read() {
+        let a = Fixed(
+            Err(ExtractError::Malformed("100k nested arrays".into())),
+            "a",
+        );
+        let b = Fixed(
+            Ok(Extracted {
+                pages: vec![String::new()],
+                extractor: "b".into(),
+                warnings: vec![],
+            }),
+            "b",
+        );
+        let got = extract_chain(&[&a, &b], b"", &ExtractOptions::default());
+        assert_eq!(got.unwrap_err().status(), Status::Malformed);
+        let got = extract_chain(&[&b, &a], b"", &ExtractOptions::default());
+        assert_eq!(got.unwrap().extractor, "b");
     }
 
     #[test]
