@@ -121,8 +121,12 @@ pub fn extract_file(
         Ok(Kind::Text) => Ok(extract::text::extract(&data)),
         Ok(Kind::Pdf) => {
             let pdf = extract::pdf_extract::PdfExtract;
+            let own = extract::fallback::WithPageFallback {
+                own: extract::lopdf_text::LopdfText::default(),
+                other: &pdf,
+            };
             let poppler = extract::pdftotext::PdfToText::default();
-            let chain: [&dyn Extractor; 2] = [&pdf, &poppler];
+            let chain: [&dyn Extractor; 3] = [&own, &pdf, &poppler];
             extract::extract_chain(&chain, &data, &settings.options)
         }
         Err(e) => Err(e),

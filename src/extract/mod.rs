@@ -3,13 +3,16 @@
 //! Owns: the [`Extractor`] trait every backend implements, the error type
 //! that maps extraction failures onto report statuses, file-type sniffing,
 //! and the chain that tries backends in order. Backends live in their own
-//! files (`pdf_extract`, `text`); process isolation, timeouts and memory
-//! caps are the business of `worker`.
+//! files (`lopdf_text`, the own layer; `pdf_extract`; `text`), the
+//! page-level fallback between the first two in `fallback`; process
+//! isolation, timeouts and memory caps are the business of `worker`.
 //!
 //! Must not: normalize or interpret text (that is `normalize` and
 //! `classify`).
 
 pub mod cache;
+pub mod fallback;
+pub mod lopdf_text;
 pub mod panic;
 pub mod pdf_extract;
 pub mod pdftotext;
@@ -136,7 +139,9 @@ pub fn sniff(name: &std::path::Path, data: &[u8]) -> Result<Kind, ExtractError> 
 }
 
 /// Tries extractors in order and returns the first that yields text; when
-/// none does, the first success (no text) or the most telling error.
+/// none does, the earlier of the first success without text and the first
+/// error (a document the leading backend cannot parse is `malformed`, not
+/// `no_text` because a later backend skipped what it could not read).
 pub fn extract_chain(
     chain: &[&dyn Extractor],
     data: &[u8],
@@ -144,6 +149,7 @@ pub fn extract_chain(
 ) -> Result<Extracted, ExtractError> {
     let mut first_ok: Option<Extracted> = None;
     let mut first_err: Option<ExtractError> = None;
+    let mut err_first = false;
     let mut notes: Vec<String> = Vec::new();
     for ex in chain {
         match ex.extract(data, opts) {
@@ -154,18 +160,29 @@ pub fn extract_chain(
             }
             Ok(e) => {
                 notes.push(format!("{}: no text", ex.name()));
+                if first_ok.is_none() && first_err.is_none() {
+                    err_first = false;
+                }
                 first_ok.get_or_insert(e);
             }
             Err(err) => {
-                // An encrypted file stays encrypted whatever backend comes next.
-                let stop = matches!(err, ExtractError::Encrypted(_));
+                // An encrypted file stays encrypted whatever backend comes
+                // next, and a decompression bomb stays a bomb (the next
+                // backend may have no inflate limit at all).
+                let stop = matches!(err, ExtractError::Encrypted(_) | ExtractError::TooLarge(_));
                 notes.push(format!("{}: {err}", ex.name()));
+                if first_ok.is_none() && first_err.is_none() {
+                    err_first = true;
+                }
                 first_err.get_or_insert(err);
                 if stop {
                     break;
                 }
             }
         }
+    }
+    if err_first && let Some(err) = first_err.take() {
+        return Err(err);
     }
     match (first_ok, first_err) {
         (Some(mut e), _) => {
@@ -229,6 +246,41 @@ mod tests {
         let got = extract_chain(&[&a, &b], b"", &ExtractOptions::default()).unwrap();
         assert_eq!(got.extractor, "b");
         assert_eq!(got.warnings, vec!["a: malformed: bad xref".to_string()]);
+    }
+
+    #[test]
+    fn leading_parse_error_beats_a_later_empty_read() {
+        let a = Fixed(
+            Err(ExtractError::Malformed("100k nested arrays".into())),
+            "a",
+        );
+        let b = Fixed(
+            Ok(Extracted {
+                pages: vec![String::new()],
+                extractor: "b".into(),
+                warnings: vec![],
+            }),
+            "b",
+        );
+        let got = extract_chain(&[&a, &b], b"", &ExtractOptions::default());
+        assert_eq!(got.unwrap_err().status(), Status::Malformed);
+        let got = extract_chain(&[&b, &a], b"", &ExtractOptions::default());
+        assert_eq!(got.unwrap().extractor, "b");
+    }
+
+    #[test]
+    fn chain_stops_on_too_large() {
+        let a = Fixed(Err(ExtractError::TooLarge("bomb".into())), "a");
+        let b = Fixed(
+            Ok(Extracted {
+                pages: vec!["text".into()],
+                extractor: "b".into(),
+                warnings: vec![],
+            }),
+            "b",
+        );
+        let got = extract_chain(&[&a, &b], b"", &ExtractOptions::default());
+        assert_eq!(got.unwrap_err().status(), Status::TooLarge);
     }
 
     #[test]
