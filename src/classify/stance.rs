@@ -455,11 +455,48 @@ fn attribute(ctx: &Context<'_>, f: &Facts) -> Attributed {
     }
 }
 
+/// Words that open a subordinate or relative clause: a drug named after
+/// one of them, later than the cue, is not what the cue is about
+/// ("psychotherapy remains covered even if the member received ketamine").
+const SUBORDINATORS: &[&str] = &[
+    "if", "when", "whether", "although", "though", "unless", "because", "since", "even", "who",
+    "whom", "whose", "which", "that", "after", "before", "while", "once", "where",
+];
+
+/// Whether a drug mention can be what a cue speaks of: not itself negated
+/// ("visits that are not part of a ketamine program are covered"), and,
+/// when it follows the cue, not inside a subordinate clause.
+fn governs(ctx: &Context<'_>, cue: &Cue, mention: &(Topic, usize, usize)) -> bool {
+    // A negation that belongs to a coverage phrase ("Coverage is not
+    // provided for ketamine") negates the predicate, not the drug.
+    if let Some(neg) = ctx.cues[mention.2].scope.negated_by {
+        let in_cue = ctx.sentence_cues(cue.sentence).any(|(_, c)| {
+            is_coverage(ctx.rule(c).category) && c.hit.start <= neg.start && neg.end <= c.hit.end
+        });
+        if !in_cue {
+            return false;
+        }
+    }
+    if mention.1 <= cue.hit.start {
+        return true;
+    }
+    let between = &ctx.flat[cue.hit.end.min(mention.1)..mention.1];
+    !between
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .any(|w| SUBORDINATORS.contains(&w.to_ascii_lowercase().as_str()))
+}
+
 /// For a cue in a sentence naming both drugs, the topics its clause is
 /// about: the nearest preceding mention in the clause (with mentions
 /// coordinated to it, "ketamine and esketamine"), else the nearest
 /// following one, else the nearest before it in the sentence.
 fn topics_for_cue(ctx: &Context<'_>, cue: &Cue, mentions: &[(Topic, usize, usize)]) -> Vec<Topic> {
+    let governing: Vec<(Topic, usize, usize)> = mentions
+        .iter()
+        .copied()
+        .filter(|m| governs(ctx, cue, m))
+        .collect();
+    let mentions = governing.as_slice();
     let distinct: BTreeSet<Topic> = mentions.iter().map(|m| m.0).collect();
     if distinct.len() <= 1 {
         return distinct.into_iter().collect();
