@@ -378,6 +378,11 @@ fn attribute(ctx: &Context<'_>, f: &Facts) -> Attributed {
                     focus = None;
                 }
                 row = None;
+                // "Continuation Criteria: Spravato" lends its drug like a title.
+                if !topics.is_empty() {
+                    focus = Some((topics.clone(), si));
+                    attr[si] = topics.iter().map(|&t| (t, Via::Mention)).collect();
+                }
                 continue;
             }
             SentenceKind::Title => {
@@ -435,7 +440,6 @@ fn attribute(ctx: &Context<'_>, f: &Facts) -> Attributed {
             }
         }
         if let Some(h) = s.heading
-            && ctx.sentences[h].kind == SentenceKind::Title
             && !attr[h].is_empty()
         {
             attr[si] = attr[h].iter().map(|&(t, _)| (t, Via::Heading)).collect();
@@ -541,11 +545,18 @@ fn topics_for_cue(ctx: &Context<'_>, cue: &Cue, mentions: &[(Topic, usize, usize
 /// What a cue says: (polarity, reason, conditional, decision, by_negation).
 type Reading = (Polarity, Option<Reason>, bool, bool, bool);
 
+/// Whether a cue states a decision: a decision rule, not hedged ("will be
+/// denied if...").
+fn is_decision(ctx: &Context<'_>, cue: &Cue) -> bool {
+    ctx.rule(cue).id.starts_with("decision.") && !cue.scope.hedged
+}
+
 /// Reads one coverage cue. `None` when the cue says nothing either way.
 fn read_cue(ctx: &Context<'_>, cue: &Cue) -> Option<Reading> {
     let rule = ctx.rule(cue);
     let negated = cue.scope.negated;
-    let decision = rule.id.starts_with("decision.");
+    // "Requests will be denied if any apply" is a rule, not a decision.
+    let decision = is_decision(ctx, cue);
     Some(match rule.category {
         Category::Experimental | Category::OffLabel | Category::Unproven => {
             if negated {
@@ -670,7 +681,10 @@ fn weigh(
     repeated: &BTreeSet<usize>,
 ) -> Result<Weight, &'static str> {
     let s = &ctx.sentences[si];
-    if matches!(s.kind, SentenceKind::Heading | SentenceKind::Title) {
+    // A heading is not a statement, unless it announces a decision
+    // ("APPEAL DECISION: OVERTURNED").
+    let decision = ctx.sentence_cues(si).any(|(_, c)| is_decision(ctx, c));
+    if matches!(s.kind, SentenceKind::Heading | SentenceKind::Title) && !decision {
         return Err("a heading, not a statement");
     }
     if ctx.has_tag(si, "history") {
@@ -855,9 +869,7 @@ pub fn decide(ctx: &Context<'_>) -> Decided {
         // A decision about one drug, or any sentence of a letter about one
         // drug, speaks of that drug.
         if a.is_empty() {
-            let decision = ctx
-                .sentence_cues(si)
-                .any(|(_, c)| ctx.rule(c).id.starts_with("decision."));
+            let decision = ctx.sentence_cues(si).any(|(_, c)| is_decision(ctx, c));
             if let (true, Some(t)) = (decision || letter, single) {
                 a = vec![(t, Via::Document)];
             }
