@@ -62,6 +62,8 @@ pub enum Via {
     Legend,
     /// The document speaks of this one drug only.
     Document,
+    /// A row of a formulary or drug list names the drug.
+    Listing,
 }
 
 impl Via {
@@ -75,6 +77,7 @@ impl Via {
             Via::TableCell => "table cell in the row of a label naming the drug",
             Via::Legend => "remark-code legend cited on a claim line naming the drug",
             Via::Document => "the document speaks of this drug only",
+            Via::Listing => "a formulary or drug-list row names the drug",
         }
     }
 }
@@ -850,6 +853,15 @@ pub fn decide(ctx: &Context<'_>) -> Decided {
     let legend = legends(ctx, &f);
     let single =
         (f.doc_topics.len() == 1).then(|| *f.doc_topics.iter().next().unwrap_or(&Topic::Ketamine));
+    // A formulary or drug list states coverage by listing a drug.
+    // It says so at the top of its first page ("2026 Formulary (List of
+    // Covered Drugs)"), not in passing ("non-formulary drugs").
+    let head_end = ctx.sentences.iter().take(6).last().map_or(0, |s| s.end());
+    let formulary = ctx.cues.iter().any(|c| {
+        ctx.rule(c).tag.as_deref() == Some("formulary_doc")
+            && c.hit.start < head_end
+            && !ctx.flat[c.hit.start.saturating_sub(4)..c.hit.start].ends_with("non-")
+    });
     // A letter about one drug speaks of that drug throughout.
     let letter = ctx
         .cues
@@ -910,6 +922,11 @@ pub fn decide(ctx: &Context<'_>) -> Decided {
             }
             if s.section == SectionKind::Exclusions && s.kind == SentenceKind::Item {
                 b.add_exclusion_item(si, mention_cue, topic);
+                continue;
+            }
+            // A row of a formulary or drug list: listed is covered.
+            if formulary && ctx.word_count(si) <= 25 {
+                b.add_listing(si, mention_cue, topic);
             }
         }
     }
@@ -940,6 +957,32 @@ pub fn decide(ctx: &Context<'_>) -> Decided {
 }
 
 impl Builder<'_, '_> {
+    /// A drug listed in a formulary row without a verb of its own: covered
+    /// (with the criteria the row's codes carry). Weak: a sentence of the
+    /// document that speaks to the drug outweighs its listing.
+    fn add_listing(&mut self, si: usize, mention_cue: usize, topic: Topic) {
+        let (psychiatric, pain) = uses_of(self.ctx, si);
+        let ignored = weigh(self.ctx, si, Polarity::Positive, &self.repeated).err();
+        self.statements.push(Statement {
+            cue: mention_cue,
+            source: None,
+            topic,
+            via: Via::Listing,
+            polarity: Polarity::Positive,
+            reason: None,
+            conditional: false,
+            decision: false,
+            by_negation: false,
+            catch_all: false,
+            psychiatric,
+            pain,
+            weight: Weight::Weak,
+            ignored,
+            limitation: false,
+            anchor: None,
+        });
+    }
+
     /// An item of an exclusions list that names the drug without a verb of
     /// its own: excluded by the plan.
     fn add_exclusion_item(&mut self, si: usize, mention_cue: usize, topic: Topic) {
@@ -986,7 +1029,7 @@ fn anchor_of(
             let page = |c: usize| ctx.text.page_index(ctx.cues[c].hit.start);
             (page(m) != page(st.cue)).then_some(m)
         }
-        Via::Document | Via::Legend => None,
+        Via::Document | Via::Legend | Via::Listing => None,
         _ => lender[si].and_then(mention_in),
     }
 }
@@ -1021,7 +1064,8 @@ fn aggregate(
     if idx.iter().any(|&i| statements[i].weight == Weight::Normal) {
         for &i in &idx {
             if statements[i].weight == Weight::Weak {
-                statements[i].ignored = Some("background; the policy sections decide");
+                statements[i].ignored =
+                    Some("background or listing; the document's statements decide");
             }
         }
     }
