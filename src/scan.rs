@@ -10,17 +10,20 @@
 
 use std::io::Read;
 use std::path::Path;
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::classify;
 use crate::config::Config;
+use crate::extract::worker::{self, WorkerPool};
 use crate::extract::{self, ExtractError, ExtractOptions, Extracted, Extractor, Kind};
 use crate::matcher::Matcher;
 use crate::model::{Document, Status};
 use crate::normalize::NormalizedText;
+use crate::report::resume::Resume;
 use crate::walk::Input;
 
 /// Hint attached to documents without a text layer.
@@ -59,13 +62,21 @@ pub struct ExtractSettings {
     pub options: ExtractOptions,
     /// Larger files are not opened.
     pub max_filesize: u64,
+    /// Worker processes that extract PDFs; `None` extracts in-process.
+    pub workers: Option<Arc<WorkerPool>>,
 }
 
 /// Reads a file and extracts its text, mapping every failure to a status.
+/// PDFs go to a worker process when `settings.workers` is set.
 pub fn extract_file(
     path: &Path,
     settings: &ExtractSettings,
 ) -> (String, Result<Extracted, ExtractError>) {
+    if let Some(pool) = &settings.workers
+        && worker::wants_worker(path, settings.max_filesize)
+    {
+        return pool.extract(path, settings);
+    }
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     if settings.max_filesize > 0 && size > settings.max_filesize {
         let sha = sha256_file(path).unwrap_or_default();
@@ -156,22 +167,48 @@ pub fn analyze_file(input: &Input, settings: &ExtractSettings, matcher: &Matcher
     analyze_extracted(input.display.clone(), sha, extracted, matcher)
 }
 
+/// A finished document and how it was obtained.
+#[derive(Debug, Clone)]
+pub struct Finished {
+    /// The document, as reported.
+    pub document: Document,
+    /// The exact JSONL line recorded for it by the run being resumed
+    /// (`--resume`), when it was taken from there instead of scanned.
+    pub recorded: Option<String>,
+    /// Wall time spent on the document (extraction and analysis).
+    pub elapsed: Duration,
+    /// Time spent in extraction workers and the limit that applied there
+    /// (summed over crash retries); `None` when no worker was involved.
+    pub worker: Option<worker::Timing>,
+}
+
 /// Runs every input through the pipeline on `config.jobs` threads and calls
 /// `on_document` (on the calling thread) as each document finishes.
+/// Inputs recorded in `resume` with the same path and sha256 are not
+/// scanned again: their recorded document is passed on instead.
 pub fn run<F>(
     config: &Config,
     inputs: Vec<Input>,
     matcher: &Matcher,
+    resume: Option<&Resume>,
     mut on_document: F,
 ) -> std::io::Result<()>
 where
-    F: FnMut(Document) -> std::io::Result<()>,
+    F: FnMut(Finished) -> std::io::Result<()>,
 {
     let settings = ExtractSettings {
         options: ExtractOptions {
             password: config.password.clone(),
+            ..ExtractOptions::default()
         },
         max_filesize: config.max_filesize,
+        workers: config.worker_exe.as_ref().map(|exe| {
+            Arc::new(WorkerPool::new(
+                exe.clone(),
+                config.jobs,
+                config.limits.clone(),
+            ))
+        }),
     };
     let mut order = inputs;
     // Largest first: the long documents start early and the tail is short.
@@ -181,13 +218,24 @@ where
         .thread_name(|i| format!("policyscan-{i}"))
         .build()
         .map_err(std::io::Error::other)?;
-    let (tx, rx) = mpsc::sync_channel::<Document>(config.jobs * 4);
+    let (tx, rx) = mpsc::sync_channel::<Finished>(config.jobs * 4);
     let mut result = Ok(());
     std::thread::scope(|scope| {
         let settings = &settings;
         scope.spawn(move || {
             pool.install(|| {
                 order.par_iter().for_each_with(tx, |tx, input| {
+                    let started = Instant::now();
+                    if let Some(rec) = resume.and_then(|r| r.lookup(input)) {
+                        let _ = tx.send(Finished {
+                            document: rec.document.clone(),
+                            recorded: Some(rec.line.clone()),
+                            elapsed: started.elapsed(),
+                            worker: None,
+                        });
+                        return;
+                    }
+                    let _ = worker::take_timing();
                     let doc = match extract::panic::catch(|| analyze_file(input, settings, matcher))
                     {
                         Ok(doc) => doc,
@@ -199,15 +247,22 @@ where
                         ),
                     };
                     // The receiver is gone only when output failed; stop quietly.
-                    let _ = tx.send(doc);
+                    let _ = tx.send(Finished {
+                        document: doc,
+                        recorded: None,
+                        elapsed: started.elapsed(),
+                        worker: worker::take_timing(),
+                    });
                 });
             });
         });
-        for doc in rx {
+        for fin in rx {
             if result.is_ok() {
-                result = on_document(doc);
+                result = on_document(fin);
             }
         }
     });
+    // Workers are retired here, when the last reference to the pool goes.
+    drop(settings);
     result
 }

@@ -1,11 +1,13 @@
-//! Writing reports: the JSON contract (`json`), streamed JSONL, and the
-//! `explain` text for people.
+//! Writing reports: the JSON contract (`json`), streamed JSONL, the
+//! `explain` text for people, and reading a JSONL report back to resume
+//! an interrupted run (`resume`).
 //!
 //! Owns: output framing and ordering. Must not: decide anything about
 //! documents.
 
 pub mod explain;
 pub mod json;
+pub mod resume;
 
 use crate::model::ToolInfo;
 
