@@ -158,11 +158,12 @@ fn judge(
     full: &str,
 ) -> (bool, bool) {
     let flat = ctx.flat;
-    let before = &flat[start.saturating_sub(24)..start];
+    // Windows of context, cut at character boundaries (text is not ASCII).
+    let before = &flat[flat.floor_char_boundary(start.saturating_sub(24))..start];
     let before = before
         .get(before.len().saturating_sub(20)..)
         .unwrap_or(before);
-    let after = &flat[end..(end + 12).min(flat.len())];
+    let after = &flat[end..flat.ceil_char_boundary((end + 12).min(flat.len()))];
     // Part of a bigger token: "MP-J3490", "12345.67", "$96365", "555-01234", dates.
     let prev = before.chars().next_back();
     let next = after.chars().next();
@@ -217,4 +218,29 @@ fn is_range_right(after: &str) -> bool {
         Regex::new(r"(?i)^\s*(?:-|through|thru|to)\s*[A-Z]?\d{3,4}[0-9A-Z]\b").expect("valid regex")
     });
     R.is_match(after)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::normalize::NormalizedText;
+
+    /// Context windows around a code candidate used to be cut at fixed byte
+    /// distances, which panicked inside multi-byte characters (found on
+    /// real French and medical PDFs).
+    #[test]
+    fn context_windows_respect_char_boundaries() {
+        for pad in 0..30 {
+            for ch in ["é", "°", "•", "ﬁ", "😀"] {
+                let page = format!(
+                    "{}J3490 {}\nCPT 96365{} 90870 F33.2{}",
+                    ch.repeat(pad),
+                    ch.repeat(pad),
+                    ch.repeat(7),
+                    ch.repeat(3)
+                );
+                let text = NormalizedText::from_pages(&[page]);
+                let _ = crate::classify::analyze(&text, crate::test_matcher());
+            }
+        }
+    }
 }
