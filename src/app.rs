@@ -224,7 +224,7 @@ fn run_extract(a: &ExtractArgs) -> Result<u8, AppError> {
     }
     let (_, extracted) = scan::extract_file(&a.file, &settings);
     let mut out = io::BufWriter::new(io::stdout().lock());
-    let path = a.file.to_string_lossy().into_owned();
+    let path = walk::display_path(&a.file);
     let pages: Vec<String> = match &extracted {
         Ok(e) => {
             let text = crate::normalize::NormalizedText::from_pages(&e.pages);

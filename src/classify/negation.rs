@@ -128,7 +128,7 @@ mod tests {
     use super::*;
     use crate::classify::flatten;
     use crate::matcher::Matcher;
-    use crate::patterns::{Category, PatternSet, compile::compile};
+    use crate::patterns::Category;
 
     fn matcher() -> &'static Matcher {
         crate::test_matcher()

@@ -215,7 +215,6 @@ fn mark_boilerplate(full: &str, lines: &mut [Line], pages: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::patterns::{PatternSet, compile::compile};
 
     fn headings() -> &'static Matcher {
         crate::test_matcher()

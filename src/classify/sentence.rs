@@ -401,7 +401,6 @@ mod tests {
     use super::*;
     use crate::classify::section::layout;
     use crate::normalize::NormalizedText;
-    use crate::patterns::{PatternSet, compile::compile};
 
     fn sentences(pages: &[&str]) -> Vec<Sentence> {
         let t = NormalizedText::from_pages(pages);
