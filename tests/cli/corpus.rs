@@ -114,9 +114,11 @@ fn torture_and_real_corpora_in_one_run() {
         .path()
         .join(OsStr::from_bytes(b"policy-caf\xe9-\xff.pdf"));
     std::fs::copy(torture.join("bad_tounicode.pdf"), &odd).unwrap();
-    let out_path = extra.path().join("out.jsonl");
-    let err_path = extra.path().join("err.txt");
-    let timings = extra.path().join("timings.tsv");
+    // Outputs live outside the scanned folders (err.txt would be an input).
+    let outputs = tempfile::tempdir().unwrap();
+    let out_path = outputs.path().join("out.jsonl");
+    let err_path = outputs.path().join("err.txt");
+    let timings = outputs.path().join("timings.tsv");
 
     let started = Instant::now();
     let child = std::process::Command::new(bin())

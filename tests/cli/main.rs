@@ -2,6 +2,7 @@
 //! One test binary; each concern is a module under `tests/cli/`.
 
 mod corpus;
+mod fuzz;
 mod isolation;
 mod resume;
 mod usage;

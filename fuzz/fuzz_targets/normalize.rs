@@ -1,0 +1,7 @@
+//! cargo-fuzz target `normalize`: see `../checks.rs`.
+#![no_main]
+
+#[path = "../checks.rs"]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::normalize(data));
