@@ -55,7 +55,10 @@ pub fn normalize(data: &[u8]) {
             assert_eq!(r.start, e + 1, "pages are separated by one form feed");
         }
         prev_end = Some(r.end);
-        assert!(!t.page_text(i).contains('\x0c'), "page {i} holds a form feed");
+        assert!(
+            !t.page_text(i).contains('\x0c'),
+            "page {i} holds a form feed"
+        );
     }
     let again = NormalizedText::from_normalized(text.to_string());
     assert_eq!(again.page_count(), t.page_count());
@@ -65,7 +68,10 @@ pub fn normalize(data: &[u8]) {
         .chain(std::iter::once(text.len()));
     for off in offsets {
         let (page, line) = t.locate(off);
-        assert!(page >= 1 && page as usize <= t.page_count(), "{off}: page {page}");
+        assert!(
+            page >= 1 && page as usize <= t.page_count(),
+            "{off}: page {page}"
+        );
         assert!(line >= 1, "{off}: line {line}");
         assert_eq!(t.page_index(off) + 1, page as usize);
         assert_eq!(again.locate(off), (page, line), "{off}");
@@ -85,10 +91,16 @@ pub fn matcher(data: &[u8]) {
     let hits = m.find_all(&s);
     for h in &hits {
         assert!(h.start < h.end && h.end <= s.len(), "{h:?}");
-        assert!(s.is_char_boundary(h.start) && s.is_char_boundary(h.end), "{h:?}");
+        assert!(
+            s.is_char_boundary(h.start) && s.is_char_boundary(h.end),
+            "{h:?}"
+        );
         assert!(h.rule < m.rules().len());
     }
-    assert!(hits.windows(2).all(|w| w[0] < w[1]), "sorted, no duplicates");
+    assert!(
+        hits.windows(2).all(|w| w[0] < w[1]),
+        "sorted, no duplicates"
+    );
 }
 
 /// The whole text side: normalize, match and classify (sentences,

