@@ -101,11 +101,12 @@ fn title(ctx: &Context<'_>, head: &str) -> Option<String> {
         .collect();
     let &i = first.first()?;
     let mut t = ctx.sentences[i].text.clone();
-    if let Some(&j) = first.get(1) {
-        if j == i + 1 && t.len() + ctx.sentences[j].text.len() < 160 {
-            t.push(' ');
-            t.push_str(&ctx.sentences[j].text);
-        }
+    if let Some(&j) = first.get(1)
+        && j == i + 1
+        && t.len() + ctx.sentences[j].text.len() < 160
+    {
+        t.push(' ');
+        t.push_str(&ctx.sentences[j].text);
     }
     Some(t)
 }

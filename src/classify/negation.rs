@@ -79,12 +79,11 @@ pub fn scope(flat: &str, cue: &Hit, t: &Triggers, negative_rule: bool) -> Scope 
             .forward
             .iter()
             .filter(|h| h.end <= cue.start && !overlaps(h))
-            .filter(|h| {
+            .rfind(|h| {
                 words_between(flat, h.end, cue.start) <= NEGATION_WINDOW
                     && !has_clause_break(flat, h.end, cue.start)
                     && !terminated(&t.termination, h.end, cue.start)
-            })
-            .next_back();
+            });
         let backward = t
             .backward
             .iter()
@@ -103,11 +102,10 @@ pub fn scope(flat: &str, cue: &Hit, t: &Triggers, negative_rule: bool) -> Scope 
         .hedge
         .iter()
         .filter(|h| h.end <= cue.start && !overlaps(h))
-        .filter(|h| {
+        .rfind(|h| {
             !has_clause_break(flat, h.end, cue.start)
                 && !terminated(&t.termination, h.end, cue.start)
-        })
-        .next_back();
+        });
     let hedge_after = t
         .hedge
         .iter()

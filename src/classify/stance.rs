@@ -287,15 +287,15 @@ fn attribute(ctx: &Context<'_>) -> Vec<Attribution> {
             continue;
         }
         // No mention of its own.
-        if let Some(l) = s.lead_in {
-            if !attr[l].topics.is_empty() {
-                attr[si].topics = attr[l]
-                    .topics
-                    .iter()
-                    .map(|&(t, _)| (t, Via::LeadIn))
-                    .collect();
-                continue;
-            }
+        if let Some(l) = s.lead_in
+            && !attr[l].topics.is_empty()
+        {
+            attr[si].topics = attr[l]
+                .topics
+                .iter()
+                .map(|&(t, _)| (t, Via::LeadIn))
+                .collect();
+            continue;
         }
         if let Some((ft, fsi)) = &focus {
             let recent = si - fsi <= 3 || ctx.sentences[*fsi].block == s.block;
@@ -304,15 +304,16 @@ fn attribute(ctx: &Context<'_>) -> Vec<Attribution> {
                 continue;
             }
         }
-        if let Some(h) = s.heading {
-            if ctx.sentences[h].kind == SentenceKind::Title && !attr[h].topics.is_empty() {
-                attr[si].topics = attr[h]
-                    .topics
-                    .iter()
-                    .map(|&(t, _)| (t, Via::Heading))
-                    .collect();
-                continue;
-            }
+        if let Some(h) = s.heading
+            && ctx.sentences[h].kind == SentenceKind::Title
+            && !attr[h].topics.is_empty()
+        {
+            attr[si].topics = attr[h]
+                .topics
+                .iter()
+                .map(|&(t, _)| (t, Via::Heading))
+                .collect();
+            continue;
         }
         if si > 0 {
             let p = si - 1;
@@ -331,10 +332,10 @@ fn attribute(ctx: &Context<'_>) -> Vec<Attribution> {
                 continue;
             }
         }
-        if s.section == SectionKind::Criteria {
-            if let Some((ft, _)) = &focus {
-                attr[si].topics = ft.iter().map(|&t| (t, Via::Focus)).collect();
-            }
+        if s.section == SectionKind::Criteria
+            && let Some((ft, _)) = &focus
+        {
+            attr[si].topics = ft.iter().map(|&t| (t, Via::Focus)).collect();
         }
     }
     attr

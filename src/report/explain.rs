@@ -47,11 +47,8 @@ pub fn render(doc: &Document, trace: Option<&[TraceEntry]>, topic: Topic) -> Str
         if let Some(v) = e.via {
             let _ = writeln!(s, "      topic: {v}");
         }
-        match (&e.negated_by, f.negated) {
-            (Some(t), true) => {
-                let _ = writeln!(s, "      negated by \"{t}\"");
-            }
-            _ => {}
+        if let (Some(t), true) = (&e.negated_by, f.negated) {
+            let _ = writeln!(s, "      negated by \"{t}\"");
         }
         if let (Some(t), true) = (&e.hedged_by, f.hedged) {
             let _ = writeln!(s, "      hedged by \"{t}\"");

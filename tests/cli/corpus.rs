@@ -127,6 +127,8 @@ fn torture_and_real_corpora_in_one_run() {
     let timings = outputs.path().join("timings.tsv");
 
     let started = Instant::now();
+    // Reaped by wait4 in `wait_with_rusage`, which std does not know about.
+    #[allow(clippy::zombie_processes)]
     let child = std::process::Command::new(bin())
         .args(["scan", "--format", "jsonl", "--jobs", "2"])
         .arg("--timings")

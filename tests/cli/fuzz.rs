@@ -8,10 +8,12 @@ mod checks;
 
 use std::path::Path;
 
+type Check = fn(&[u8]);
+
 #[test]
 fn fuzz_seeds_and_regressions_replay() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
-    let targets: [(&str, fn(&[u8])); 4] = [
+    let targets: [(&str, Check); 4] = [
         ("pattern_file", checks::pattern_file),
         ("normalize", checks::normalize),
         ("matcher", checks::matcher),

@@ -277,7 +277,7 @@ fn signal_name(sig: i32) -> &'static str {
 
 /// Human form of a byte count (for messages).
 fn human_bytes(n: u64) -> String {
-    if n >= 1 << 30 && n % (1 << 30) == 0 {
+    if n >= 1 << 30 && n.is_multiple_of(1 << 30) {
         format!("{} GiB", n >> 30)
     } else if n >= 1 << 20 {
         format!("{} MiB", n >> 20)
