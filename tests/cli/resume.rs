@@ -142,3 +142,83 @@ fn resume_refuses_its_own_output_file_and_garbage() {
         .code(2)
         .stderr(predicates::str::contains("not a policyscan JSONL line"));
 }
+
+/// Processes whose environment contains `needle` (Linux /proc).
+fn processes_with_env(needle: &str) -> Vec<u32> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return found;
+    };
+    for e in entries.flatten() {
+        let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
+            continue;
+        };
+        if let Ok(env) = std::fs::read(e.path().join("environ"))
+            && env.windows(needle.len()).any(|w| w == needle.as_bytes())
+        {
+            found.push(pid);
+        }
+    }
+    found
+}
+
+#[test]
+fn a_killed_run_leaves_complete_lines_no_orphans_and_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["a.pdf", "b.pdf", "c_hang.pdf", "d.pdf"] {
+        std::fs::write(dir.path().join(name), tiny_pdf("Ketamine is not covered.")).unwrap();
+    }
+    let out_path = tempfile::NamedTempFile::new().unwrap();
+    let fault = "hang:c_hang.pdf";
+    // A unique marker in the environment finds the run's processes later.
+    let marker = format!("POLICYSCAN_TEST_MARKER_{}", std::process::id());
+    let mut child = std::process::Command::new(super::bin())
+        .args(["scan", "--format", "jsonl", "-j", "1"])
+        .arg(dir.path())
+        .env("POLICYSCAN_TEST_FAULT", fault)
+        .env(&marker, "1")
+        .stdout(out_path.reopen().unwrap())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the two documents before the hanging one are written.
+    let start = std::time::Instant::now();
+    loop {
+        let text = std::fs::read_to_string(out_path.path()).unwrap();
+        if text.lines().count() >= 3 {
+            break;
+        }
+        assert!(start.elapsed().as_secs() < 60, "no progress: {text}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // The parent and its worker are both alive (and visible in /proc).
+    assert!(
+        processes_with_env(&marker).len() >= 2,
+        "{:?}",
+        processes_with_env(&marker)
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // The worker stuck on c_hang.pdf dies with its parent.
+    let start = std::time::Instant::now();
+    while !processes_with_env(&marker).is_empty() {
+        assert!(start.elapsed().as_secs() < 10, "orphaned worker survived");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let text = std::fs::read_to_string(out_path.path()).unwrap();
+    assert!(text.ends_with('\n'), "only complete lines: {text:?}");
+    for l in text.lines() {
+        serde_json::from_str::<serde_json::Value>(l).expect("complete JSON line");
+    }
+    let done = documents(text.as_bytes()).len();
+    assert_eq!(done, 2, "{text}");
+    // Resuming (without the fault) completes the report.
+    let out = scan(
+        dir.path(),
+        &["--resume".as_ref(), out_path.path().as_os_str()],
+    );
+    assert!(out.status.success());
+    let docs = documents(&out.stdout);
+    assert_eq!(docs.len(), 4);
+    assert!(docs.iter().all(|d| d["status"] == "ok"), "{docs:?}");
+}
