@@ -168,3 +168,35 @@ fn the_worker_subcommand_is_hidden() {
     assert!(help.contains("scan"), "{help}");
     assert!(!help.contains("__extract-worker"), "{help}");
 }
+
+#[test]
+fn a_crash_inside_an_extractor_is_retried_without_it() {
+    let dir = folder();
+    let timings = dir.path().join("t.tsv");
+    let out = policyscan()
+        .env("POLICYSCAN_TEST_FAULT", "abort-in-first:faulty")
+        .args(["scan", "--format", "jsonl", "-j", "1", "--timings"])
+        .arg(&timings)
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let docs = documents(&out.stdout);
+    assert_eq!(docs.len(), 4);
+    let d = doc_named(&docs, "faulty.pdf");
+    let crash = "worker killed by signal 6 (SIGABRT) in pdf-extract";
+    if d["status"] == "ok" {
+        // A later extractor in the chain produced the text; the crash stays
+        // visible as a warning.
+        assert_eq!(d["warnings"][0], format!("crashed: {crash}"), "{d}");
+    } else {
+        // pdf-extract is the only extractor: nothing was left to retry with.
+        assert_eq!(d["status"], "crashed");
+        assert_eq!(d["error"], crash);
+    }
+    // Two attempts, so two time limits were granted.
+    let t = std::fs::read_to_string(&timings).unwrap();
+    let row = t.lines().find(|l| l.contains("faulty.pdf")).unwrap();
+    let limit: f64 = row.split('\t').nth(4).unwrap().parse().unwrap();
+    assert!(limit >= 60.0, "{row}");
+}

@@ -10,8 +10,9 @@
 //! to `KIND:NAME`, the worker misbehaves on every job whose file name
 //! contains `NAME`, before extracting: `abort` (SIGABRT), `hang` (sleeps
 //! forever), `exit` (exits with status 3 without replying), `garbage`
-//! (writes a malformed frame). Only the integration tests set it; nothing
-//! happens without it.
+//! (writes a malformed frame), `abort-in-first` (reports that the first
+//! extractor of the chain started, then aborts, unless the job skips it).
+//! Only the integration tests set it; nothing happens without it.
 //!
 //! Must not: decide statuses for crashes or timeouts (the parent does, it
 //! is the one that survives them).
@@ -58,7 +59,7 @@ fn apply_limits(max_memory: u64) {
 }
 
 /// Misbehaves as the test hook asks (see the module docs).
-fn test_fault(path: &std::path::Path, out: &Mutex<io::Stdout>) {
+fn test_fault(path: &std::path::Path, skip: &[String], out: &Mutex<io::Stdout>) {
     let Some(spec) = std::env::var_os(FAULT_ENV) else {
         return;
     };
@@ -79,6 +80,13 @@ fn test_fault(path: &std::path::Path, out: &Mutex<io::Stdout>) {
             std::thread::sleep(std::time::Duration::from_secs(3600));
         },
         "exit" => std::process::exit(3),
+        "abort-in-first" => {
+            let first = crate::extract::pdf_extract::NAME;
+            if !skip.iter().any(|s| s == first) {
+                crate::extract::report_progress(Progress::Extractor(first));
+                std::process::abort();
+            }
+        }
         "garbage" => {
             let mut o = out.lock().unwrap_or_else(|e| e.into_inner());
             let _ = o.write_all(b"\xffgarbage that is not a frame");
@@ -115,7 +123,7 @@ pub fn run(max_memory: u64) -> u8 {
             }
         };
         let path = PathBuf::from(OsString::from_vec(job.path));
-        test_fault(&path, out);
+        test_fault(&path, &job.skip, out);
         let settings = ExtractSettings {
             options: ExtractOptions {
                 password: job.password,
