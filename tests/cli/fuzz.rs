@@ -48,3 +48,114 @@ fn fuzz_seeds_and_regressions_replay() {
     assert!(runs > 10, "seed corpus missing ({runs} inputs)");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A stable, dependency-free mutation loop over the seed corpus, for
+/// machines without nightly/cargo-fuzz:
+/// `POLICYSCAN_FUZZ_SECS=60 cargo test --test cli fuzz_smoke -- --ignored --nocapture`.
+/// Inputs that panic are written to `fuzz/artifacts/smoke/`.
+#[test]
+#[ignore]
+fn fuzz_smoke_random_mutations() {
+    let secs: u64 = std::env::var("POLICYSCAN_FUZZ_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(30);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    let targets: [(&str, Check); 4] = [
+        ("pattern_file", checks::pattern_file),
+        ("normalize", checks::normalize),
+        ("matcher", checks::matcher),
+        ("analyze", checks::analyze),
+    ];
+    const TOKENS: &[&str] = &[
+        "\u{c}",
+        "\n",
+        "-\n",
+        "\u{ad}",
+        "\u{fb01}",
+        "é",
+        "°",
+        "😀",
+        "ketamine",
+        "esketamine",
+        "Spravato",
+        " not ",
+        "experimental",
+        "investigational",
+        "CPT ",
+        "J3490",
+        "F33.2",
+        "96365-96368",
+        "[[rule]]\n",
+        "id = \"a.b\"\n",
+        "regexes = ['(",
+        "literals = [\"",
+        "category = \"experimental\"\n",
+        "description = \"d\"\n",
+        "\"]\n",
+        "'\\b'",
+        "\r\n",
+        "\u{200b}",
+        "\u{2010}",
+        "\u{fffd}",
+        "\0",
+    ];
+    let mut rng: u64 = 0x9e37_79b9_7f4a_7c15 ^ u64::from(std::process::id());
+    let mut next = move || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    let per_target = std::time::Duration::from_secs(secs) / 4;
+    let mut failures = Vec::new();
+    for (target, check) in targets {
+        let seeds: Vec<Vec<u8>> = std::fs::read_dir(root.join("seeds").join(target))
+            .unwrap()
+            .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+            .collect();
+        let start = std::time::Instant::now();
+        let mut runs = 0u64;
+        while start.elapsed() < per_target {
+            let mut data = seeds[(next() as usize) % seeds.len()].clone();
+            for _ in 0..1 + next() % 8 {
+                let at = if data.is_empty() {
+                    0
+                } else {
+                    (next() as usize) % (data.len() + 1)
+                };
+                match next() % 4 {
+                    0 if at < data.len() => data[at] = next() as u8,
+                    1 => {
+                        let t = TOKENS[(next() as usize) % TOKENS.len()].as_bytes();
+                        data.splice(at..at, t.iter().copied());
+                    }
+                    2 if at < data.len() => {
+                        let end = (at + (next() as usize) % 64).min(data.len());
+                        data.drain(at..end);
+                    }
+                    _ => {
+                        let other = &seeds[(next() as usize) % seeds.len()];
+                        let from = (next() as usize) % (other.len() + 1);
+                        let end = (from + (next() as usize) % 256).min(other.len());
+                        data.splice(at..at, other[from..end].iter().copied());
+                    }
+                }
+            }
+            runs += 1;
+            if std::panic::catch_unwind(|| check(&data)).is_err() {
+                let dir = root.join("artifacts/smoke").join(target);
+                std::fs::create_dir_all(&dir).unwrap();
+                let p = dir.join(format!("crash-{runs}"));
+                std::fs::write(&p, &data).unwrap();
+                failures.push(p.display().to_string());
+            }
+        }
+        eprintln!("{target}: {runs} inputs in {per_target:?}");
+    }
+    assert!(
+        failures.is_empty(),
+        "crashing inputs:\n{}",
+        failures.join("\n")
+    );
+}
