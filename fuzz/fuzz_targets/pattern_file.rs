@@ -1,6 +1,8 @@
 //! cargo-fuzz target `pattern_file`: see `../checks.rs`.
 #![no_main]
 
+// Each target uses one of the shared checks.
+#[allow(dead_code)]
 #[path = "../checks.rs"]
 mod checks;
 
