@@ -7,15 +7,19 @@
 //! `cli`) or call `std::process::exit` (that is `main`).
 
 use std::io::{self, Write};
+use std::path::Path;
+use std::sync::Arc;
 
 use crate::cli::{
     Command, DiffArgs, DiffFormat, ExplainArgs, ExtractArgs, ExtractFormat, InputArgs, MergeArgs,
     PatternsAction, PatternsArgs, ScanArgs, TopicArg,
 };
-use crate::config::{Config, UsageError, parse_size};
+use crate::config::{Config, Extraction, UsageError};
 use crate::extract::ExtractOptions;
+use crate::extract::worker::WorkerPool;
 use crate::model::{Document, Status, Summary, Topic};
 use crate::report::json::Sink;
+use crate::report::resume::Resume;
 use crate::scan::ExtractSettings;
 use crate::{load_matcher, patterns, report, scan, walk};
 
@@ -42,17 +46,91 @@ pub fn run(command: Command) -> Result<u8, AppError> {
         Command::Patterns(a) => run_patterns(&a),
         Command::Diff(a) => run_diff(&a),
         Command::Merge(a) => run_merge(&a),
+        Command::ExtractWorker(a) => Ok(crate::extract::worker::child::run(a.max_memory)),
     }
 }
 
+/// Settings for the one-document commands (`extract`, `explain`): one
+/// worker, unless `--in-process`.
 fn settings(input: &InputArgs) -> Result<ExtractSettings, UsageError> {
+    let x = Extraction::from_input_args(input)?;
     Ok(ExtractSettings {
         options: ExtractOptions {
             password: input.password.clone(),
+            ..ExtractOptions::default()
         },
-        max_filesize: parse_size(&input.max_filesize)?,
+        max_filesize: x.max_filesize,
         cache: None,
+        workers: x
+            .worker_exe
+            .map(|exe| Arc::new(WorkerPool::new(exe, 1, x.limits))),
     })
+}
+
+/// Refuses `--resume FILE` when FILE is also where stdout goes (the shell
+/// truncated it before policyscan could read it).
+fn check_resume_target(path: &Path) -> Result<(), UsageError> {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    let Ok(resume) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    let Ok(fd) = io::stdout().as_fd().try_clone_to_owned() else {
+        return Ok(());
+    };
+    if let Ok(out) = std::fs::File::from(fd).metadata()
+        && out.is_file()
+        && out.dev() == resume.dev()
+        && out.ino() == resume.ino()
+    {
+        return Err(UsageError(format!(
+            "--resume {}: this is also the output file; write the new output elsewhere",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// The `--timings` TSV writer.
+struct Timings(io::BufWriter<std::fs::File>);
+
+impl Timings {
+    fn create(path: &Path) -> Result<Timings, UsageError> {
+        let f = std::fs::File::create(path)
+            .map_err(|e| UsageError(format!("--timings {}: {e}", path.display())))?;
+        let mut t = Timings(io::BufWriter::new(f));
+        t.write_line("path\tstatus\tseconds\tworker_seconds\tlimit_seconds\tresumed")
+            .map_err(|e| UsageError(format!("--timings {}: {e}", path.display())))?;
+        Ok(t)
+    }
+
+    fn write_line(&mut self, line: &str) -> io::Result<()> {
+        self.0.write_all(line.as_bytes())?;
+        self.0.write_all(b"\n")?;
+        self.0.flush()
+    }
+
+    fn record(&mut self, fin: &scan::Finished) -> io::Result<()> {
+        let (worker, limit) = match fin.worker {
+            Some(t) => (
+                format!("{:.3}", t.elapsed.as_secs_f64()),
+                format!("{:.3}", t.limit.as_secs_f64()),
+            ),
+            None => (String::new(), String::new()),
+        };
+        let path: String = fin
+            .document
+            .path
+            .chars()
+            .map(|c| if c == '\t' || c == '\n' { ' ' } else { c })
+            .collect();
+        self.write_line(&format!(
+            "{path}\t{}\t{:.3}\t{worker}\t{limit}\t{}",
+            fin.document.status.as_str(),
+            fin.elapsed.as_secs_f64(),
+            u8::from(fin.recorded.is_some())
+        ))
+    }
 }
 
 fn warn(quiet: bool, msg: &str) {
@@ -82,6 +160,19 @@ fn run_scan(a: &ScanArgs) -> Result<u8, AppError> {
     for w in config.warnings.iter().chain(&walked.warnings) {
         warn(config.quiet, w);
     }
+    let tool = report::tool_info(matcher.origin());
+    let resume = match &config.resume {
+        Some(path) => {
+            check_resume_target(path)?;
+            let (r, warnings) = Resume::load(path, &tool)?;
+            for w in &warnings {
+                warn(config.quiet, w);
+            }
+            Some(r)
+        }
+        None => None,
+    };
+    let mut timings = config.timings.as_deref().map(Timings::create).transpose()?;
     let stdout = io::stdout().lock();
     let out = io::BufWriter::with_capacity(1 << 16, stdout);
     let mut sink: Box<dyn Sink> = report::sink(config.format, config.evidence, out);
@@ -91,7 +182,17 @@ fn run_scan(a: &ScanArgs) -> Result<u8, AppError> {
     let mut failed_condition = false;
     let total = walked.inputs.len();
     let progress = report::progress::Progress::new(total, !config.quiet);
-    scan::run(&config, walked.inputs, &matcher, |doc| {
+    scan::run(&config, walked.inputs, &matcher, resume.as_ref(), |fin| {
+        if let Some(t) = timings.as_mut()
+            && let Err(e) = t.record(&fin)
+        {
+            warn(
+                config.quiet,
+                &format!("--timings: {e}; no more timings written"),
+            );
+            timings = None;
+        }
+        let doc = &fin.document;
         if doc.status != Status::Ok {
             warn(
                 config.quiet,
@@ -103,10 +204,13 @@ fn run_scan(a: &ScanArgs) -> Result<u8, AppError> {
                 ),
             );
         }
-        failed_condition |= fails(&config, &doc);
-        summary.add(&doc);
+        failed_condition |= fails(&config, doc);
+        summary.add(doc);
         progress.inc(&doc.path);
-        sink.document(&doc)
+        match &fin.recorded {
+            Some(line) => sink.recorded(doc, line),
+            None => sink.document(doc),
+        }
     })?;
     progress.finish();
     sink.finish(&summary)?;
@@ -124,7 +228,7 @@ fn run_extract(a: &ExtractArgs) -> Result<u8, AppError> {
     }
     let (_, extracted) = scan::extract_file(&a.file, &settings);
     let mut out = io::BufWriter::new(io::stdout().lock());
-    let path = a.file.to_string_lossy().into_owned();
+    let path = walk::display_path(&a.file);
     let pages: Vec<String> = match &extracted {
         Ok(e) => {
             let text = crate::normalize::NormalizedText::from_pages(&e.pages);

@@ -33,6 +33,17 @@ pub enum Command {
     /// What changed between two versions of a policy: two documents, two
     /// JSON/JSONL reports, or two folders (matched by file name).
     Diff(DiffArgs),
+    /// Internal: extract PDFs sent over stdin (started by policyscan itself).
+    #[command(name = "__extract-worker", hide = true)]
+    ExtractWorker(WorkerArgs),
+}
+
+/// `policyscan __extract-worker` (internal).
+#[derive(Debug, Clone, Args)]
+pub struct WorkerArgs {
+    /// Address-space cap in bytes (0 = none).
+    #[arg(long, default_value_t = 0)]
+    pub max_memory: u64,
 }
 
 /// `policyscan merge`.
@@ -75,6 +86,21 @@ pub struct InputArgs {
     /// Skip files larger than this (e.g. 200M, 1G); they are reported as too_large.
     #[arg(long, value_name = "SIZE", default_value = "512M")]
     pub max_filesize: String,
+    /// Time limit per document in seconds (default: 30 s + 1 s per MiB,
+    /// raised to 30 s + 50 ms per page once the page count is known); a
+    /// document over it is reported as timeout.
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<String>,
+    /// Memory cap (address space) of each PDF extraction worker, e.g. 2G,
+    /// 512M, or "unlimited"; a document that needs more is reported as
+    /// too_large.
+    #[arg(long, value_name = "SIZE", default_value = "2G")]
+    pub max_memory: String,
+    /// Extract PDFs inside this process instead of isolated worker
+    /// processes: no time limit or memory cap, and a PDF that crashes the
+    /// extractor ends the whole run. For debugging.
+    #[arg(long)]
+    pub in_process: bool,
 }
 
 /// `policyscan scan`.
@@ -127,6 +153,16 @@ pub struct ScanArgs {
     /// Do not read or write the extraction cache.
     #[arg(long)]
     pub no_cache: bool,
+    /// Resume from FILE, the JSONL output of an earlier (possibly
+    /// interrupted) run: documents recorded there with the same path and
+    /// sha256 are not scanned again, their recorded lines are re-emitted.
+    /// Write the new output to a different file.
+    #[arg(long, value_name = "FILE")]
+    pub resume: Option<PathBuf>,
+    /// Write per-document timings (path, status, seconds, time limit) as
+    /// TSV to FILE, one line as each document finishes.
+    #[arg(long, value_name = "FILE")]
+    pub timings: Option<PathBuf>,
     /// Input options.
     #[command(flatten)]
     pub input: InputArgs,
@@ -240,5 +276,12 @@ pub struct DiffArgs {
 
 /// Subcommand names, for the default-subcommand rewrite in `main`.
 pub const SUBCOMMANDS: &[&str] = &[
-    "scan", "extract", "explain", "patterns", "merge", "diff", "help",
+    "scan",
+    "extract",
+    "explain",
+    "patterns",
+    "merge",
+    "diff",
+    "help",
+    "__extract-worker",
 ];

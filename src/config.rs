@@ -6,8 +6,10 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::time::Duration;
 
-use crate::cli::{ScanArgs, ScanFormat};
+use crate::cli::{InputArgs, ScanArgs, ScanFormat};
+use crate::extract::worker::Limits;
 use crate::model::{Stance, Topic};
 
 /// A usage error: a bad flag value or input path. Exit code 2.
@@ -85,6 +87,83 @@ pub fn default_format(stdout_is_terminal: bool) -> ScanFormat {
     }
 }
 
+/// Parses `--timeout`: seconds (fractions allowed, an `s` suffix too),
+/// more than zero.
+pub fn parse_timeout(s: &str) -> Result<Duration, UsageError> {
+    let t = s.trim();
+    let t = t.strip_suffix('s').unwrap_or(t).trim();
+    let secs: f64 = t.parse().map_err(|_| {
+        UsageError(format!(
+            "--timeout {s:?}: expected a number of seconds (e.g. 30 or 2.5)"
+        ))
+    })?;
+    if !secs.is_finite() || secs <= 0.0 {
+        return Err(UsageError(format!(
+            "--timeout {s:?}: the time limit must be more than 0 seconds"
+        )));
+    }
+    Duration::try_from_secs_f64(secs).map_err(|_| UsageError(format!("--timeout {s:?}: too large")))
+}
+
+/// Smallest accepted `--max-memory`: below this a worker cannot even load
+/// an ordinary PDF.
+pub const MIN_MAX_MEMORY: u64 = 64 << 20;
+
+/// Parses `--max-memory`: a size of at least 64M, or `unlimited` (0).
+pub fn parse_max_memory(s: &str) -> Result<u64, UsageError> {
+    if matches!(s.trim().to_ascii_lowercase().as_str(), "unlimited" | "none") {
+        return Ok(0);
+    }
+    let n = parse_size(s).map_err(|e| UsageError(format!("--max-memory: {e}")))?;
+    if n < MIN_MAX_MEMORY {
+        return Err(UsageError(format!(
+            "--max-memory {s:?} is too small: extraction workers need at least 64M"
+        )));
+    }
+    Ok(n)
+}
+
+/// Validated extraction flags shared by `scan`, `extract` and `explain`.
+#[derive(Debug, Clone)]
+pub struct Extraction {
+    /// Time and memory limits for workers.
+    pub limits: Limits,
+    /// The executable re-invoked as an extraction worker; `None` extracts
+    /// in-process (`--in-process`).
+    pub worker_exe: Option<PathBuf>,
+    /// `--max-filesize` in bytes.
+    pub max_filesize: u64,
+}
+
+impl Extraction {
+    /// Validates the input flags.
+    pub fn from_input_args(a: &InputArgs) -> Result<Extraction, UsageError> {
+        let timeout = a.timeout.as_deref().map(parse_timeout).transpose()?;
+        let max_memory = parse_max_memory(&a.max_memory)?;
+        let max_filesize =
+            parse_size(&a.max_filesize).map_err(|e| UsageError(format!("--max-filesize: {e}")))?;
+        let worker_exe = if a.in_process {
+            None
+        } else {
+            Some(std::env::current_exe().map_err(|e| {
+                UsageError(format!(
+                    "cannot locate the policyscan executable to start extraction workers ({e}); \
+                     use --in-process"
+                ))
+            })?)
+        };
+        Ok(Extraction {
+            limits: Limits {
+                timeout,
+                max_memory,
+                ..Limits::default()
+            },
+            worker_exe,
+            max_filesize,
+        })
+    }
+}
+
 /// Everything `scan` needs, validated.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -114,6 +193,15 @@ pub struct Config {
     pub cache: Option<crate::extract::cache::Cache>,
     /// Problems found while configuring that do not stop the run.
     pub warnings: Vec<String>,
+    /// Time and memory limits of extraction workers.
+    pub limits: Limits,
+    /// The executable re-invoked as an extraction worker; `None` extracts
+    /// in-process.
+    pub worker_exe: Option<PathBuf>,
+    /// A JSONL report to resume from.
+    pub resume: Option<PathBuf>,
+    /// Where to write per-document timings.
+    pub timings: Option<PathBuf>,
 }
 
 impl Config {
@@ -130,6 +218,7 @@ impl Config {
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(2, |n| n.get()),
         };
+        let extraction = Extraction::from_input_args(&a.input)?;
         let mut paths = a.paths.clone();
         if let Some(list) = &a.files_from {
             paths.extend(crate::walk::read_list(list, a.null)?);
@@ -189,10 +278,14 @@ impl Config {
             quiet: a.quiet,
             patterns: a.input.patterns.clone(),
             password: a.input.password.clone(),
-            max_filesize: parse_size(&a.input.max_filesize)?,
+            max_filesize: extraction.max_filesize,
             walk,
             cache,
             warnings,
+            limits: extraction.limits,
+            worker_exe: extraction.worker_exe,
+            resume: a.resume.clone(),
+            timings: a.timings.clone(),
         })
     }
 }
@@ -208,6 +301,24 @@ mod tests {
         assert_eq!(parse_size("100").unwrap(), 100);
         assert!(parse_size("12X").is_err());
         assert!(parse_size("M").is_err());
+    }
+
+    #[test]
+    fn timeouts() {
+        assert_eq!(parse_timeout("30").unwrap(), Duration::from_secs(30));
+        assert_eq!(parse_timeout("2.5s").unwrap(), Duration::from_millis(2500));
+        for bad in ["0", "-1", "abc", "", "inf", "NaN", "0s"] {
+            assert!(parse_timeout(bad).is_err(), "{bad}");
+        }
+        assert!(parse_timeout("0").unwrap_err().0.contains("more than 0"));
+    }
+
+    #[test]
+    fn max_memory() {
+        assert_eq!(parse_max_memory("2G").unwrap(), 2 << 30);
+        assert_eq!(parse_max_memory("unlimited").unwrap(), 0);
+        assert!(parse_max_memory("garbage").is_err());
+        assert!(parse_max_memory("1M").unwrap_err().0.contains("too small"));
     }
 
     #[test]

@@ -46,7 +46,7 @@ pub fn analyze_with_trace(
     matcher: &Matcher,
 ) -> (Document, Option<Vec<classify::stance::TraceEntry>>) {
     let (sha, extracted) = scan::extract_file(path, settings);
-    let display = path.to_string_lossy().into_owned();
+    let display = walk::display_path(path);
     scan::analyze_extracted_traced(display, sha, extracted, matcher)
 }
 

@@ -10,17 +10,20 @@
 
 use std::io::Read;
 use std::path::Path;
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::classify;
 use crate::config::Config;
+use crate::extract::worker::{self, WorkerPool};
 use crate::extract::{self, ExtractError, ExtractOptions, Extracted, Extractor, Kind};
 use crate::matcher::Matcher;
 use crate::model::{Document, Status};
 use crate::normalize::NormalizedText;
+use crate::report::resume::Resume;
 use crate::walk::Input;
 
 /// Hint attached to documents without a text layer.
@@ -61,6 +64,8 @@ pub struct ExtractSettings {
     pub max_filesize: u64,
     /// The extraction cache, if enabled.
     pub cache: Option<extract::cache::Cache>,
+    /// Worker processes that extract PDFs; `None` extracts in-process.
+    pub workers: Option<Arc<WorkerPool>>,
 }
 
 impl ExtractSettings {
@@ -84,6 +89,7 @@ impl ExtractSettings {
 }
 
 /// Reads a file and extracts its text, mapping every failure to a status.
+/// PDFs go to a worker process when `settings.workers` is set.
 pub fn extract_file(
     path: &Path,
     settings: &ExtractSettings,
@@ -99,6 +105,35 @@ pub fn extract_file(
             ))),
         );
     }
+    // The cache is consulted (and filled) here, in the process that owns
+    // the run, whichever process extracts.
+    let cache = settings
+        .cache
+        .as_ref()
+        .and_then(|c| Some((c, sha256_file(path).ok()?, settings.pipeline())));
+    if let Some((c, sha, pipeline)) = &cache
+        && let Some(hit) = c.get(sha, pipeline)
+    {
+        return (sha.clone(), hit);
+    }
+    let (sha, result) = match &settings.workers {
+        Some(pool) if worker::wants_worker(path, settings.max_filesize) => {
+            pool.extract(path, settings)
+        }
+        _ => extract_here(path, &settings.options),
+    };
+    if let Some((c, _, pipeline)) = &cache {
+        // A cache that cannot be written only costs speed.
+        let _ = c.put(&sha, pipeline, &result);
+    }
+    (sha, result)
+}
+
+/// Reads and extracts a file in this process.
+fn extract_here(
+    path: &Path,
+    options: &ExtractOptions,
+) -> (String, Result<Extracted, ExtractError>) {
     let data = match std::fs::read(path) {
         Ok(d) => d,
         Err(e) => {
@@ -109,14 +144,6 @@ pub fn extract_file(
         }
     };
     let sha = hex(&Sha256::digest(&data));
-    let pipeline = settings.cache.as_ref().map(|_| settings.pipeline());
-    let cached = match (&settings.cache, &pipeline) {
-        (Some(cache), Some(pipeline)) => cache.get(&sha, pipeline),
-        _ => None,
-    };
-    if let Some(hit) = cached {
-        return (sha, hit);
-    }
     let result = match extract::sniff(path, &data) {
         Ok(Kind::Text) => Ok(extract::text::extract(&data)),
         Ok(Kind::Pdf) => {
@@ -127,14 +154,10 @@ pub fn extract_file(
             };
             let poppler = extract::pdftotext::PdfToText::default();
             let chain: [&dyn Extractor; 3] = [&own, &pdf, &poppler];
-            extract::extract_chain(&chain, &data, &settings.options)
+            extract::extract_chain(&chain, &data, options)
         }
         Err(e) => Err(e),
     };
-    if let (Some(cache), Some(pipeline)) = (&settings.cache, &pipeline) {
-        // A cache that cannot be written only costs speed.
-        let _ = cache.put(&sha, pipeline, &result);
-    }
     (sha, result)
 }
 
@@ -195,23 +218,49 @@ pub fn analyze_file(input: &Input, settings: &ExtractSettings, matcher: &Matcher
     analyze_extracted(input.display.clone(), sha, extracted, matcher)
 }
 
+/// A finished document and how it was obtained.
+#[derive(Debug, Clone)]
+pub struct Finished {
+    /// The document, as reported.
+    pub document: Document,
+    /// The exact JSONL line recorded for it by the run being resumed
+    /// (`--resume`), when it was taken from there instead of scanned.
+    pub recorded: Option<String>,
+    /// Wall time spent on the document (extraction and analysis).
+    pub elapsed: Duration,
+    /// Time spent in extraction workers and the limit that applied there
+    /// (summed over crash retries); `None` when no worker was involved.
+    pub worker: Option<worker::Timing>,
+}
+
 /// Runs every input through the pipeline on `config.jobs` threads and calls
 /// `on_document` (on the calling thread) as each document finishes.
+/// Inputs recorded in `resume` with the same path and sha256 are not
+/// scanned again: their recorded document is passed on instead.
 pub fn run<F>(
     config: &Config,
     inputs: Vec<Input>,
     matcher: &Matcher,
+    resume: Option<&Resume>,
     mut on_document: F,
 ) -> std::io::Result<()>
 where
-    F: FnMut(Document) -> std::io::Result<()>,
+    F: FnMut(Finished) -> std::io::Result<()>,
 {
     let settings = ExtractSettings {
         options: ExtractOptions {
             password: config.password.clone(),
+            ..ExtractOptions::default()
         },
         max_filesize: config.max_filesize,
         cache: config.cache.clone(),
+        workers: config.worker_exe.as_ref().map(|exe| {
+            Arc::new(WorkerPool::new(
+                exe.clone(),
+                config.jobs,
+                config.limits.clone(),
+            ))
+        }),
     };
     let mut order = inputs;
     // Largest first: the long documents start early and the tail is short.
@@ -221,13 +270,24 @@ where
         .thread_name(|i| format!("policyscan-{i}"))
         .build()
         .map_err(std::io::Error::other)?;
-    let (tx, rx) = mpsc::sync_channel::<Document>(config.jobs * 4);
+    let (tx, rx) = mpsc::sync_channel::<Finished>(config.jobs * 4);
     let mut result = Ok(());
     std::thread::scope(|scope| {
         let settings = &settings;
         scope.spawn(move || {
             pool.install(|| {
                 order.par_iter().for_each_with(tx, |tx, input| {
+                    let started = Instant::now();
+                    if let Some(rec) = resume.and_then(|r| r.lookup(input)) {
+                        let _ = tx.send(Finished {
+                            document: rec.document.clone(),
+                            recorded: Some(rec.line.clone()),
+                            elapsed: started.elapsed(),
+                            worker: None,
+                        });
+                        return;
+                    }
+                    let _ = worker::take_timing();
                     let doc = match extract::panic::catch(|| analyze_file(input, settings, matcher))
                     {
                         Ok(doc) => doc,
@@ -239,15 +299,22 @@ where
                         ),
                     };
                     // The receiver is gone only when output failed; stop quietly.
-                    let _ = tx.send(doc);
+                    let _ = tx.send(Finished {
+                        document: doc,
+                        recorded: None,
+                        elapsed: started.elapsed(),
+                        worker: worker::take_timing(),
+                    });
                 });
             });
         });
-        for doc in rx {
+        for fin in rx {
             if result.is_ok() {
-                result = on_document(doc);
+                result = on_document(fin);
             }
         }
     });
+    // Workers are retired here, when the last reference to the pool goes.
+    drop(settings);
     result
 }

@@ -92,6 +92,24 @@ pub fn is_supported(path: &Path) -> bool {
         .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "pdf" | "txt" | "md"))
 }
 
+/// A path as reported: itself when it is UTF-8, otherwise with each byte
+/// that is not UTF-8 written as `\xNN`, so two names that differ only in
+/// such bytes stay two distinct rows (a lossy conversion would merge them).
+pub fn display_path(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    if let Some(s) = path.to_str() {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    for chunk in path.as_os_str().as_bytes().utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out
+}
+
 /// Reads a `--files-from` list: one path per line, or NUL-separated.
 pub fn read_list(list: &Path, nul: bool) -> Result<Vec<PathBuf>, UsageError> {
     let data = if list == Path::new("-") {
@@ -139,7 +157,8 @@ fn overrides(root: &Path, globs: &[String]) -> Result<ignore::overrides::Overrid
 
 /// Collects the inputs of the given paths.
 pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Result<Walked, UsageError> {
-    let mut found: BTreeMap<String, Input> = BTreeMap::new();
+    // Keyed by the path itself: the same file named twice is one input.
+    let mut found: BTreeMap<PathBuf, Input> = BTreeMap::new();
     let mut warnings = Vec::new();
     for root in paths {
         let meta = std::fs::metadata(root)
@@ -147,9 +166,9 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Result<Walked, UsageError>
         if meta.is_file() {
             std::fs::File::open(root)
                 .map_err(|e| UsageError(format!("{}: {}", root.display(), io_reason(&e))))?;
-            let display = root.to_string_lossy().into_owned();
+            let display = display_path(root);
             found.insert(
-                display.clone(),
+                root.clone(),
                 Input {
                     path: root.clone(),
                     display,
@@ -176,9 +195,9 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Result<Walked, UsageError>
                 continue;
             }
             let size = entry.metadata().map_or(0, |m| m.len());
-            let display = entry.path().to_string_lossy().into_owned();
+            let display = display_path(entry.path());
             found.insert(
-                display.clone(),
+                entry.path().to_path_buf(),
                 Input {
                     path: entry.into_path(),
                     display,
@@ -194,6 +213,7 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Result<Walked, UsageError>
         }
     }
     let mut inputs: Vec<Input> = found.into_values().collect();
+    inputs.sort_by(|a, b| a.display.cmp(&b.display).then_with(|| a.path.cmp(&b.path)));
     if let Some(shard) = opts.shard {
         inputs.retain(|i| shard.contains(&i.display));
     }
@@ -321,6 +341,23 @@ mod tests {
             read_list(&list, true).unwrap(),
             vec![PathBuf::from("a\nb.pdf"), PathBuf::from("c.pdf")]
         );
+    }
+
+    #[test]
+    fn non_utf8_names_stay_distinct() {
+        use std::ffi::OsStr;
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        for name in [&b"caf\xe9.pdf"[..], b"caf\xff.pdf"] {
+            std::fs::write(dir.path().join(OsStr::from_bytes(name)), b"%PDF-1.4").unwrap();
+        }
+        let w = walk(&[dir.path().to_path_buf()], &WalkOptions::default()).unwrap();
+        let names: Vec<String> = w
+            .inputs
+            .iter()
+            .map(|i| i.display.rsplit('/').next().unwrap().to_string())
+            .collect();
+        assert_eq!(names, vec!["caf\\xe9.pdf", "caf\\xff.pdf"]);
     }
 
     #[test]

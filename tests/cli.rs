@@ -10,13 +10,19 @@
 mod cli {
     mod common;
     mod contract;
+    mod corpus;
     mod devset;
     mod errors;
     mod explain;
     mod extract;
     mod fixtures;
+    mod fuzz;
+    mod harness;
+    mod isolation;
     mod patterns;
     mod readme;
+    mod resume;
     mod scan;
     mod schema;
+    mod usage;
 }

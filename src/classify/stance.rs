@@ -856,7 +856,11 @@ pub fn decide(ctx: &Context<'_>) -> Decided {
     // A formulary or drug list states coverage by listing a drug.
     // It says so at the top of its first page ("2026 Formulary (List of
     // Covered Drugs)"), not in passing ("non-formulary drugs").
-    let head_end = ctx.sentences.iter().take(6).last().map_or(0, |s| s.end());
+    let head_end = ctx
+        .sentences
+        .get(..ctx.sentences.len().min(6))
+        .and_then(<[_]>::last)
+        .map_or(0, |s| s.end());
     let formulary = ctx.cues.iter().any(|c| {
         ctx.rule(c).tag.as_deref() == Some("formulary_doc")
             && c.hit.start < head_end

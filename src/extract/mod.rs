@@ -3,9 +3,10 @@
 //! Owns: the [`Extractor`] trait every backend implements, the error type
 //! that maps extraction failures onto report statuses, file-type sniffing,
 //! and the chain that tries backends in order. Backends live in their own
-//! files (`lopdf_text`, the own layer; `pdf_extract`; `text`), the
-//! page-level fallback between the first two in `fallback`; process
-//! isolation, timeouts and memory caps are the business of `worker`.
+//! files (`lopdf_text`, the own layer; `pdf_extract`; `pdftotext`; `text`),
+//! the page-level fallback between the first two in `fallback`; process
+//! isolation, timeouts and memory caps are the business of `worker`, which
+//! learns what the chain is doing through [`report_progress`].
 //!
 //! Must not: normalize or interpret text (that is `normalize` and
 //! `classify`).
@@ -17,8 +18,40 @@ pub mod panic;
 pub mod pdf_extract;
 pub mod pdftotext;
 pub mod text;
+pub mod worker;
+
+use std::sync::OnceLock;
 
 use crate::model::Status;
+
+/// What the extraction of the current document is doing; a worker process
+/// forwards these to its parent so a crash can be blamed on the extractor
+/// that was running, and the time limit can grow with the page count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress<'a> {
+    /// The named extractor starts on the document.
+    Extractor(&'a str),
+    /// The document has this many pages.
+    Pages(usize),
+}
+
+/// Receives [`Progress`] events.
+pub type ProgressObserver = Box<dyn Fn(Progress<'_>) + Send + Sync>;
+
+static OBSERVER: OnceLock<ProgressObserver> = OnceLock::new();
+
+/// Installs the process-wide progress observer (once; later calls are
+/// ignored and return `false`). Only the worker process installs one.
+pub fn set_progress_observer(f: ProgressObserver) -> bool {
+    OBSERVER.set(f).is_ok()
+}
+
+/// Reports progress to the observer, if any.
+pub fn report_progress(p: Progress<'_>) {
+    if let Some(o) = OBSERVER.get() {
+        o(p);
+    }
+}
 
 /// Text extracted from one document.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -94,6 +127,9 @@ impl ExtractError {
 pub struct ExtractOptions {
     /// Password for encrypted PDFs (the empty password is always tried).
     pub password: Option<String>,
+    /// Extractors (by name) the chain must not try, because they crashed
+    /// a worker on this document before.
+    pub skip: Vec<String>,
 }
 
 /// A PDF text backend.
@@ -152,6 +188,10 @@ pub fn extract_chain(
     let mut err_first = false;
     let mut notes: Vec<String> = Vec::new();
     for ex in chain {
+        if opts.skip.iter().any(|s| s == ex.name()) {
+            continue;
+        }
+        report_progress(Progress::Extractor(ex.name()));
         match ex.extract(data, opts) {
             Ok(mut e) if e.has_text() => {
                 notes.append(&mut e.warnings);
@@ -190,7 +230,9 @@ pub fn extract_chain(
             Ok(e)
         }
         (None, Some(err)) => Err(err),
-        (None, None) => Err(ExtractError::Unsupported("no extractor configured".into())),
+        (None, None) => Err(ExtractError::Unsupported(
+            "no extractor left to try (every one was skipped)".into(),
+        )),
     }
 }
 
@@ -296,5 +338,27 @@ mod tests {
         );
         let got = extract_chain(&[&a, &b], b"", &ExtractOptions::default());
         assert_eq!(got.unwrap_err().status(), Status::Encrypted);
+    }
+
+    #[test]
+    fn chain_skips_named_extractors() {
+        let a = Fixed(Err(ExtractError::Crashed("never run".into())), "a");
+        let b = Fixed(
+            Ok(Extracted {
+                pages: vec!["text".into()],
+                extractor: "b".into(),
+                warnings: vec![],
+            }),
+            "b",
+        );
+        let opts = ExtractOptions {
+            skip: vec!["a".into()],
+            ..ExtractOptions::default()
+        };
+        let got = extract_chain(&[&a, &b], b"", &opts).unwrap();
+        assert_eq!(got.extractor, "b");
+        assert!(got.warnings.is_empty());
+        let none = extract_chain(&[&a], b"", &opts).unwrap_err();
+        assert_eq!(none.status(), Status::Unsupported);
     }
 }

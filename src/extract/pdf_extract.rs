@@ -160,6 +160,12 @@ impl Extractor for PdfExtract {
                 )));
             }
         };
+        if page_numbers.is_empty() {
+            return Err(ExtractError::Malformed(
+                "no pages found in the page tree".into(),
+            ));
+        }
+        super::report_progress(super::Progress::Pages(page_numbers.len()));
         let done = Rc::new(RefCell::new(BTreeMap::new()));
         let mut warnings = Vec::new();
         let mut dev = device(&done);

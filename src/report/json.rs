@@ -36,6 +36,11 @@ pub trait Sink {
     fn document(&mut self, doc: &Document) -> io::Result<()>;
     /// Called once at the end.
     fn finish(&mut self, summary: &Summary) -> io::Result<()>;
+    /// Called for a document taken from a resumed report, with the line
+    /// recorded for it there (JSONL re-emits it byte for byte).
+    fn recorded(&mut self, doc: &Document, _line: &str) -> io::Result<()> {
+        self.document(doc)
+    }
 }
 
 /// Streams one JSON object per line.
@@ -72,6 +77,12 @@ impl<W: Write> Sink for JsonlSink<W> {
         )?;
         self.out.write_all(b"\n")?;
         // Flushed per line, so a killed run keeps every finished document.
+        self.out.flush()
+    }
+
+    fn recorded(&mut self, _doc: &Document, line: &str) -> io::Result<()> {
+        self.out.write_all(line.as_bytes())?;
+        self.out.write_all(b"\n")?;
         self.out.flush()
     }
 
