@@ -137,6 +137,7 @@ fn torture_and_real_corpora_in_one_run() {
         .arg(&real)
         .arg(extra.path())
         .env_remove("POLICYSCAN_TEST_FAULT")
+        .env("XDG_CACHE_HOME", super::harness::fresh_cache_home())
         .stdout(std::fs::File::create(&out_path).unwrap())
         .stderr(std::fs::File::create(&err_path).unwrap())
         .spawn()

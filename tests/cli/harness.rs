@@ -8,10 +8,27 @@ pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_policyscan")
 }
 
-/// `policyscan` as an `assert_cmd` command, with the test fault hook off.
+/// A fresh, empty user cache directory for one command: these tests
+/// watch workers crash and hang, which a cached result would skip.
+pub fn fresh_cache_home() -> PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "policyscan-isolation-cache-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create a test cache directory");
+    dir
+}
+
+/// `policyscan` as an `assert_cmd` command, with the test fault hook off
+/// and an empty cache of its own.
 pub fn policyscan() -> assert_cmd::Command {
     let mut c = assert_cmd::Command::new(bin());
-    c.env_remove("POLICYSCAN_TEST_FAULT");
+    c.env_remove("POLICYSCAN_TEST_FAULT")
+        .env("XDG_CACHE_HOME", fresh_cache_home());
     c
 }
 

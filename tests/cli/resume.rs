@@ -120,6 +120,7 @@ fn resume_refuses_its_own_output_file_and_garbage() {
     std::fs::write(&report, &full.stdout).unwrap();
     let out = std::process::Command::new(super::harness::bin())
         .args(["scan", "--format", "jsonl", "--resume"])
+        .env("XDG_CACHE_HOME", super::harness::fresh_cache_home())
         .arg(&report)
         .arg(dir.path().join("a.pdf"))
         .stdout(
@@ -173,8 +174,9 @@ fn a_killed_run_leaves_complete_lines_no_orphans_and_resumes() {
     // A unique marker in the environment finds the run's processes later.
     let marker = format!("POLICYSCAN_TEST_MARKER_{}", std::process::id());
     let mut child = std::process::Command::new(super::harness::bin())
-        .args(["scan", "--format", "jsonl", "-j", "1"])
+        .args(["scan", "--format", "jsonl", "-j", "1", "--no-cache"])
         .arg(dir.path())
+        .env("XDG_CACHE_HOME", super::harness::fresh_cache_home())
         .env("POLICYSCAN_TEST_FAULT", fault)
         .env(&marker, "1")
         .stdout(out_path.reopen().unwrap())
