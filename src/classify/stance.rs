@@ -121,6 +121,8 @@ pub struct Statement {
     pub psychiatric: bool,
     /// Pain use named with it.
     pub pain: bool,
+    /// The named conditions it speaks of ("depression", "crps", ...).
+    pub conditions: BTreeSet<&'static str>,
     /// How much it counts.
     pub weight: Weight,
     /// Why the statement does not count, if it does not.
@@ -666,6 +668,73 @@ fn catch_all_for(ctx: &Context<'_>, cue: &Cue, polarity: Polarity) -> bool {
         })
 }
 
+/// The condition a use cue names, as a key; `None` for generic words
+/// ("psychiatric", "mental health").
+fn condition_key(text: &str) -> Option<&'static str> {
+    let t = text.to_ascii_lowercase();
+    let key = if t.contains("suicid") {
+        "suicidal_ideation"
+    } else if t.starts_with("depress") || t == "mdd" || t == "trd" || t.contains("mood") {
+        "depression"
+    } else if t.contains("ptsd") || t.contains("traumatic") {
+        "ptsd"
+    } else if t.contains("bipolar") {
+        "bipolar"
+    } else if t.contains("anxiety") {
+        "anxiety"
+    } else if t.contains("ocd") || t.contains("obsessive") {
+        "ocd"
+    } else if t.contains("substance") || t.contains("alcohol") {
+        "substance_use"
+    } else if t.contains("eating") {
+        "eating_disorder"
+    } else if t.contains("schizo") {
+        "psychosis"
+    } else if t.contains("crps")
+        || t.contains("complex regional")
+        || t.contains("reflex sympathetic")
+    {
+        "crps"
+    } else if t.contains("fibromyalgia") {
+        "fibromyalgia"
+    } else if t.contains("neuropath") {
+        "neuropathic_pain"
+    } else if t.contains("migraine") || t.contains("headache") {
+        "headache"
+    } else if t == "pain" {
+        "pain"
+    } else {
+        return None;
+    };
+    Some(key)
+}
+
+/// The named conditions of a sentence (and its lead-in): a generic "pain"
+/// gives way to a specific pain condition named beside it.
+fn conditions_of(ctx: &Context<'_>, si: usize) -> BTreeSet<&'static str> {
+    let mut out = BTreeSet::new();
+    let sentences = std::iter::once(si).chain(ctx.sentences[si].lead_in);
+    for s in sentences {
+        for (_, c) in ctx.sentence_cues(s) {
+            if matches!(
+                ctx.rule(c).tag.as_deref(),
+                Some("use_psychiatric" | "use_pain")
+            ) && let Some(k) = condition_key(ctx.matched(c))
+            {
+                out.insert(k);
+            }
+        }
+    }
+    if out.len() > 1 {
+        out.remove("pain");
+    }
+    out
+}
+
+/// The approved indications of esketamine: limiting coverage to them, or
+/// denying it beyond them, is a criterion, not a second stance.
+const ESKETAMINE_INDICATIONS: &[&str] = &["depression", "suicidal_ideation"];
+
 fn uses_of(ctx: &Context<'_>, si: usize) -> (bool, bool) {
     let mut psych = ctx.has_tag(si, "use_psychiatric");
     let mut pain = ctx.has_tag(si, "use_pain");
@@ -775,6 +844,7 @@ impl Builder<'_, '_> {
         }
         let catch_all = catch_all_for(ctx, src, polarity);
         let (psychiatric, pain) = uses_of(ctx, si);
+        let conditions = conditions_of(ctx, si);
         // A claim line counts as its remark-code legend does: the line
         // itself is table data wherever the table sits.
         let judged = match topics.first() {
@@ -799,6 +869,7 @@ impl Builder<'_, '_> {
                 catch_all,
                 psychiatric,
                 pain,
+                conditions: conditions.clone(),
                 weight,
                 ignored,
                 limitation: false,
@@ -980,6 +1051,7 @@ impl Builder<'_, '_> {
             catch_all: false,
             psychiatric,
             pain,
+            conditions: conditions_of(self.ctx, si),
             weight: Weight::Weak,
             ignored,
             limitation: false,
@@ -1005,6 +1077,7 @@ impl Builder<'_, '_> {
             catch_all: false,
             psychiatric,
             pain,
+            conditions: conditions_of(self.ctx, si),
             weight: Weight::Normal,
             ignored,
             limitation: false,
@@ -1048,6 +1121,30 @@ fn uses_disjoint(a: &Statement, b: &Statement) -> bool {
         && (b.psychiatric || b.pain)
         && !(a.psychiatric && b.psychiatric)
         && !(a.pain && b.pain)
+}
+
+/// Whether a denial names, in its own right, a condition other than the
+/// ones the covered use names ("covered for CRPS" / "unproven for
+/// fibromyalgia"). For esketamine only its approved indications count:
+/// denying it beyond them is a limit of the coverage.
+fn names_another_condition(topic: Topic, pos: &Statement, neg: &Statement) -> bool {
+    if neg.catch_all
+        || neg.reason == Some(Reason::OffLabel)
+        || (neg.conditional && !neg.decision)
+        || pos.conditions.is_empty()
+        || neg.conditions.is_empty()
+        || !pos.conditions.is_disjoint(&neg.conditions)
+    {
+        return false;
+    }
+    match topic {
+        Topic::Esketamine => pos
+            .conditions
+            .iter()
+            .chain(&neg.conditions)
+            .all(|c| ESKETAMINE_INDICATIONS.contains(c)),
+        _ => true,
+    }
 }
 
 fn aggregate(
@@ -1145,9 +1242,10 @@ fn aggregate(
     if !strong_pos.is_empty() {
         core_neg.clear();
         for &n in &neg {
-            let disjoint = strong_pos
-                .iter()
-                .any(|&p| uses_disjoint(&statements[p], &statements[n]));
+            let disjoint = strong_pos.iter().any(|&p| {
+                uses_disjoint(&statements[p], &statements[n])
+                    || names_another_condition(topic, &statements[p], &statements[n])
+            });
             if disjoint && !statements[n].catch_all {
                 core_neg.push(n);
             } else {
