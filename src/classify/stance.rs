@@ -1232,10 +1232,13 @@ fn aggregate(
         .copied()
         .filter(|&i| statements[i].polarity == Polarity::Negative)
         .collect();
+    // A negated denial term is weak ("not experimental"), unless it comes
+    // with conditions ("not considered experimental when ... criteria"):
+    // then it is coverage with criteria in other words.
     let strong_pos: Vec<usize> = pos
         .iter()
         .copied()
-        .filter(|&i| !statements[i].by_negation)
+        .filter(|&i| !statements[i].by_negation || statements[i].conditional)
         .collect();
 
     let mut core_neg: Vec<usize> = neg.clone();
