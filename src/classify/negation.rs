@@ -12,7 +12,7 @@
 use crate::matcher::Hit;
 
 /// How many words a forward or backward negation trigger reaches.
-const NEGATION_WINDOW: usize = 5;
+const NEGATION_WINDOW: usize = 6;
 
 /// The triggers found in one sentence, by role.
 #[derive(Debug, Default, Clone)]

@@ -234,6 +234,9 @@ struct Facts {
     has_cues: Vec<bool>,
     /// Topics mentioned (effectively) outside informative sections.
     doc_topics: BTreeSet<Topic>,
+    /// The document is a letter (a salutation, "this letter", "we
+    /// reviewed your request"...).
+    letter: bool,
 }
 
 impl Context<'_> {
@@ -316,10 +319,17 @@ fn facts(ctx: &Context<'_>) -> Facts {
         .filter(|&si| !never_counts(ctx.sentences[si].section))
         .flat_map(|si| mentions[si].iter().map(|m| m.0))
         .collect();
+    let letter = ctx
+        .cues
+        .iter()
+        .filter(|c| ctx.rule(c).tag.as_deref() == Some("letter"))
+        .count()
+        >= 2;
     Facts {
         mentions,
         has_cues,
         doc_topics,
+        letter,
     }
 }
 
@@ -892,7 +902,21 @@ impl Builder<'_, '_> {
             let cue = &ctx.cues[ci];
             let rule = ctx.rule(cue);
             let topics: Vec<(Topic, Via)> = if mentions.is_empty() {
-                attr.to_vec()
+                // "Your plan covers other medicines": the object is not the
+                // drug the sentence was tied to.
+                let mut end = (cue.hit.end + 24).min(ctx.flat.len());
+                while !ctx.flat.is_char_boundary(end) {
+                    end -= 1;
+                }
+                let after = &ctx.flat[cue.hit.end..end];
+                let other = after.split_whitespace().take(3).any(|w| {
+                    matches!(
+                        w.to_ascii_lowercase()
+                            .trim_matches(|c: char| !c.is_alphabetic()),
+                        "other" | "alternative" | "alternatives" | "different"
+                    )
+                });
+                if other { Vec::new() } else { attr.to_vec() }
             } else {
                 topics_for_cue(ctx, cue, mentions)
                     .into_iter()
@@ -938,12 +962,7 @@ pub fn decide(ctx: &Context<'_>) -> Decided {
             && !ctx.flat[c.hit.start.saturating_sub(4)..c.hit.start].ends_with("non-")
     });
     // A letter about one drug speaks of that drug throughout.
-    let letter = ctx
-        .cues
-        .iter()
-        .filter(|c| ctx.rule(c).tag.as_deref() == Some("letter"))
-        .count()
-        >= 2;
+    let letter = f.letter;
     let mut b = Builder {
         ctx,
         repeated: repeated_cells(ctx),
@@ -974,7 +993,12 @@ pub fn decide(ctx: &Context<'_>) -> Decided {
                 continue;
             }
             let only = [(topic, Via::LeadIn)];
-            if let Some(l) = s.lead_in.filter(|&l| f.has_cues[l]) {
+            // A list item naming another drug than its lead-in is a
+            // criterion of the lead-in's drug ("esketamine has been tried").
+            let lead_in = s.lead_in.filter(|&l| {
+                f.has_cues[l] && (attr[l].is_empty() || attr[l].iter().any(|&(t, _)| t == topic))
+            });
+            if let Some(l) = lead_in {
                 let sources: Vec<usize> = ctx.by_sentence[l].clone();
                 for src in sources {
                     b.add(si, mention_cue, src, &only);
@@ -1257,7 +1281,8 @@ fn aggregate(
         }
     }
 
-    let criteria = criteria_for(ctx, f, attr, single, topic);
+    let conditional_coverage = pos.iter().any(|&i| statements[i].conditional);
+    let criteria = criteria_for(ctx, f, attr, single, topic, conditional_coverage);
     let conditional = pos.iter().any(|&i| statements[i].conditional);
     let positive = if conditional || !criteria.is_empty() {
         Stance::CoveredWithCriteria
@@ -1319,20 +1344,27 @@ fn aggregate(
     result
 }
 
-/// Criteria cues attributed to a topic: (criterion, cue index). A
-/// document that speaks of one drug lends it its criteria.
+/// Criteria cues attributed to a topic: (criterion, cue index). A letter,
+/// or a document that speaks of one drug and makes its coverage
+/// conditional (`lend`), lends that drug the criteria no sentence names a
+/// drug for.
 fn criteria_for(
     ctx: &Context<'_>,
     f: &Facts,
     attr: &[Vec<(Topic, Via)>],
     single: Option<Topic>,
     topic: Topic,
+    lend: bool,
 ) -> Vec<(Criterion, usize)> {
     let none = BTreeSet::new();
     let mut out = Vec::new();
     for (si, a) in attr.iter().enumerate() {
-        let attributed =
-            a.iter().any(|&(t, _)| t == topic) || (a.is_empty() && single == Some(topic));
+        // A letter about one drug, or a criteria section of a document about
+        // one drug, lends it the criteria no sentence names a drug for.
+        let lent = a.is_empty()
+            && single == Some(topic)
+            && (f.letter || lend || ctx.sentences[si].section == SectionKind::Criteria);
+        let attributed = a.iter().any(|&(t, _)| t == topic) || lent;
         if !attributed || ctx.has_tag(si, "justification") {
             continue;
         }
@@ -1478,7 +1510,10 @@ fn trace(
         out.push(entry(st.cue, st.topic, role, Some(st.via.as_str()), note));
     }
     for topic in Topic::DRUGS {
-        for (criterion, ci) in criteria_for(ctx, f, attr, single, topic) {
+        let lend = statements
+            .iter()
+            .any(|st| st.topic == topic && st.ignored.is_none() && st.conditional);
+        for (criterion, ci) in criteria_for(ctx, f, attr, single, topic, lend) {
             out.push(entry(
                 ci,
                 topic,
