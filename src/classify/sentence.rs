@@ -68,6 +68,9 @@ impl Sentence {
 
 const MAX_SENTENCE: usize = 1500;
 
+/// Longest unbulleted sentence still read as an item of a lead-in list.
+const MAX_ITEM_WORDS: usize = 60;
+
 const ABBREVIATIONS: &[&str] = &[
     "e.g", "i.e", "etc", "vs", "dr", "mr", "mrs", "ms", "no", "inc", "u.s", "approx", "fig", "st",
     "jr", "sr", "al", "ref", "sec", "min", "max", "dept", "co", "corp", "ltd", "jan", "feb", "mar",
@@ -158,16 +161,22 @@ impl Builder<'_> {
         if text.is_empty() {
             return;
         }
-        let kind = self.cur_kind;
+        let mut kind = self.cur_kind;
+        // After a lead-in ("all of the following criteria are met:"),
+        // short sentences are its items even without bullet glyphs (table
+        // rows, lists whose bullets were lost in extraction); running text
+        // ends the list.
+        if kind == SentenceKind::Body && self.lead_in.is_some() {
+            if text.split_whitespace().count() <= MAX_ITEM_WORDS {
+                kind = SentenceKind::Item;
+            } else {
+                self.lead_in = None;
+            }
+        }
         let lead_in = match kind {
             SentenceKind::Item => self.lead_in,
             _ => None,
         };
-        let starts_lower = text.chars().next().is_some_and(char::is_lowercase);
-        // A body sentence that does not continue an item list ends the list.
-        if kind == SentenceKind::Body && !starts_lower && !text.ends_with(';') {
-            self.lead_in = None;
-        }
         let idx = self.out.len();
         self.out.push(Sentence {
             page: self.cur_page,
@@ -275,19 +284,6 @@ pub fn segment(full: &str, lines: &[Line]) -> Vec<Sentence> {
             start += len;
         } else if !b.cur.is_empty() && !continues(full, lines, prev, i, &typical) {
             b.flush();
-        }
-        if b.cur.is_empty() && b.cur_kind == SentenceKind::Body && b.lead_in.is_some() {
-            // Items of a lead-in list that lost their bullet glyphs in
-            // extraction: lines ending in ';' / 'or' / 'and' continue it.
-            let last_item_open = b.out.last().is_some_and(|s| {
-                let t = s.text.trim_end();
-                s.is_lead_in()
-                    || (s.kind == SentenceKind::Item
-                        && (t.ends_with([';', ',']) || t.ends_with(" or") || t.ends_with(" and")))
-            });
-            if last_item_open {
-                b.cur_kind = SentenceKind::Item;
-            }
         }
         // Split inside the line at sentence ends.
         let text = &full[start..line.range.end];
@@ -500,7 +496,9 @@ mod tests {
         assert_eq!(ss[1].kind, SentenceKind::Item);
         assert_eq!(ss[1].lead_in, Some(0));
         assert_eq!(ss[2].lead_in, Some(0));
-        assert_eq!(ss[3].kind, SentenceKind::Body);
+        // A short sentence after the list still reads as one of its items
+        // (table rows lose their bullets); running text ends the list.
+        assert_eq!(ss[3].kind, SentenceKind::Item);
     }
 
     #[test]

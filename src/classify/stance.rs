@@ -719,12 +719,15 @@ fn condition_key(text: &str) -> Option<&'static str> {
     Some(key)
 }
 
-/// The named conditions of a sentence (and its lead-in): a generic "pain"
-/// gives way to a specific pain condition named beside it.
+/// The named conditions of a sentence (or, when it names none, of its
+/// lead-in): a generic "pain" gives way to a specific pain condition named
+/// beside it.
 fn conditions_of(ctx: &Context<'_>, si: usize) -> BTreeSet<&'static str> {
     let mut out = BTreeSet::new();
-    let sentences = std::iter::once(si).chain(ctx.sentences[si].lead_in);
-    for s in sentences {
+    for s in std::iter::once(si).chain(ctx.sentences[si].lead_in) {
+        if !out.is_empty() {
+            break;
+        }
         for (_, c) in ctx.sentence_cues(s) {
             if matches!(
                 ctx.rule(c).tag.as_deref(),
@@ -748,7 +751,10 @@ const ESKETAMINE_INDICATIONS: &[&str] = &["depression", "suicidal_ideation"];
 fn uses_of(ctx: &Context<'_>, si: usize) -> (bool, bool) {
     let mut psych = ctx.has_tag(si, "use_psychiatric");
     let mut pain = ctx.has_tag(si, "use_pain");
-    if let Some(l) = ctx.sentences[si].lead_in {
+    // An item names its use, or takes the one of its lead-in.
+    if !(psych || pain)
+        && let Some(l) = ctx.sentences[si].lead_in
+    {
         psych |= ctx.has_tag(l, "use_psychiatric");
         pain |= ctx.has_tag(l, "use_pain");
     }
@@ -995,11 +1001,22 @@ pub fn decide(ctx: &Context<'_>) -> Decided {
             let only = [(topic, Via::LeadIn)];
             // A list item naming another drug than its lead-in is a
             // criterion of the lead-in's drug ("esketamine has been tried").
+            // A lead-in that names no drug lends only a denial ("the
+            // following are excluded:"); a coverage list must name its drug.
             let lead_in = s.lead_in.filter(|&l| {
                 f.has_cues[l] && (attr[l].is_empty() || attr[l].iter().any(|&(t, _)| t == topic))
             });
             if let Some(l) = lead_in {
-                let sources: Vec<usize> = ctx.by_sentence[l].clone();
+                let generic = attr[l].is_empty();
+                let sources: Vec<usize> = ctx.by_sentence[l]
+                    .iter()
+                    .copied()
+                    .filter(|&c| {
+                        !generic
+                            || read_cue(ctx, &ctx.cues[c])
+                                .is_some_and(|r| r.0 == Polarity::Negative)
+                    })
+                    .collect();
                 for src in sources {
                     b.add(si, mention_cue, src, &only);
                 }
