@@ -8,6 +8,7 @@
 //! there.
 
 mod cli {
+    mod cache;
     mod common;
     mod contract;
     mod corpus;

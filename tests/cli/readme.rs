@@ -154,3 +154,22 @@ fn the_readme_scan_example_is_real_output() {
         );
     }
 }
+
+#[test]
+fn the_readme_slurm_script_is_scripts_policyscan_sbatch() {
+    let text = readme();
+    let shown = text
+        .split("```bash\n")
+        .find(|b| b.contains("#SBATCH"))
+        .and_then(|b| b.split("```").next())
+        .expect("a ```bash block with the sbatch script");
+    let file = std::fs::read_to_string(repo().join("scripts/policyscan.sbatch")).unwrap();
+    // The file's own comments are left out of the README.
+    let code: String = file
+        .lines()
+        .filter(|l| !l.starts_with('#') || l.starts_with("#!") || l.starts_with("#SBATCH"))
+        .filter(|l| !l.trim_start().starts_with("# "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(shown, code, "README's sbatch script differs from the file");
+}

@@ -1,0 +1,163 @@
+//! The extraction cache through the binary: a warm run really reads its
+//! entries and gives the cold run's report, and a damaged entry (edited,
+//! truncated, emptied, garbage) is detected, ignored, and redone.
+//! (`scan.rs` checks that cold, warm and `--no-cache` reports are equal.)
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::common::{by_name, run, stdout_json};
+
+const KETAMINE_POLICY: &str = "01_fernhollow_ketamine_infusion_policy.pdf";
+
+fn scan_with(cache: &Path) -> std::process::Output {
+    let out = run(&[
+        "scan",
+        "fixtures",
+        "--format",
+        "json",
+        "--quiet",
+        "--cache",
+        cache.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn entries(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(entries(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The cache entry of the file whose content hash is `sha256`.
+fn entry_of(cache: &Path, sha256: &str) -> PathBuf {
+    let found: Vec<PathBuf> = entries(cache)
+        .into_iter()
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(&format!("{sha256}-"))
+        })
+        .collect();
+    assert_eq!(found.len(), 1, "one cache entry for {sha256}: {found:?}");
+    found.into_iter().next().unwrap()
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn ketamine_stance(report: &Value) -> String {
+    by_name(report)[KETAMINE_POLICY]["topics"]["ketamine"]["stance"]
+        .as_str()
+        .expect("a ketamine stance")
+        .to_string()
+}
+
+/// Rewrites the pages of an entry's payload with `edit`; with `checksum`,
+/// the entry's checksum is updated to match (a valid, forged entry).
+fn edit_pages(path: &Path, edit: impl Fn(&str) -> String, checksum: bool) {
+    let mut entry: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let mut payload: Value = serde_json::from_str(entry["payload"].as_str().unwrap()).unwrap();
+    let pages = payload["ok"]["pages"]
+        .as_array_mut()
+        .expect("an extracted entry");
+    for p in pages.iter_mut() {
+        *p = Value::String(edit(p.as_str().unwrap()));
+    }
+    let payload = serde_json::to_string(&payload).unwrap();
+    if checksum {
+        entry["checksum"] = Value::String(hex(&Sha256::digest(payload.as_bytes())));
+    }
+    entry["payload"] = Value::String(payload);
+    std::fs::write(path, serde_json::to_vec(&entry).unwrap()).unwrap();
+}
+
+fn without_ketamine(page: &str) -> String {
+    page.replace("ketamine", "aspirin")
+        .replace("Ketamine", "Aspirin")
+        .replace("KETAMINE", "ASPIRIN")
+}
+
+#[test]
+fn a_warm_run_reads_the_cache_and_gives_the_cold_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let cold = scan_with(dir.path());
+    let report = stdout_json(&cold);
+    assert_ne!(ketamine_stance(&report), "not_addressed");
+    let warm = scan_with(dir.path());
+    assert!(cold.stdout == warm.stdout, "a cache hit changes the report");
+
+    // A valid entry that says something else is believed: the warm run
+    // took the text from the cache, not from the PDF.
+    let sha = by_name(&report)[KETAMINE_POLICY]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    edit_pages(&entry_of(dir.path(), &sha), without_ketamine, true);
+    let forged = stdout_json(&scan_with(dir.path()));
+    assert_eq!(
+        ketamine_stance(&forged),
+        "not_addressed",
+        "the warm run did not read the cache entry"
+    );
+}
+
+#[test]
+fn damaged_cache_entries_are_detected_and_redone() {
+    let dir = tempfile::tempdir().unwrap();
+    let cold = scan_with(dir.path());
+    let files = entries(dir.path());
+    assert!(files.len() >= 8, "one entry per fixture: {files:?}");
+    let originals: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(f).unwrap()).collect();
+
+    // The ketamine policy's entry is edited so that, if believed, it would
+    // change the report; the others are damaged in turn.
+    let sha = by_name(&stdout_json(&cold))[KETAMINE_POLICY]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let edited = entry_of(dir.path(), &sha);
+    for (i, (f, bytes)) in files.iter().zip(&originals).enumerate() {
+        if *f == edited {
+            edit_pages(f, without_ketamine, false);
+            continue;
+        }
+        match i % 3 {
+            0 => std::fs::write(f, &bytes[..bytes.len() / 2]).unwrap(),
+            1 => std::fs::write(f, b"").unwrap(),
+            _ => std::fs::write(f, b"\x00\xff not json \xfe").unwrap(),
+        }
+    }
+
+    let warm = scan_with(dir.path());
+    assert!(
+        cold.stdout == warm.stdout,
+        "a damaged cache entry changed the report"
+    );
+    assert_eq!(entries(dir.path()), files, "no entry added or left behind");
+    for (f, bytes) in files.iter().zip(&originals) {
+        assert!(
+            std::fs::read(f).unwrap() == *bytes,
+            "{} was not redone",
+            f.display()
+        );
+    }
+}
