@@ -49,6 +49,7 @@ fn settings(input: &InputArgs) -> Result<ExtractSettings, UsageError> {
     Ok(ExtractSettings {
         options: ExtractOptions {
             password: input.password.clone(),
+            ocr: crate::config::ocr_options(input)?,
         },
         max_filesize: parse_size(&input.max_filesize)?,
         cache: None,
@@ -146,7 +147,7 @@ fn run_extract(a: &ExtractArgs) -> Result<u8, AppError> {
                 Ok(e) if e.has_text() => (Status::Ok, None, Some(e.extractor.clone())),
                 Ok(e) => (
                     Status::NoText,
-                    Some(scan::NO_TEXT_HINT.to_string()),
+                    Some(scan::no_text_hint(e).to_string()),
                     Some(e.extractor.clone()),
                 ),
                 Err(err) => (err.status(), Some(err.reason().to_string()), None),

@@ -75,6 +75,13 @@ pub struct InputArgs {
     /// Skip files larger than this (e.g. 200M, 1G); they are reported as too_large.
     #[arg(long, value_name = "SIZE", default_value = "512M")]
     pub max_filesize: String,
+    /// Read pages that have no text layer (scans, faxes) with OCR
+    /// (Tesseract); slow, about a second a page.
+    #[arg(long)]
+    pub ocr: bool,
+    /// OCR language(s) as Tesseract names them, e.g. eng or eng+spa.
+    #[arg(long, value_name = "LANG", default_value = "eng", requires = "ocr")]
+    pub ocr_lang: String,
 }
 
 /// `policyscan scan`.

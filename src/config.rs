@@ -7,7 +7,8 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use crate::cli::{ScanArgs, ScanFormat};
+use crate::cli::{InputArgs, ScanArgs, ScanFormat};
+use crate::extract::ocr::OcrOptions;
 use crate::model::{Stance, Topic};
 
 /// A usage error: a bad flag value or input path. Exit code 2.
@@ -75,6 +76,17 @@ pub fn parse_size(s: &str) -> Result<u64, UsageError> {
         .ok_or_else(|| UsageError(format!("size {s:?} is too large")))
 }
 
+/// The OCR settings of `--ocr` / `--ocr-lang` (`None` without `--ocr`);
+/// an error when Tesseract or the language data is missing.
+pub fn ocr_options(input: &InputArgs) -> Result<Option<OcrOptions>, UsageError> {
+    if !input.ocr {
+        return Ok(None);
+    }
+    crate::extract::ocr::check(&input.ocr_lang)
+        .map(Some)
+        .map_err(UsageError)
+}
+
 /// The format when `--format` is not given: the table for a person at a
 /// terminal, the JSON contract for scripts and pipes.
 pub fn default_format(stdout_is_terminal: bool) -> ScanFormat {
@@ -114,6 +126,8 @@ pub struct Config {
     pub cache: Option<crate::extract::cache::Cache>,
     /// Problems found while configuring that do not stop the run.
     pub warnings: Vec<String>,
+    /// OCR for pages without text (`--ocr`).
+    pub ocr: Option<OcrOptions>,
 }
 
 impl Config {
@@ -193,6 +207,7 @@ impl Config {
             walk,
             cache,
             warnings,
+            ocr: ocr_options(&a.input)?,
         })
     }
 }

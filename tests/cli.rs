@@ -15,6 +15,7 @@ mod cli {
     mod explain;
     mod extract;
     mod fixtures;
+    mod ocr;
     mod patterns;
     mod readme;
     mod scan;

@@ -4,7 +4,8 @@
 //! that maps extraction failures onto report statuses, file-type sniffing,
 //! and the chain that tries backends in order. Backends live in their own
 //! files (`lopdf_text`, the own layer; `pdf_extract`; `text`), the
-//! page-level fallback between the first two in `fallback`; process
+//! page-level fallback between the first two in `fallback`, OCR of pages
+//! without text (`--ocr`) as a step after the chain in `ocr`; process
 //! isolation, timeouts and memory caps are the business of `worker`.
 //!
 //! Must not: normalize or interpret text (that is `normalize` and
@@ -13,12 +14,13 @@
 pub mod cache;
 pub mod fallback;
 pub mod lopdf_text;
+pub mod ocr;
 pub mod panic;
 pub mod pdf_extract;
 pub mod pdftotext;
 pub mod text;
 
-use crate::model::Status;
+use crate::model::{OcrPage, Status};
 
 /// Text extracted from one document.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -29,6 +31,8 @@ pub struct Extracted {
     pub extractor: String,
     /// Non-fatal problems (a page that failed, a limit hit).
     pub warnings: Vec<String>,
+    /// Pages whose text came from OCR, in page order.
+    pub ocr_pages: Vec<OcrPage>,
 }
 
 impl Extracted {
@@ -94,6 +98,8 @@ impl ExtractError {
 pub struct ExtractOptions {
     /// Password for encrypted PDFs (the empty password is always tried).
     pub password: Option<String>,
+    /// OCR for pages without text (`--ocr`); `None` leaves them empty.
+    pub ocr: Option<ocr::OcrOptions>,
 }
 
 /// A PDF text backend.
@@ -240,6 +246,7 @@ mod tests {
                 pages: vec!["text".into()],
                 extractor: "b".into(),
                 warnings: vec![],
+                ocr_pages: vec![],
             }),
             "b",
         );
@@ -259,6 +266,7 @@ mod tests {
                 pages: vec![String::new()],
                 extractor: "b".into(),
                 warnings: vec![],
+                ocr_pages: vec![],
             }),
             "b",
         );
@@ -276,6 +284,7 @@ mod tests {
                 pages: vec!["text".into()],
                 extractor: "b".into(),
                 warnings: vec![],
+                ocr_pages: vec![],
             }),
             "b",
         );
@@ -291,6 +300,7 @@ mod tests {
                 pages: vec!["text".into()],
                 extractor: "b".into(),
                 warnings: vec![],
+                ocr_pages: vec![],
             }),
             "b",
         );

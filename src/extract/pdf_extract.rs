@@ -207,6 +207,7 @@ impl Extractor for PdfExtract {
             pages,
             extractor: NAME.to_string(),
             warnings,
+            ocr_pages: Vec::new(),
         })
     }
 }
