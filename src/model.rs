@@ -464,7 +464,10 @@ impl Document {
         let parity = &mut t.mental_health_parity;
         parity.evidence.iter_mut().for_each(mark);
         for l in &mut parity.limitations {
-            l.mh_sud.iter_mut().chain(l.med_surg.iter_mut()).for_each(mark);
+            l.mh_sud
+                .iter_mut()
+                .chain(l.med_surg.iter_mut())
+                .for_each(mark);
         }
     }
 }

@@ -2,8 +2,10 @@
 //!
 //! The documents are image-only PDFs the tests draw themselves (a policy
 //! paragraph rasterized with `ab_glyph` from the DejaVu Sans font at 300
-//! dpi, embedded as one Flate image, as two image strips, and as a 1-bit
-//! image on a page shown turned a quarter turn), plus the torture files
+//! dpi, embedded as one Flate image, as two image strips, as a 1-bit
+//! image on a page shown turned a quarter turn, as a 200 dpi CCITT Group 4
+//! fax encoded with the `fax` crate, and as a 150 dpi colour JPEG; and a
+//! two-page document whose first page has a text layer), plus the torture files
 //! `jpeg_only_scan.pdf` (a 100 dpi JPEG of rendered policy text) and
 //! `image_huge_dims.pdf` (an image declaring 10^12 pixels).
 //!
@@ -95,7 +97,10 @@ fn draw_page(font_data: &[u8], lines: &[&str]) -> GrayImage {
             if let Some(outline) = font.outline_glyph(glyph) {
                 let b = outline.px_bounds();
                 outline.draw(|gx, gy, cov| {
-                    let (px, py) = (b.min.x as i64 + i64::from(gx), b.min.y as i64 + i64::from(gy));
+                    let (px, py) = (
+                        b.min.x as i64 + i64::from(gx),
+                        b.min.y as i64 + i64::from(gy),
+                    );
                     if px >= 0 && py >= 0 && (px as u32) < img.width() && (py as u32) < img.height()
                     {
                         let p = img.get_pixel_mut(px as u32, py as u32);
@@ -148,6 +153,57 @@ fn bilevel_image(img: &GrayImage) -> Stream {
             "Filter" => "FlateDecode",
         },
         flate(&bits),
+    )
+}
+
+/// A CCITT Group 4 image XObject (text pixels black), encoded with the
+/// `fax` crate: an encoder independent of the decoder under test.
+fn g4_image(img: &GrayImage) -> Stream {
+    let mut enc = fax::encoder::Encoder::new(fax::VecWriter::new());
+    for row in img.rows() {
+        let pels = row.map(|p| {
+            if p.0[0] < 128 {
+                fax::Color::Black
+            } else {
+                fax::Color::White
+            }
+        });
+        enc.encode_line(pels, img.width()).unwrap();
+    }
+    let data = enc.finish().unwrap().finish();
+    Stream::new(
+        dictionary! {
+            "Type" => "XObject", "Subtype" => "Image",
+            "Width" => i64::from(img.width()), "Height" => i64::from(img.height()),
+            "ColorSpace" => "DeviceGray", "BitsPerComponent" => 1,
+            "Filter" => "CCITTFaxDecode",
+            "DecodeParms" => dictionary! {
+                "K" => -1, "Columns" => i64::from(img.width()), "Rows" => i64::from(img.height()),
+            },
+        },
+        data,
+    )
+}
+
+/// An RGB JPEG image XObject (dark blue text on cream paper).
+fn color_jpeg(img: &GrayImage) -> Stream {
+    let rgb = image::RgbImage::from_fn(img.width(), img.height(), |x, y| {
+        let v = f32::from(img.get_pixel(x, y).0[0]) / 255.0;
+        let mix = |ink: f32, paper: f32| (ink + (paper - ink) * v) as u8;
+        image::Rgb([mix(20.0, 250.0), mix(30.0, 244.0), mix(110.0, 225.0)])
+    });
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 75)
+        .encode_image(&rgb)
+        .unwrap();
+    Stream::new(
+        dictionary! {
+            "Type" => "XObject", "Subtype" => "Image",
+            "Width" => i64::from(img.width()), "Height" => i64::from(img.height()),
+            "ColorSpace" => "DeviceRGB", "BitsPerComponent" => 8,
+            "Filter" => "DCTDecode",
+        },
+        jpeg,
     )
 }
 
@@ -222,11 +278,20 @@ fn extract_text(path: &Path, ocr: bool) -> (String, std::time::Duration) {
     }
     let t = Instant::now();
     let out = run(&args);
-    (String::from_utf8_lossy(&out.stdout).into_owned(), t.elapsed())
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        t.elapsed(),
+    )
 }
 
 fn scan(dir: &Path, ocr: bool) -> Value {
-    let mut args = vec!["scan", "--format", "json", "--no-cache", dir.to_str().unwrap()];
+    let mut args = vec![
+        "scan",
+        "--format",
+        "json",
+        "--no-cache",
+        dir.to_str().unwrap(),
+    ];
     if ocr {
         args.push("--ocr");
     }
@@ -272,12 +337,39 @@ fn drawn_documents(font: &[u8]) -> tempfile::TempDir {
         90,
         vec![(bilevel_image(&turned), [792.0, 0.0, 0.0, 612.0, 0.0, 0.0])],
     );
+    // A 200 dpi fax (Group 4) and a 150 dpi colour JPEG: both brought up
+    // toward 300 dpi before OCR.
+    let fax_res = image::imageops::resize(&page, 1700, 2200, image::imageops::FilterType::Triangle);
+    let fax = image_pdf(
+        letter,
+        0,
+        vec![(g4_image(&fax_res), [612.0, 0.0, 0.0, 792.0, 0.0, 0.0])],
+    );
+    let jpeg_res =
+        image::imageops::resize(&page, 1275, 1650, image::imageops::FilterType::Triangle);
+    let jpeg = image_pdf(
+        letter,
+        0,
+        vec![(color_jpeg(&jpeg_res), [612.0, 0.0, 0.0, 792.0, 0.0, 0.0])],
+    );
     temp_with(&[
         ("single_image.pdf", &single),
         ("two_strips.pdf", &strips),
         ("rotated_bilevel.pdf", &rotated),
+        ("fax_g4.pdf", &fax),
+        ("color_jpeg.pdf", &jpeg),
     ])
 }
+
+/// The names `drawn_documents` writes, and whether the page is rendered
+/// whole (rather than taken from its one embedded image).
+const DRAWN: &[(&str, bool)] = &[
+    ("single_image.pdf", false),
+    ("two_strips.pdf", true),
+    ("rotated_bilevel.pdf", false),
+    ("fax_g4.pdf", false),
+    ("color_jpeg.pdf", false),
+];
 
 #[test]
 fn ocr_reads_a_drawn_policy_paragraph_and_finds_the_stance() {
@@ -290,11 +382,22 @@ fn ocr_reads_a_drawn_policy_paragraph_and_finds_the_stance() {
     let t = Instant::now();
     let report = scan(dir.path(), true);
     let elapsed = t.elapsed();
-    for name in ["single_image.pdf", "two_strips.pdf", "rotated_bilevel.pdf"] {
+    for &(name, rendered) in DRAWN {
         let d = doc(&report, name);
         assert_eq!(d["status"], "ok", "{name}: {d:#}");
         assert_eq!(d["extractor"], "ocr:tesseract", "{name}");
-        assert_eq!(d["topics"]["ketamine"]["stance"], "not_covered", "{name}: {d:#}");
+        let summary = d["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|w| w.starts_with("OCR (--ocr)"))
+            .unwrap_or_else(|| panic!("{name}: no OCR summary: {d:#}"));
+        assert_eq!(summary.contains("rendered whole"), rendered, "{summary}");
+        assert_eq!(
+            d["topics"]["ketamine"]["stance"], "not_covered",
+            "{name}: {d:#}"
+        );
         let reasons = super::common::sorted_strings(&d["topics"]["ketamine"]["reasons"]);
         assert!(
             reasons.contains(&"experimental_investigational".to_string()),
@@ -322,8 +425,86 @@ fn ocr_reads_a_drawn_policy_paragraph_and_finds_the_stance() {
         assert!(acc >= 0.95, "{name}: word accuracy {acc:.3}: {text}");
     }
     eprintln!(
-        "3 drawn pages scanned with --ocr in {:.2} s",
+        "{} drawn pages scanned with --ocr in {:.2} s",
+        DRAWN.len(),
         elapsed.as_secs_f64()
+    );
+}
+
+/// A two-page PDF: page 1 has a text layer (Helvetica), page 2 is the
+/// drawn paragraph as an image.
+fn mixed_pdf(font: &[u8]) -> Vec<u8> {
+    let page2 = draw_page(font, PARAGRAPH);
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let helvetica = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+        "Encoding" => "WinAnsiEncoding",
+    });
+    let text = b"BT /F1 12 Tf 72 720 Td (Esketamine \\(Spravato\\) nasal spray requires prior authorization.) Tj ET".to_vec();
+    let c1 = doc.add_object(Stream::new(dictionary! {}, text));
+    let p1 = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages_id,
+        "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
+        "Resources" => dictionary! { "Font" => dictionary! { "F1" => helvetica } },
+        "Contents" => c1,
+    });
+    let img = doc.add_object(gray_image(&page2));
+    let c2 = doc.add_object(Stream::new(
+        dictionary! {},
+        b"q 612 0 0 792 0 0 cm /Im0 Do Q".to_vec(),
+    ));
+    let p2 = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages_id,
+        "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
+        "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => img } },
+        "Contents" => c2,
+    });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages", "Kids" => vec![p1.into(), p2.into()], "Count" => 2,
+        }),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn ocr_fills_only_the_pages_without_text() {
+    if !tesseract_installed() {
+        return;
+    }
+    let Some(font) = font_data() else { return };
+    let dir = temp_with(&[("mixed.pdf", &mixed_pdf(&font))]);
+    let report = scan(dir.path(), true);
+    let d = doc(&report, "mixed.pdf");
+    assert_eq!(d["status"], "ok", "{d:#}");
+    assert_eq!(d["extractor"], "policyscan-lopdf+ocr:tesseract");
+    assert_eq!(d["ocr_pages"].as_array().unwrap().len(), 1);
+    assert_eq!(d["ocr_pages"][0]["page"], 2);
+    let findings = d["findings"].as_array().unwrap();
+    assert!(findings.iter().any(|f| f["page"] == 1));
+    assert!(findings.iter().any(|f| f["page"] == 2));
+    for f in findings {
+        assert_eq!(f["ocr"], f["page"] == 2, "{f:#}");
+    }
+    assert_eq!(d["topics"]["ketamine"]["stance"], "not_covered", "{d:#}");
+    // Without --ocr the text page is read and the image page stays empty.
+    let plain = scan(dir.path(), false);
+    let d = doc(&plain, "mixed.pdf");
+    assert_eq!(d["status"], "ok");
+    assert_eq!(d["extractor"], "policyscan-lopdf");
+    assert_eq!(d["ocr_pages"], serde_json::json!([]));
+    assert!(
+        d["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["page"] == 1)
     );
 }
 

@@ -210,7 +210,9 @@ impl<'a> PageImage<'a> {
         let tmp = Stream::new(dict, self.stream.content.clone());
         tmp.decompressed_content_with_limit(max_bytes)
             .map_err(|e| match e {
-                lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. }) => {
+                lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded {
+                    ..
+                }) => {
                     format!("image data inflates to more than {max_bytes} bytes")
                 }
                 other => format!("cannot decode the image data: {other}"),
@@ -461,10 +463,7 @@ pub fn visit_pages(
     f: &mut dyn FnMut(PageImages<'_>, usize),
 ) -> Result<usize, ExtractError> {
     let doc = load(data, opts, &limits)?;
-    let d = Doc {
-        doc: &doc,
-        limits,
-    };
+    let d = Doc { doc: &doc, limits };
     let mut st = DocState::new(limits.max_warnings);
     let pages = match catch(|| pages::walk(&d, &mut st.warnings)) {
         Ok(Ok(p)) => p,
@@ -570,7 +569,10 @@ mod tests {
             },
             enc.finish().unwrap(),
         );
-        let pdf = one_image_pdf(img, b"q 300 0 0 200 10 20 cm /Im1 Do Q BI /W 1 /H 1 ID x EI");
+        let pdf = one_image_pdf(
+            img,
+            b"q 300 0 0 200 10 20 cm /Im1 Do Q BI /W 1 /H 1 ID x EI",
+        );
         let mut seen = Vec::new();
         let n = visit_pages(
             &pdf,

@@ -60,7 +60,9 @@ impl std::fmt::Display for BitmapError {
 
 fn check_pixels(w: u64, h: u64, caps: &Caps, what: &str) -> Result<(), BitmapError> {
     if w == 0 || h == 0 {
-        return Err(BitmapError::Bad(format!("{what} has no pixels ({w} x {h})")));
+        return Err(BitmapError::Bad(format!(
+            "{what} has no pixels ({w} x {h})"
+        )));
     }
     let px = u128::from(w) * u128::from(h);
     if px > u128::from(caps.max_source_pixels) || w > u64::from(u32::MAX) || h > u64::from(u32::MAX)
@@ -179,10 +181,8 @@ fn jpeg_to_gray(data: &[u8], caps: &Caps) -> Result<GrayImage, BitmapError> {
     let bad = |e: zune_jpeg::errors::DecodeErrors| BitmapError::Bad(format!("JPEG: {e:?}"));
     let four = matches!(input, ZColor::CMYK | ZColor::YCCK);
     let out_cs = if four { ZColor::CMYK } else { ZColor::Luma };
-    let mut dec = JpegDecoder::new_with_options(
-        ZCursor::new(data),
-        options.jpeg_set_out_colorspace(out_cs),
-    );
+    let mut dec =
+        JpegDecoder::new_with_options(ZCursor::new(data), options.jpeg_set_out_colorspace(out_cs));
     let pixels = dec.decode().map_err(bad)?;
     let (w, h) = (w as u32, h as u32);
     let n = (w as usize) * (h as usize);
@@ -326,7 +326,9 @@ impl hayro_ccitt::Decoder for FaxSink {
         let row = &mut self.out[self.filled * self.width..(self.filled + 1) * self.width];
         for span in changes.chunks(2) {
             let a = (span[0] as usize).min(self.width);
-            let b = span.get(1).map_or(self.width, |&e| (e as usize).min(self.width));
+            let b = span
+                .get(1)
+                .map_or(self.width, |&e| (e as usize).min(self.width));
             if a < b {
                 row[a..b].fill(self.black);
             }
@@ -560,7 +562,9 @@ mod tests {
         let g = ccitt_to_gray(&data, &p, &page, &Caps::default()).unwrap();
         assert_eq!(
             g.as_raw(),
-            &[0, 0, 0, 0, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255]
+            &[
+                0, 0, 0, 0, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255
+            ]
         );
         // /BlackIs1 without a /Decode swap shows fax black as white.
         p.black_is_1 = true;

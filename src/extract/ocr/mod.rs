@@ -26,8 +26,8 @@ pub mod tesseract;
 
 use std::time::Duration;
 
-use super::lopdf_text::images::{self, Codec, PageImages};
 use super::lopdf_text::Limits;
+use super::lopdf_text::images::{self, Codec, PageImages};
 use super::panic::catch;
 use super::{ExtractError, ExtractOptions, Extracted};
 use crate::model::OcrPage;
@@ -119,11 +119,13 @@ pub fn pipeline(o: &OcrOptions) -> String {
         Some(e) => (e.version.clone(), e.language_fingerprint(&o.language)),
         None => ("none".to_string(), o.language.clone()),
     };
-    format!(
-        "ocr v{OCR_VERSION} {version} lang {langs} dpi {}",
-        o.dpi
-    )
+    format!("ocr v{OCR_VERSION} {version} lang {langs} dpi {}", o.dpi)
 }
+
+/// How a page's pixels were got: its one embedded image, decoded.
+const EMBEDDED: &str = "embedded image";
+/// How a page's pixels were got: the whole page, rendered.
+const RENDERED: &str = "rendered page";
 
 /// How one page went.
 #[derive(Debug)]
@@ -180,7 +182,7 @@ impl Reader<'_> {
                 Ok(Ok(gray)) => {
                     let (gray, dpi) =
                         bitmap::upright_and_scaled(gray, img.ctm, p.rotate, self.ocr.dpi, &caps);
-                    return self.recognize(&gray, dpi, "image");
+                    return self.recognize(&gray, dpi, EMBEDDED);
                 }
                 Ok(Err(BitmapError::TooLarge(m))) => return Outcome::Skipped(m),
                 // Broken or unusual data: the renderer may still manage.
@@ -199,12 +201,12 @@ impl Reader<'_> {
             }
         }
         let (data, password) = (self.data, self.opts.password.as_deref());
-        let renderer = self
-            .renderer
-            .get_or_insert_with(|| match catch(|| render::Renderer::load(data, password)) {
+        let renderer = self.renderer.get_or_insert_with(|| {
+            match catch(|| render::Renderer::load(data, password)) {
                 Ok(r) => r,
                 Err(panic) => Err(format!("the renderer failed: {panic}")),
-            });
+            }
+        });
         let r = match renderer {
             Ok(r) => r,
             Err(e) => return Outcome::Skipped(e.clone()),
@@ -218,7 +220,7 @@ impl Reader<'_> {
         }
         let (dpi, max) = (self.ocr.dpi, self.caps.max_output_pixels);
         match catch(|| r.render(p.index, dpi, max)) {
-            Ok(Ok((gray, dpi))) => self.recognize(&gray, dpi, "rendered page"),
+            Ok(Ok((gray, dpi))) => self.recognize(&gray, dpi, RENDERED),
             Ok(Err(e)) => Outcome::Skipped(e),
             Err(panic) => Outcome::Skipped(format!("the renderer failed: {panic}")),
         }
@@ -323,6 +325,7 @@ pub fn apply(
         e.pages = vec![String::new(); total];
     }
     let mut read = Vec::new();
+    let mut rendered = Vec::new();
     let mut details = Vec::new();
     let mut empty = Vec::new();
     let mut nothing = Vec::new();
@@ -351,6 +354,9 @@ pub fn apply(
                 }
                 e.pages[i] = t.text;
                 read.push(page);
+                if how == RENDERED {
+                    rendered.push(page);
+                }
             }
         }
     }
@@ -365,6 +371,13 @@ pub fn apply(
             plural(&read),
             page_list(&read)
         ));
+        if !rendered.is_empty() {
+            summary.push_str(&format!(
+                " ({} {} rendered whole, the others from their embedded image)",
+                plural(&rendered),
+                page_list(&rendered)
+            ));
+        }
         e.extractor = if had_text {
             format!("{}+{}", e.extractor, extractor_name())
         } else {
