@@ -648,3 +648,148 @@ fn walk_files(dir: &Path) -> usize {
     }
     n
 }
+
+/// A full page of policy prose, for the speed and accuracy measurement.
+const FULL_PAGE: &[&str] = &[
+    "Clinical Policy Bulletin: Ketamine and Esketamine for Depression",
+    "Number: 0938   Effective date: March 1, 2025   Last review: January 9, 2025",
+    "",
+    "Policy",
+    "I. Esketamine nasal spray (Spravato) is considered medically necessary for",
+    "adults with treatment-resistant depression when all of the following criteria",
+    "are met: the member has a diagnosis of major depressive disorder; the member",
+    "has not responded to at least two oral antidepressants of adequate dose and",
+    "duration in the current episode; the drug is given under the supervision of a",
+    "health care provider at a treatment center certified under the REMS program;",
+    "and it is used together with a newly started oral antidepressant.",
+    "II. Initial authorization is for six months. Continuation requires",
+    "documentation of a response, such as an improvement of at least 50 percent",
+    "on a standard depression rating scale.",
+    "III. Intravenous ketamine infusion is considered experimental and",
+    "investigational for the treatment of depression, including treatment-resistant",
+    "depression, bipolar depression, post-traumatic stress disorder and chronic pain,",
+    "because its effectiveness for these indications has not been established.",
+    "IV. Oral, sublingual and compounded ketamine products are not covered.",
+    "",
+    "Background",
+    "Ketamine is an anesthetic approved by the Food and Drug Administration for",
+    "the induction and maintenance of general anesthesia. Its use for depression is",
+    "off-label. Esketamine, the S-enantiomer of ketamine, was approved in 2019 as a",
+    "nasal spray for treatment-resistant depression in adults, and later for",
+    "depressive symptoms in adults with major depressive disorder with acute",
+    "suicidal ideation or behavior.",
+    "",
+    "Codes",
+    "CPT 96365 Intravenous infusion, for therapy, prophylaxis, or diagnosis;",
+    "initial, up to 1 hour. HCPCS S0013 Esketamine, nasal spray, 1 mg.",
+    "ICD-10-CM F33.2 Major depressive disorder, recurrent severe without",
+    "psychotic features.",
+];
+
+/// Salt-and-pepper noise on `share` of the pixels (deterministic).
+fn speckle(img: &mut GrayImage, share: f64) {
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    for p in img.pixels_mut() {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let r = (state >> 33) as f64 / f64::from(1u32 << 31);
+        if r < share / 2.0 {
+            p.0[0] = 0;
+        } else if r < share {
+            p.0[0] = 255;
+        }
+    }
+}
+
+/// A gray JPEG image XObject of the given quality.
+fn gray_jpeg(img: &GrayImage, quality: u8) -> Stream {
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, quality)
+        .encode_image(img)
+        .unwrap();
+    Stream::new(
+        dictionary! {
+            "Type" => "XObject", "Subtype" => "Image",
+            "Width" => i64::from(img.width()), "Height" => i64::from(img.height()),
+            "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8,
+            "Filter" => "DCTDecode",
+        },
+        jpeg,
+    )
+}
+
+/// Writes the measurement set (set `OCR_BENCH_DIR`) and prints each
+/// variant's word accuracy and OCR confidence; `docs/OCR.md` has the
+/// numbers and how the speed was timed. Run with
+/// `OCR_BENCH_DIR=DIR cargo test --release --test cli -- --ignored ocr_measurement --nocapture`.
+#[test]
+#[ignore = "a measurement, not a check: writes files and takes a minute"]
+fn ocr_measurement() {
+    if !tesseract_installed() {
+        return;
+    }
+    let Some(font) = font_data() else { return };
+    let Ok(dir) = std::env::var("OCR_BENCH_DIR") else {
+        eprintln!("set OCR_BENCH_DIR to the folder to write the set into");
+        return;
+    };
+    let dir = PathBuf::from(dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let page = draw_page(&font, FULL_PAGE);
+    let letter = [0, 0, 612, 792];
+    let full = [612.0, 0.0, 0.0, 792.0, 0.0, 0.0];
+    let at = |w: u32, h: u32| {
+        image::imageops::resize(&page, w, h, image::imageops::FilterType::Triangle)
+    };
+    let mut noisy = at(1700, 2200);
+    speckle(&mut noisy, 0.03);
+    let top = image::imageops::crop_imm(&page, 0, 0, 2550, 1650).to_image();
+    let bottom = image::imageops::crop_imm(&page, 0, 1650, 2550, 1650).to_image();
+    let variants: Vec<(&str, Vec<(Stream, [f64; 6])>)> = vec![
+        ("gray300_flate", vec![(gray_image(&page), full)]),
+        ("fax200_g4", vec![(g4_image(&at(1700, 2200)), full)]),
+        ("fax200_g4_speckled3pct", vec![(g4_image(&noisy), full)]),
+        ("color150_jpeg75", vec![(color_jpeg(&at(1275, 1650)), full)]),
+        (
+            "gray100_jpeg50",
+            vec![(gray_jpeg(&at(850, 1100), 50), full)],
+        ),
+        ("gray72_jpeg75", vec![(gray_jpeg(&at(612, 792), 75), full)]),
+        (
+            "strips300_rendered",
+            vec![
+                (gray_image(&top), [612.0, 0.0, 0.0, 396.0, 0.0, 396.0]),
+                (gray_image(&bottom), [612.0, 0.0, 0.0, 396.0, 0.0, 0.0]),
+            ],
+        ),
+    ];
+    let reference = FULL_PAGE.join("\n");
+    for (name, images) in variants {
+        let path = dir.join(format!("{name}.pdf"));
+        std::fs::write(&path, image_pdf(letter, 0, images)).unwrap();
+        let t = Instant::now();
+        let out = run(&[
+            "scan",
+            "--format",
+            "json",
+            "--no-cache",
+            "-j",
+            "1",
+            "--ocr",
+            path.to_str().unwrap(),
+        ]);
+        let took = t.elapsed();
+        let report = stdout_json(&out);
+        let d = &report["documents"][0];
+        let (text, _) = extract_text(&path, true);
+        println!(
+            "{name}: word accuracy {:.3}, confidence {}, ketamine {}, esketamine {}, {:.2} s",
+            word_accuracy(&reference, &text),
+            d["ocr_pages"][0]["confidence"],
+            d["topics"]["ketamine"]["stance"],
+            d["topics"]["esketamine"]["stance"],
+            took.as_secs_f64()
+        );
+    }
+}
