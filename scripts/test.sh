@@ -16,6 +16,10 @@ if command -v rustup >/dev/null 2>&1; then
   done
 fi
 
+# The OCR engine and the font the OCR tests draw with (and pdftotext);
+# tests that need them skip with a message when they cannot be installed.
+scripts/install-packages.sh
+
 cargo fmt --check
 cargo clippy --all-targets --locked -- -D warnings
 cargo test --locked

@@ -57,6 +57,7 @@ fn settings(input: &InputArgs) -> Result<ExtractSettings, UsageError> {
     Ok(ExtractSettings {
         options: ExtractOptions {
             password: input.password.clone(),
+            ocr: crate::config::ocr_options(input)?,
             ..ExtractOptions::default()
         },
         max_filesize: x.max_filesize,
@@ -250,7 +251,7 @@ fn run_extract(a: &ExtractArgs) -> Result<u8, AppError> {
                 Ok(e) if e.has_text() => (Status::Ok, None, Some(e.extractor.clone())),
                 Ok(e) => (
                     Status::NoText,
-                    Some(scan::NO_TEXT_HINT.to_string()),
+                    Some(scan::no_text_hint(e).to_string()),
                     Some(e.extractor.clone()),
                 ),
                 Err(err) => (err.status(), Some(err.reason().to_string()), None),

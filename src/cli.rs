@@ -101,6 +101,13 @@ pub struct InputArgs {
     /// extractor ends the whole run. For debugging.
     #[arg(long)]
     pub in_process: bool,
+    /// Read pages that have no text layer (scans, faxes) with OCR
+    /// (Tesseract); slow, about a second a page.
+    #[arg(long)]
+    pub ocr: bool,
+    /// OCR language(s) as Tesseract names them, e.g. eng or eng+spa.
+    #[arg(long, value_name = "LANG", default_value = "eng", requires = "ocr")]
+    pub ocr_lang: String,
 }
 
 /// `policyscan scan`.

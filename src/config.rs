@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::cli::{InputArgs, ScanArgs, ScanFormat};
+use crate::extract::ocr::OcrOptions;
 use crate::extract::worker::Limits;
 use crate::model::{Stance, Topic};
 
@@ -75,6 +76,17 @@ pub fn parse_size(s: &str) -> Result<u64, UsageError> {
     };
     n.checked_mul(mult)
         .ok_or_else(|| UsageError(format!("size {s:?} is too large")))
+}
+
+/// The OCR settings of `--ocr` / `--ocr-lang` (`None` without `--ocr`);
+/// an error when Tesseract or the language data is missing.
+pub fn ocr_options(input: &InputArgs) -> Result<Option<OcrOptions>, UsageError> {
+    if !input.ocr {
+        return Ok(None);
+    }
+    crate::extract::ocr::check(&input.ocr_lang)
+        .map(Some)
+        .map_err(UsageError)
 }
 
 /// The format when `--format` is not given: the table for a person at a
@@ -202,6 +214,8 @@ pub struct Config {
     pub resume: Option<PathBuf>,
     /// Where to write per-document timings.
     pub timings: Option<PathBuf>,
+    /// OCR for pages without text (`--ocr`).
+    pub ocr: Option<OcrOptions>,
 }
 
 impl Config {
@@ -286,6 +300,7 @@ impl Config {
             worker_exe: extraction.worker_exe,
             resume: a.resume.clone(),
             timings: a.timings.clone(),
+            ocr: ocr_options(&a.input)?,
         })
     }
 }

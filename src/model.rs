@@ -414,6 +414,20 @@ pub struct Document {
     /// Non-fatal problems met while reading the document (additive field).
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// Pages whose text came from OCR, with its confidence (additive field).
+    #[serde(default)]
+    pub ocr_pages: Vec<OcrPage>,
+}
+
+/// A page read with OCR (`--ocr`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OcrPage {
+    /// 1-based page number.
+    pub page: u32,
+    /// Mean word confidence of the OCR engine, 0-100 (0 without words).
+    pub confidence: u8,
+    /// Words read.
+    pub words: u32,
 }
 
 impl Document {
@@ -431,6 +445,29 @@ impl Document {
             findings: Vec::new(),
             codes: Vec::new(),
             warnings: Vec::new(),
+            ocr_pages: Vec::new(),
+        }
+    }
+
+    /// Sets `ocr` on every finding and evidence quote from a page in
+    /// `ocr_pages` (the classifier does not know where text came from).
+    pub fn mark_ocr_findings(&mut self) {
+        if self.ocr_pages.is_empty() {
+            return;
+        }
+        let pages: Vec<u32> = self.ocr_pages.iter().map(|p| p.page).collect();
+        let mark = |f: &mut Finding| f.ocr = pages.contains(&f.page);
+        self.findings.iter_mut().for_each(mark);
+        let t = &mut self.topics;
+        t.ketamine.evidence.iter_mut().for_each(mark);
+        t.esketamine.evidence.iter_mut().for_each(mark);
+        let parity = &mut t.mental_health_parity;
+        parity.evidence.iter_mut().for_each(mark);
+        for l in &mut parity.limitations {
+            l.mh_sud
+                .iter_mut()
+                .chain(l.med_surg.iter_mut())
+                .for_each(mark);
         }
     }
 }

@@ -28,7 +28,21 @@ use crate::walk::Input;
 
 /// Hint attached to documents without a text layer.
 pub const NO_TEXT_HINT: &str =
-    "no extractable text: the pages are probably scanned images (OCR is not enabled)";
+    "no extractable text: the pages are probably scanned images; run with --ocr to read them";
+
+/// Hint attached to documents without text after OCR (`--ocr`) ran.
+pub const NO_TEXT_OCR_HINT: &str =
+    "no extractable text, and OCR (--ocr) read none from the page images (see warnings)";
+
+/// The `error` of a document that has no text: [`NO_TEXT_OCR_HINT`] when
+/// OCR ran on it, [`NO_TEXT_HINT`] otherwise.
+pub fn no_text_hint(e: &Extracted) -> &'static str {
+    if extract::ocr::ran(e) {
+        NO_TEXT_OCR_HINT
+    } else {
+        NO_TEXT_HINT
+    }
+}
 
 /// Hex sha256 of a file, read in chunks.
 pub fn sha256_file(path: &Path) -> std::io::Result<String> {
@@ -84,7 +98,10 @@ impl ExtractSettings {
                 Some(p) => hex(&Sha256::digest(p.as_bytes())),
                 None => "none".into(),
             }
-        )
+        ) + &match &self.options.ocr {
+            Some(o) => format!("; {}", extract::ocr::pipeline(o)),
+            None => String::new(),
+        }
     }
 }
 
@@ -154,7 +171,8 @@ fn extract_here(
             };
             let poppler = extract::pdftotext::PdfToText::default();
             let chain: [&dyn Extractor; 3] = [&own, &pdf, &poppler];
-            extract::extract_chain(&chain, &data, options)
+            let result = extract::extract_chain(&chain, &data, options);
+            extract::ocr::apply(result, &data, options)
         }
         Err(e) => Err(e),
     };
@@ -188,15 +206,17 @@ pub fn analyze_extracted_traced(
     };
     let pages = u32::try_from(e.pages.len()).unwrap_or(u32::MAX);
     if !e.has_text() {
-        let mut d = Document::failed(display, sha256, Status::NoText, NO_TEXT_HINT.to_string());
+        let hint = no_text_hint(&e).to_string();
+        let mut d = Document::failed(display, sha256, Status::NoText, hint);
         d.extractor = Some(e.extractor);
         d.pages = pages;
         d.warnings = e.warnings;
+        d.ocr_pages = e.ocr_pages;
         return (d, None);
     }
     let text = NormalizedText::from_pages(&e.pages);
     let a = classify::analyze(&text, matcher);
-    let doc = Document {
+    let mut doc = Document {
         path: display,
         sha256,
         status: Status::Ok,
@@ -208,7 +228,9 @@ pub fn analyze_extracted_traced(
         findings: a.findings,
         codes: a.codes,
         warnings: e.warnings,
+        ocr_pages: e.ocr_pages,
     };
+    doc.mark_ocr_findings();
     (doc, Some(a.trace))
 }
 
@@ -250,6 +272,7 @@ where
     let settings = ExtractSettings {
         options: ExtractOptions {
             password: config.password.clone(),
+            ocr: config.ocr.clone(),
             ..ExtractOptions::default()
         },
         max_filesize: config.max_filesize,

@@ -20,6 +20,7 @@ mod cli {
     mod fuzz;
     mod harness;
     mod isolation;
+    mod ocr;
     mod patterns;
     mod readme;
     mod resume;

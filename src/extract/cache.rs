@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{ExtractError, Extracted};
-use crate::model::Status;
+use crate::model::{OcrPage, Status};
 
 /// Version of the entry format.
 const FORMAT: &str = "v1";
@@ -37,6 +37,8 @@ enum Payload {
         pages: Vec<String>,
         extractor: String,
         warnings: Vec<String>,
+        #[serde(default)]
+        ocr_pages: Vec<OcrPage>,
     },
     Err {
         status: Status,
@@ -92,10 +94,12 @@ impl Cache {
                 pages,
                 extractor,
                 warnings,
+                ocr_pages,
             } => Some(Ok(Extracted {
                 pages,
                 extractor,
                 warnings,
+                ocr_pages,
             })),
             Payload::Err { status, reason } => Some(Err(match status {
                 Status::Encrypted => ExtractError::Encrypted(reason),
@@ -118,6 +122,7 @@ impl Cache {
                 pages: e.pages.clone(),
                 extractor: e.extractor.clone(),
                 warnings: e.warnings.clone(),
+                ocr_pages: e.ocr_pages.clone(),
             },
             Err(ExtractError::Timeout(_) | ExtractError::Crashed(_)) => return Ok(()),
             Err(e) => Payload::Err {
@@ -152,6 +157,11 @@ mod tests {
             pages: vec!["one".into(), "two".into()],
             extractor: "x".into(),
             warnings: vec!["w".into()],
+            ocr_pages: vec![OcrPage {
+                page: 2,
+                confidence: 91,
+                words: 1,
+            }],
         }
     }
 

@@ -4,9 +4,11 @@
 //! that maps extraction failures onto report statuses, file-type sniffing,
 //! and the chain that tries backends in order. Backends live in their own
 //! files (`lopdf_text`, the own layer; `pdf_extract`; `pdftotext`; `text`),
-//! the page-level fallback between the first two in `fallback`; process
-//! isolation, timeouts and memory caps are the business of `worker`, which
-//! learns what the chain is doing through [`report_progress`].
+//! the page-level fallback between the first two in `fallback`, OCR of
+//! pages without text (`--ocr`) as a step after the chain in `ocr`;
+//! process isolation, timeouts and memory caps are the business of
+//! `worker`, which learns what the chain is doing through
+//! [`report_progress`].
 //!
 //! Must not: normalize or interpret text (that is `normalize` and
 //! `classify`).
@@ -14,6 +16,7 @@
 pub mod cache;
 pub mod fallback;
 pub mod lopdf_text;
+pub mod ocr;
 pub mod panic;
 pub mod pdf_extract;
 pub mod pdftotext;
@@ -22,7 +25,7 @@ pub mod worker;
 
 use std::sync::OnceLock;
 
-use crate::model::Status;
+use crate::model::{OcrPage, Status};
 
 /// What the extraction of the current document is doing; a worker process
 /// forwards these to its parent so a crash can be blamed on the extractor
@@ -62,6 +65,8 @@ pub struct Extracted {
     pub extractor: String,
     /// Non-fatal problems (a page that failed, a limit hit).
     pub warnings: Vec<String>,
+    /// Pages whose text came from OCR, in page order.
+    pub ocr_pages: Vec<OcrPage>,
 }
 
 impl Extracted {
@@ -130,6 +135,8 @@ pub struct ExtractOptions {
     /// Extractors (by name) the chain must not try, because they crashed
     /// a worker on this document before.
     pub skip: Vec<String>,
+    /// OCR for pages without text (`--ocr`); `None` leaves them empty.
+    pub ocr: Option<ocr::OcrOptions>,
 }
 
 /// A PDF text backend.
@@ -282,6 +289,7 @@ mod tests {
                 pages: vec!["text".into()],
                 extractor: "b".into(),
                 warnings: vec![],
+                ocr_pages: vec![],
             }),
             "b",
         );
@@ -301,6 +309,7 @@ mod tests {
                 pages: vec![String::new()],
                 extractor: "b".into(),
                 warnings: vec![],
+                ocr_pages: vec![],
             }),
             "b",
         );
@@ -318,6 +327,7 @@ mod tests {
                 pages: vec!["text".into()],
                 extractor: "b".into(),
                 warnings: vec![],
+                ocr_pages: vec![],
             }),
             "b",
         );
@@ -333,6 +343,7 @@ mod tests {
                 pages: vec!["text".into()],
                 extractor: "b".into(),
                 warnings: vec![],
+                ocr_pages: vec![],
             }),
             "b",
         );
@@ -348,6 +359,7 @@ mod tests {
                 pages: vec!["text".into()],
                 extractor: "b".into(),
                 warnings: vec![],
+                ..Extracted::default()
             }),
             "b",
         );

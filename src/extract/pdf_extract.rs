@@ -213,6 +213,7 @@ impl Extractor for PdfExtract {
             pages,
             extractor: NAME.to_string(),
             warnings,
+            ocr_pages: Vec::new(),
         })
     }
 }

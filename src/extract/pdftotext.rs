@@ -132,6 +132,7 @@ impl Extractor for PdfToText {
             pages,
             extractor: NAME.to_string(),
             warnings: Vec::new(),
+            ocr_pages: Vec::new(),
         })
     }
 }

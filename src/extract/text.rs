@@ -20,6 +20,7 @@ pub fn extract(data: &[u8]) -> Extracted {
         pages,
         extractor: NAME.to_string(),
         warnings: Vec::new(),
+        ocr_pages: Vec::new(),
     }
 }
 

@@ -151,6 +151,7 @@ pub(crate) fn report() -> Report {
             code("F33.2", "ICD-10-CM", 3, 6),
         ],
         warnings: vec!["page 4: font without a ToUnicode map".to_string()],
+        ocr_pages: Vec::new(),
     };
     let letter = Document {
         path: "letters/denial.txt".to_string(),
@@ -182,6 +183,7 @@ pub(crate) fn report() -> Report {
         findings: vec![],
         codes: vec![],
         warnings: vec![],
+        ocr_pages: Vec::new(),
     };
     let broken = Document::failed(
         "scans/broken.pdf".to_string(),

@@ -3,8 +3,9 @@
 //!
 //! Owns: BT/ET, Tf, Td/TD/Tm/T*, Tj/TJ/'/", Tc/Tw/Tz/TL/Ts, cm, q/Q and Do
 //! (form XObjects, with a depth limit, a recursion check and a per-document
-//! cache of decoded forms), and the per-page and per-document operator
-//! limits. Every limit hit is a warning; nothing here panics on bad input
+//! cache of decoded forms; image XObjects are only recorded, with the
+//! matrix they are drawn with, for OCR), and the per-page and per-document
+//! operator limits. Every limit hit is a warning; nothing here panics on bad input
 //! (numbers are finite-checked, stacks are bounded, operands are optional).
 //!
 //! Must not: decode fonts (that is `font`) or decide reading order (that
@@ -77,7 +78,28 @@ pub struct PageStats {
     pub unmapped: usize,
     /// Operators executed on this page.
     pub ops: u64,
+    /// Image XObjects drawn (`Do` on an image, in forms too).
+    pub images: usize,
+    /// Inline images drawn (`BI` ... `EI`).
+    pub inline_images: usize,
 }
+
+/// An image XObject drawn on a page: the object and the matrix that maps
+/// the unit square onto the page (default user space).
+#[derive(Debug, Clone, Copy)]
+pub struct ImageUse<'a> {
+    /// The image object (image XObjects are streams, always indirect).
+    pub id: ObjectId,
+    /// The image stream.
+    pub stream: &'a lopdf::Stream,
+    /// The resources in effect, for a named `/ColorSpace`.
+    pub resources: Option<&'a Dictionary>,
+    /// The current transformation matrix at the `Do`.
+    pub ctm: Matrix,
+}
+
+/// Image uses recorded per page at most (more are counted, not kept).
+const MAX_IMAGE_USES: usize = 1_000;
 
 /// State shared by all pages of one document.
 pub struct DocState {
@@ -115,6 +137,9 @@ pub struct Interp<'a, 'b> {
     page_no: usize,
     /// Counters for this page.
     pub stats: PageStats,
+    /// The image XObjects drawn, in drawing order (at most
+    /// `MAX_IMAGE_USES`).
+    pub images: Vec<ImageUse<'a>>,
     form_stack: Vec<ObjectId>,
     stopped: bool,
 }
@@ -172,6 +197,7 @@ impl<'a, 'b> Interp<'a, 'b> {
             out,
             page_no,
             stats: PageStats::default(),
+            images: Vec::new(),
             form_stack: Vec::new(),
             stopped: false,
         }
@@ -309,6 +335,7 @@ impl<'a, 'b> Interp<'a, 'b> {
                         self.do_xobject(resources, &name, &gs, depth);
                     }
                 }
+                b"BI" => self.stats.inline_images += 1,
                 _ => {}
             }
         }
@@ -428,8 +455,23 @@ impl<'a, 'b> Interp<'a, 'b> {
         let Some(Object::Stream(stream)) = d.resolve(entry) else {
             return;
         };
-        if d.name(&stream.dict, b"Subtype") != Some(b"Form") {
-            return;
+        match d.name(&stream.dict, b"Subtype") {
+            Some(b"Form") => {}
+            Some(b"Image") => {
+                self.stats.images += 1;
+                if let Some(id) = id
+                    && self.images.len() < MAX_IMAGE_USES
+                {
+                    self.images.push(ImageUse {
+                        id,
+                        stream,
+                        resources,
+                        ctm: gs.ctm,
+                    });
+                }
+                return;
+            }
+            _ => return,
         }
         let matrix = self.form_matrix(stream);
         let mut inner = gs.clone();

@@ -171,8 +171,13 @@ impl<'a> Lexer<'a> {
                             }
                         }
                         b"BI" => {
+                            // The image itself is skipped; the operator
+                            // is returned without operands so the
+                            // interpreter can count it (OCR wants to know
+                            // a page draws images).
                             self.skip_inline_image();
                             buf.clear();
+                            return Some(b"BI");
                         }
                         _ => {
                             if depth > 0 {
@@ -456,8 +461,9 @@ mod tests {
             b"q BI /W 1 /H 1 ID \x00EI\xff EI Q % comment Tj\n/P <</MCID 0 /A (>>)>> BDC (t) Tj",
         );
         let names: Vec<&str> = got.iter().map(|(o, _)| o.as_str()).collect();
-        assert_eq!(names, vec!["q", "Q", "BDC", "Tj"]);
-        assert_eq!(got[2].1, vec!["/P", "?"]);
+        assert_eq!(names, vec!["q", "BI", "Q", "BDC", "Tj"]);
+        assert!(got[1].1.is_empty());
+        assert_eq!(got[3].1, vec!["/P", "?"]);
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! (operators), `font` / `encoding` / `cmap` (character codes to Unicode
 //! and widths), `layout` (words, lines, reading order), `pages` (page
 //! tree), `objects` (bounded object access and stream decoding) and
-//! `limits`.
+//! `limits`; `images` reuses them to tell OCR which images a page draws.
 //!
 //! Crates doing the parts that exist elsewhere: `lopdf` 0.47 (objects,
 //! xref repair, decryption, bounded stream decoding), `hayro-cmap`
@@ -26,6 +26,7 @@ mod cmap;
 mod content;
 mod encoding;
 mod font;
+pub mod images;
 mod layout;
 mod lexer;
 mod limits;
@@ -214,6 +215,7 @@ impl LopdfText {
             pages: texts,
             extractor: NAME.to_string(),
             warnings,
+            ocr_pages: Vec::new(),
         };
         if lost && !extracted.has_text() {
             return Err(ExtractError::TooLarge(

@@ -4,7 +4,7 @@
 //! Owns: the walk from the catalog's `/Pages` down (never up `/Parent`
 //! chains), with a visited set so loops and self-listing nodes are read
 //! once, a depth limit, a page-count limit, and inheritance of
-//! `/Resources`, `/MediaBox` and `/CropBox` passed down the walk. When the
+//! `/Resources`, `/MediaBox`, `/CropBox` and `/Rotate` passed down the walk. When the
 //! catalog has no usable tree, pages are found by `/Type /Page`.
 //!
 //! Must not: read content streams.
@@ -25,6 +25,8 @@ pub struct Page<'a> {
     pub resources: Option<&'a Dictionary>,
     /// The visible area: CropBox within MediaBox, default user space.
     pub clip: [f64; 4],
+    /// Clockwise rotation for display, in degrees: 0, 90, 180 or 270.
+    pub rotate: u16,
 }
 
 #[derive(Clone, Copy)]
@@ -32,6 +34,18 @@ struct Inherited<'a> {
     resources: Option<&'a Dictionary>,
     media: Option<[f64; 4]>,
     crop: Option<[f64; 4]>,
+    rotate: Option<f64>,
+}
+
+/// `/Rotate` as 0, 90, 180 or 270 (other values round to the nearest
+/// quarter turn; missing or absurd values are 0).
+fn quarter_turns(rotate: Option<f64>) -> u16 {
+    match rotate {
+        Some(r) if r.is_finite() && r.abs() < 1e9 => {
+            ((r / 90.0).round() as i64).rem_euclid(4) as u16 * 90
+        }
+        _ => 0,
+    }
 }
 
 /// Letter size, when a page states no usable box.
@@ -80,6 +94,7 @@ pub fn walk<'a>(d: &Doc<'a>, warnings: &mut Warnings) -> Result<Vec<Page<'a>>, S
             resources: None,
             media: None,
             crop: None,
+            rotate: None,
         };
         let mut stack: Vec<(&'a Object, Inherited<'a>, usize)> = vec![(tree, start, 0)];
         while let Some((node, inh, depth)) = stack.pop() {
@@ -114,6 +129,9 @@ pub fn walk<'a>(d: &Doc<'a>, warnings: &mut Warnings) -> Result<Vec<Page<'a>>, S
             if let Some(c) = dict.get(b"CropBox").ok().and_then(|o| d.rect(o)) {
                 here.crop = Some(c);
             }
+            if let Some(r) = d.num_key(dict, b"Rotate") {
+                here.rotate = Some(r);
+            }
             let is_page = d.name(dict, b"Type") == Some(b"Page");
             match d.array(dict, b"Kids") {
                 Some(kids) if !is_page => {
@@ -132,6 +150,7 @@ pub fn walk<'a>(d: &Doc<'a>, warnings: &mut Warnings) -> Result<Vec<Page<'a>>, S
                     dict,
                     resources: here.resources,
                     clip: clip_of(&here),
+                    rotate: quarter_turns(here.rotate),
                 }),
             }
         }
@@ -146,11 +165,13 @@ pub fn walk<'a>(d: &Doc<'a>, warnings: &mut Warnings) -> Result<Vec<Page<'a>>, S
                     resources: d.dict(dict, b"Resources"),
                     media: dict.get(b"MediaBox").ok().and_then(|o| d.rect(o)),
                     crop: dict.get(b"CropBox").ok().and_then(|o| d.rect(o)),
+                    rotate: d.num_key(dict, b"Rotate"),
                 };
                 pages.push(Page {
                     dict,
                     resources: inh.resources,
                     clip: clip_of(&inh),
+                    rotate: quarter_turns(inh.rotate),
                 });
                 if pages.len() >= d.limits.max_pages {
                     break;
@@ -165,4 +186,19 @@ pub fn walk<'a>(d: &Doc<'a>, warnings: &mut Warnings) -> Result<Vec<Page<'a>>, S
         return Err("no pages (no page tree and no page objects)".into());
     }
     Ok(pages)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rotation_is_a_quarter_turn() {
+        assert_eq!(quarter_turns(None), 0);
+        assert_eq!(quarter_turns(Some(90.0)), 90);
+        assert_eq!(quarter_turns(Some(-90.0)), 270);
+        assert_eq!(quarter_turns(Some(540.0)), 180);
+        assert_eq!(quarter_turns(Some(2147483647.0)), 0);
+        assert_eq!(quarter_turns(Some(f64::NAN)), 0);
+    }
 }

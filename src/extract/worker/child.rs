@@ -128,6 +128,7 @@ pub fn run(max_memory: u64) -> u8 {
             options: ExtractOptions {
                 password: job.password,
                 skip: job.skip,
+                ocr: job.ocr,
             },
             max_filesize: job.max_filesize,
             ..ExtractSettings::default()

@@ -12,7 +12,9 @@
 
 use std::io::{self, Read, Write};
 
+use crate::extract::ocr::OcrOptions;
 use crate::extract::{ExtractError, Extracted};
+use crate::model::OcrPage;
 
 /// Largest frame either side accepts (a 35 MB text dump fits many times).
 pub const MAX_FRAME: usize = 1 << 30;
@@ -33,6 +35,8 @@ pub struct Job {
     pub skip: Vec<String>,
     /// `--max-filesize` in bytes (0 = no limit).
     pub max_filesize: u64,
+    /// OCR settings when `--ocr` is on.
+    pub ocr: Option<OcrOptions>,
 }
 
 /// A message from a worker.
@@ -175,6 +179,15 @@ impl Job {
         }
         e.strs(&self.skip);
         e.u64(self.max_filesize);
+        match &self.ocr {
+            Some(o) => {
+                e.u8(1);
+                e.bytes(o.language.as_bytes());
+                e.u64(u64::from(o.dpi));
+                e.u64(o.page_timeout_secs);
+            }
+            None => e.u8(0),
+        }
         write_frame(w, TAG_JOB, &e.0)
     }
 
@@ -195,12 +208,22 @@ impl Job {
         };
         let skip = d.strs()?;
         let max_filesize = d.u64()?;
+        let ocr = match d.u8()? {
+            0 => None,
+            1 => Some(OcrOptions {
+                language: d.string()?,
+                dpi: u32::try_from(d.u64()?).map_err(|_| bad("OCR resolution out of range"))?,
+                page_timeout_secs: d.u64()?,
+            }),
+            x => return Err(bad(format!("bad OCR flag {x}"))),
+        };
         d.end()?;
         Ok(Some(Job {
             path,
             password,
             skip,
             max_filesize,
+            ocr,
         }))
     }
 }
@@ -250,6 +273,12 @@ impl Reply {
                         e.bytes(x.extractor.as_bytes());
                         e.strs(&x.warnings);
                         e.strs(&x.pages);
+                        e.u64(x.ocr_pages.len() as u64);
+                        for p in &x.ocr_pages {
+                            e.u64(u64::from(p.page));
+                            e.u8(p.confidence);
+                            e.u64(u64::from(p.words));
+                        }
                     }
                     Err(err) => {
                         e.u8(error_code(err));
@@ -278,10 +307,25 @@ impl Reply {
                         let extractor = d.string()?;
                         let warnings = d.strs()?;
                         let pages = d.strs()?;
+                        let n = d.u64()?;
+                        if n > pages.len() as u64 {
+                            return Err(bad("more OCR pages than pages"));
+                        }
+                        let ocr_pages = (0..n)
+                            .map(|_| {
+                                let too_big = |_| bad("OCR page field out of range");
+                                Ok(OcrPage {
+                                    page: u32::try_from(d.u64()?).map_err(too_big)?,
+                                    confidence: d.u8()?,
+                                    words: u32::try_from(d.u64()?).map_err(too_big)?,
+                                })
+                            })
+                            .collect::<io::Result<Vec<_>>>()?;
                         Ok(Extracted {
                             pages,
                             extractor,
                             warnings,
+                            ocr_pages,
                         })
                     }
                     code => Err(error_from_code(code, d.string()?)?),
@@ -314,6 +358,10 @@ mod tests {
             password: Some("s\u{e9}cret".into()),
             skip: vec!["pdf-extract".into(), "other".into()],
             max_filesize: 512 << 20,
+            ocr: Some(OcrOptions {
+                language: "eng+spa".into(),
+                ..OcrOptions::default()
+            }),
         };
         let mut buf = Vec::new();
         job.write(&mut buf).unwrap();
@@ -334,6 +382,11 @@ mod tests {
                 pages: vec!["one".into(), String::new(), "three\u{fb01}".into()],
                 extractor: "pdf-extract".into(),
                 warnings: vec!["page 2: boom".into()],
+                ocr_pages: vec![OcrPage {
+                    page: 2,
+                    confidence: 91,
+                    words: 312,
+                }],
             }),
         ));
         for err in [
@@ -357,6 +410,7 @@ mod tests {
                 pages: vec![big],
                 extractor: "e".into(),
                 warnings: vec![],
+                ..Extracted::default()
             }),
         ));
     }
