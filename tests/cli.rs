@@ -11,6 +11,7 @@ mod cli {
     mod cache;
     mod common;
     mod contract;
+    mod corpora;
     mod corpus;
     mod devset;
     mod errors;
