@@ -138,9 +138,25 @@ struct Builder<'a> {
     block: usize,
     heading: Option<usize>,
     lead_in: Option<usize>,
+    /// Whether unbulleted sentences still read as items of `lead_in`
+    /// (until a paragraph break after a finished item).
+    loose_items: bool,
 }
 
 impl Builder<'_> {
+    /// A paragraph ends: a list whose last item is finished (no ';', ','
+    /// 'and' / 'or' after it) takes no more unbulleted items.
+    fn paragraph_break(&mut self) {
+        let finished = self.out.last().is_some_and(|s| {
+            let t = s.text.trim_end().to_ascii_lowercase();
+            s.kind == SentenceKind::Item
+                && !(t.ends_with([';', ',', ':']) || t.ends_with(" and") || t.ends_with(" or"))
+        });
+        if finished {
+            self.loose_items = false;
+        }
+    }
+
     fn flush(&mut self) {
         if self.cur.is_empty() {
             return;
@@ -167,7 +183,7 @@ impl Builder<'_> {
         // rows, lists whose bullets were lost in extraction); running text
         // ends the list.
         if kind == SentenceKind::Body && self.lead_in.is_some() {
-            if text.split_whitespace().count() <= MAX_ITEM_WORDS {
+            if self.loose_items && text.split_whitespace().count() <= MAX_ITEM_WORDS {
                 kind = SentenceKind::Item;
             } else {
                 self.lead_in = None;
@@ -190,6 +206,7 @@ impl Builder<'_> {
         });
         if matches!(kind, SentenceKind::Body | SentenceKind::Item) && self.out[idx].is_lead_in() {
             self.lead_in = Some(idx);
+            self.loose_items = true;
         }
         self.cur_kind = SentenceKind::Body;
     }
@@ -217,6 +234,7 @@ pub fn segment(full: &str, lines: &[Line]) -> Vec<Sentence> {
         block: 0,
         heading: None,
         lead_in: None,
+        loose_items: false,
     };
     let mut prev: Option<usize> = None; // previous content line index
     let mut pending_blank = false;
@@ -235,6 +253,7 @@ pub fn segment(full: &str, lines: &[Line]) -> Vec<Sentence> {
             let same_page = prev.is_some_and(|p| lines[p].page == line.page);
             if same_page || prev.is_none() {
                 b.flush();
+                b.paragraph_break();
                 b.block += 1;
                 prev = None;
             }

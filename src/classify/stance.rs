@@ -412,7 +412,17 @@ fn attribute(ctx: &Context<'_>, f: &Facts) -> Attributed {
         }
         if !topics.is_empty() {
             attr[si] = topics.iter().map(|&t| (t, Via::Mention)).collect();
-            if f.has_cues[si] || s.is_lead_in() || s.kind == SentenceKind::Item {
+            // A statement on the drug (with a cue, or negated or hedged
+            // without one: "members may NOT be eligible for ketamine") is
+            // what a following "This is..." refers to.
+            let speaks = f.has_cues[si]
+                || s.is_lead_in()
+                || s.kind == SentenceKind::Item
+                || (!s.section.is_informative()
+                    && f.mentions[si]
+                        .iter()
+                        .any(|&(_, _, c)| ctx.cues[c].scope.negated));
+            if speaks {
                 focus = Some((topics.clone(), si));
             }
             // A short line without a full stop labels a table row.
@@ -719,13 +729,13 @@ fn condition_key(text: &str) -> Option<&'static str> {
     Some(key)
 }
 
-/// The named conditions of a sentence (or, when it names none, of its
-/// lead-in): a generic "pain" gives way to a specific pain condition named
-/// beside it.
+/// The named conditions of a sentence (or, when it names none but a
+/// generic "pain", of its lead-in): a generic "pain" gives way to a
+/// specific pain condition named beside it.
 fn conditions_of(ctx: &Context<'_>, si: usize) -> BTreeSet<&'static str> {
     let mut out = BTreeSet::new();
     for s in std::iter::once(si).chain(ctx.sentences[si].lead_in) {
-        if !out.is_empty() {
+        if out.iter().any(|&k| k != "pain") {
             break;
         }
         for (_, c) in ctx.sentence_cues(s) {
@@ -834,6 +844,8 @@ struct Builder<'c, 'a> {
     repeated: BTreeSet<usize>,
     statements: Vec<Statement>,
     cue_topics: Vec<Option<Topic>>,
+    /// The sentence each sentence took its topic from, if any.
+    lender: &'c [Option<usize>],
 }
 
 impl Builder<'_, '_> {
@@ -859,8 +871,20 @@ impl Builder<'_, '_> {
             reason = Some(Reason::PlanExclusion);
         }
         let catch_all = catch_all_for(ctx, src, polarity);
-        let (psychiatric, pain) = uses_of(ctx, si);
-        let conditions = conditions_of(ctx, si);
+        let (mut psychiatric, mut pain) = uses_of(ctx, si);
+        let mut conditions = conditions_of(ctx, si);
+        // "This is considered experimental for these conditions": the uses
+        // and conditions are those of the sentence referred back to.
+        if matches!(topics.first(), Some((_, Via::Focus)))
+            && let Some(l) = self.lender[si]
+        {
+            if !(psychiatric || pain) {
+                (psychiatric, pain) = uses_of(ctx, l);
+            }
+            if conditions.is_empty() {
+                conditions = conditions_of(ctx, l);
+            }
+        }
         // A claim line counts as its remark-code legend does: the line
         // itself is table data wherever the table sits.
         let judged = match topics.first() {
@@ -974,6 +998,7 @@ pub fn decide(ctx: &Context<'_>) -> Decided {
         repeated: repeated_cells(ctx),
         statements: Vec::new(),
         cue_topics: vec![None; ctx.cues.len()],
+        lender: &lender,
     };
     for (si, sentence_attr) in attr.iter().enumerate() {
         let mentions = &f.mentions[si];

@@ -14,7 +14,13 @@ use super::common::{by_name, devset_dir, json, repo, sorted_strings};
 
 /// Scans a folder (no cache) and returns its documents by file stem.
 fn scan_by_stem(dir: &std::path::Path) -> BTreeMap<String, Value> {
-    let report = json(&["scan", "--no-cache", "--format", "json", dir.to_str().unwrap()]);
+    let report = json(&[
+        "scan",
+        "--no-cache",
+        "--format",
+        "json",
+        dir.to_str().unwrap(),
+    ]);
     by_name(&report)
         .into_iter()
         .map(|(name, d)| {
@@ -38,19 +44,21 @@ fn parity_documents_give_their_labeled_limitations() {
     assert_eq!(docs.len(), labels.len(), "one label per document");
     let mut misses = Vec::new();
     for (stem, want) in &labels {
-        let doc = docs.get(stem).unwrap_or_else(|| panic!("{stem} not scanned"));
-        let got: BTreeMap<String, (bool, bool, bool)> = doc["topics"]["mental_health_parity"]
-            ["limitations"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|l| {
-                let kind = l["type"].as_str().unwrap().to_string();
-                let side = |k: &str| !l[k].is_null();
-                let asym = l["asymmetric"].as_bool().unwrap();
-                (kind, (side("mh_sud"), side("med_surg"), asym))
-            })
-            .collect();
+        let doc = docs
+            .get(stem)
+            .unwrap_or_else(|| panic!("{stem} not scanned"));
+        let got: BTreeMap<String, (bool, bool, bool)> =
+            doc["topics"]["mental_health_parity"]["limitations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| {
+                    let kind = l["type"].as_str().unwrap().to_string();
+                    let side = |k: &str| !l[k].is_null();
+                    let asym = l["asymmetric"].as_bool().unwrap();
+                    (kind, (side("mh_sud"), side("med_surg"), asym))
+                })
+                .collect();
         let want: BTreeMap<String, (bool, bool, bool)> = want
             .as_table()
             .unwrap()
@@ -98,7 +106,9 @@ fn phrasings_corpus_stances_stay_above_their_floor() {
     let (mut hits, mut misses) = (0, Vec::new());
     let mut parity_hits = 0;
     for (stem, want) in &labels {
-        let doc = docs.get(stem).unwrap_or_else(|| panic!("{stem} not scanned"));
+        let doc = docs
+            .get(stem)
+            .unwrap_or_else(|| panic!("{stem} not scanned"));
         for topic in ["ketamine", "esketamine"] {
             let w = want[topic].as_str().unwrap();
             score_stance(stem, topic, doc, w, &mut hits, &mut misses);
@@ -118,7 +128,10 @@ fn phrasings_corpus_stances_stay_above_their_floor() {
         misses.join("\n  ")
     );
     assert!(acc >= 0.89, "stance accuracy {acc:.3} under 0.89");
-    assert!(parity_acc >= 0.97, "parity accuracy {parity_acc:.3} under 0.97");
+    assert!(
+        parity_acc >= 0.97,
+        "parity accuracy {parity_acc:.3} under 0.97"
+    );
 }
 
 #[test]
@@ -127,17 +140,18 @@ fn devset_stances_reasons_and_codes_stay_above_their_floor() {
         eprintln!("skipping: ../shared/devset/pdf not found beside the repository");
         return;
     };
-    let labels: Value = serde_json::from_str(
-        &std::fs::read_to_string(pdfs.join("../labels.json")).unwrap(),
-    )
-    .unwrap();
+    let labels: Value =
+        serde_json::from_str(&std::fs::read_to_string(pdfs.join("../labels.json")).unwrap())
+            .unwrap();
     let labels = labels["documents"].as_object().unwrap();
     let report = json(&["scan", "--format", "json", pdfs.to_str().unwrap()]);
     let docs = by_name(&report);
     let (mut hits, mut misses) = (0, Vec::new());
     let (mut reasons_hits, mut reasons_total) = (0, 0);
     for (name, want) in labels {
-        let doc = docs.get(name).unwrap_or_else(|| panic!("{name} not scanned"));
+        let doc = docs
+            .get(name)
+            .unwrap_or_else(|| panic!("{name} not scanned"));
         for topic in ["ketamine", "esketamine"] {
             let w = want[topic]["stance"].as_str().unwrap();
             score_stance(name, topic, doc, w, &mut hits, &mut misses);
