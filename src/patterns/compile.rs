@@ -10,6 +10,9 @@ use std::fmt;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::{Regex, RegexBuilder};
+use regex_automata::meta::Regex as MetaRegex;
+
+use crate::matcher::Gate;
 
 use super::{Category, PatternError, PatternSet, Rule};
 use crate::matcher::Matcher;
@@ -75,6 +78,9 @@ pub fn compile(set: PatternSet) -> Result<Matcher, PatternError> {
     let mut literals: Vec<String> = Vec::new();
     let mut literal_rule: Vec<usize> = Vec::new();
     let mut regex_src: Vec<String> = Vec::new();
+    // The same regexes without their case-insensitivity wrapper: their
+    // prefix literals, folded to lowercase, are the gate's.
+    let mut gate_src: Vec<String> = Vec::new();
     let mut regex_rule: Vec<usize> = Vec::new();
     let mut headings: Vec<(Regex, usize)> = Vec::new();
     for (ri, rule) in set.rules.iter().enumerate() {
@@ -109,11 +115,12 @@ pub fn compile(set: PatternSet) -> Result<Matcher, PatternError> {
         for r in &rule.regexes {
             let r = ascii_classes(r);
             let src = if rule.case_sensitive {
-                r
+                r.clone()
             } else {
                 format!("(?i:{r})")
             };
             regex_src.push(src);
+            gate_src.push(r);
             regex_rule.push(ri);
         }
     }
@@ -144,12 +151,18 @@ pub fn compile(set: PatternSet) -> Result<Matcher, PatternError> {
     };
     let mut regexes = Vec::with_capacity(regex_src.len());
     for (i, src) in regex_src.iter().enumerate() {
-        let re = RegexBuilder::new(src)
-            .size_limit(REGEX_SIZE_LIMIT)
-            .build()
+        let re = MetaRegex::builder()
+            .configure(MetaRegex::config().nfa_size_limit(Some(REGEX_SIZE_LIMIT)))
+            .build(src)
             .map_err(|e| rule_err(regex_rule[i], format!("bad regex {src:?}: {e}")))?;
         regexes.push(re);
     }
+    let gate = Gate::build(&gate_src).map_err(|reason| PatternError {
+        file: "<regexes>".into(),
+        line: None,
+        rule: None,
+        reason,
+    })?;
     Ok(Matcher::from_parts(
         set,
         literals_ac,
@@ -157,7 +170,80 @@ pub fn compile(set: PatternSet) -> Result<Matcher, PatternError> {
         regexes,
         regex_rule,
         headings,
+        gate,
     ))
+}
+
+/// Shortest prefix literal worth gating a regex on: single letters occur
+/// everywhere.
+const MIN_GATE_LITERAL: usize = 2;
+
+/// The prefix literals every match of a regex starts with (ASCII,
+/// lowercased: the gate matches them without regard to case), or `None`
+/// when it has no usable finite set.
+fn prefix_literals(src: &str) -> Option<Vec<Vec<u8>>> {
+    let hir = regex_syntax::Parser::new().parse(src).ok()?;
+    let seq = regex_syntax::hir::literal::Extractor::new().extract(&hir);
+    let lits = seq.literals()?;
+    let mut out: Vec<Vec<u8>> = Vec::with_capacity(lits.len());
+    for l in lits {
+        let b = l.as_bytes();
+        if b.len() < MIN_GATE_LITERAL || !b.is_ascii() {
+            return None;
+        }
+        out.push(b.to_ascii_lowercase());
+    }
+    out.sort();
+    out.dedup();
+    (!out.is_empty()).then_some(out)
+}
+
+impl Gate {
+    /// Gates every regex (given without its case-insensitivity wrapper)
+    /// that has a finite set of prefix literals; the others scan the whole
+    /// text. Case is folded on ASCII only, which is exact on normalized
+    /// text: NFKC has already mapped the non-ASCII letters that fold to
+    /// ASCII ones (the Kelvin sign, the long s) onto them.
+    fn build(regex_src: &[String]) -> Result<Gate, String> {
+        let mut by_literal: std::collections::BTreeMap<Vec<u8>, Vec<usize>> =
+            std::collections::BTreeMap::new();
+        let mut always = Vec::new();
+        for (i, src) in regex_src.iter().enumerate() {
+            match prefix_literals(src) {
+                Some(lits) => {
+                    for l in lits {
+                        by_literal.entry(l).or_default().push(i);
+                    }
+                }
+                None => always.push(i),
+            }
+        }
+        let (literals, regexes): (Vec<Vec<u8>>, Vec<Vec<usize>>) = by_literal.into_iter().unzip();
+        let automaton = if literals.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .build(&literals)
+                    .map_err(|e| format!("cannot build the regex prefilter: {e}"))?,
+            )
+        };
+        // A leading ASCII word boundary (the form `ascii_classes` writes
+        // `\b` in), outside any group, holds at every match start.
+        let bounded = regex_src
+            .iter()
+            .map(|src| src.starts_with(r"(?-u:\b)"))
+            .collect();
+        Ok(Gate {
+            automaton,
+            regexes,
+            always,
+            bounded,
+            count: regex_src.len(),
+        })
+    }
 }
 
 /// A rule example that did not behave as documented.
