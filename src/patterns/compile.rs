@@ -133,22 +133,12 @@ pub fn compile(set: PatternSet) -> Result<Matcher, PatternError> {
             reason,
         }
     };
-    let literals_ac: Option<AhoCorasick> = if literals.is_empty() {
-        None
-    } else {
-        Some(
-            AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .build(&literals)
-                .map_err(|e| PatternError {
-                    file: "<literals>".into(),
-                    line: None,
-                    rule: None,
-                    reason: format!("cannot build the literal automaton: {e}"),
-                })?,
-        )
-    };
+    let literals_ac = literal_automaton(&literals).map_err(|e| PatternError {
+        file: "<literals>".into(),
+        line: None,
+        rule: None,
+        reason: format!("cannot build the literal automaton: {e}"),
+    })?;
     let mut regexes = Vec::with_capacity(regex_src.len());
     for (i, src) in regex_src.iter().enumerate() {
         let re = MetaRegex::builder()
@@ -172,6 +162,21 @@ pub fn compile(set: PatternSet) -> Result<Matcher, PatternError> {
         headings,
         gate,
     ))
+}
+
+/// An ASCII-case-insensitive automaton reporting every (overlapping)
+/// occurrence of `literals`; `None` for no literals.
+fn literal_automaton<P: AsRef<[u8]>>(
+    literals: &[P],
+) -> Result<Option<AhoCorasick>, aho_corasick::BuildError> {
+    if literals.is_empty() {
+        return Ok(None);
+    }
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::Standard)
+        .build(literals)
+        .map(Some)
 }
 
 /// Shortest prefix literal worth gating a regex on: single letters occur
@@ -219,17 +224,8 @@ impl Gate {
             }
         }
         let (literals, regexes): (Vec<Vec<u8>>, Vec<Vec<usize>>) = by_literal.into_iter().unzip();
-        let automaton = if literals.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::Standard)
-                    .build(&literals)
-                    .map_err(|e| format!("cannot build the regex prefilter: {e}"))?,
-            )
-        };
+        let automaton = literal_automaton(&literals)
+            .map_err(|e| format!("cannot build the regex prefilter: {e}"))?;
         // A leading ASCII word boundary (the form `ascii_classes` writes
         // `\b` in), outside any group, holds at every match start.
         let bounded = regex_src

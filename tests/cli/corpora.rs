@@ -30,23 +30,32 @@ fn scan_by_stem(dir: &std::path::Path) -> BTreeMap<String, Value> {
         .collect()
 }
 
-fn read_toml(path: &std::path::Path) -> toml::Table {
-    let text = std::fs::read_to_string(path).unwrap();
-    text.parse()
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+/// The documents of `tests/data/NAME`, each with its label from the
+/// folder's EXPECTED.toml and its scanned report entry.
+fn labeled(name: &str) -> Vec<(String, toml::Value, Value)> {
+    let dir = repo().join("tests/data").join(name);
+    let path = dir.join("EXPECTED.toml");
+    let labels: toml::Table = std::fs::read_to_string(&path)
+        .unwrap()
+        .parse()
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut docs = scan_by_stem(&dir);
+    assert_eq!(docs.len(), labels.len(), "one label per document");
+    labels
+        .into_iter()
+        .map(|(stem, want)| {
+            let doc = docs
+                .remove(&stem)
+                .unwrap_or_else(|| panic!("{stem} not scanned"));
+            (stem, want, doc)
+        })
+        .collect()
 }
 
 #[test]
 fn parity_documents_give_their_labeled_limitations() {
-    let dir = repo().join("tests/data/parity");
-    let labels = read_toml(&dir.join("EXPECTED.toml"));
-    let docs = scan_by_stem(&dir);
-    assert_eq!(docs.len(), labels.len(), "one label per document");
     let mut misses = Vec::new();
-    for (stem, want) in &labels {
-        let doc = docs
-            .get(stem)
-            .unwrap_or_else(|| panic!("{stem} not scanned"));
+    for (stem, want, doc) in labeled("parity") {
         let got: BTreeMap<String, (bool, bool, bool)> =
             doc["topics"]["mental_health_parity"]["limitations"]
                 .as_array()
@@ -99,16 +108,10 @@ fn score_stance(
 
 #[test]
 fn phrasings_corpus_stances_stay_above_their_floor() {
-    let dir = repo().join("tests/data/phrasings");
-    let labels = read_toml(&dir.join("EXPECTED.toml"));
-    let docs = scan_by_stem(&dir);
-    assert_eq!(docs.len(), labels.len(), "one label per document");
+    let labels = labeled("phrasings");
     let (mut hits, mut misses) = (0, Vec::new());
     let mut parity_hits = 0;
-    for (stem, want) in &labels {
-        let doc = docs
-            .get(stem)
-            .unwrap_or_else(|| panic!("{stem} not scanned"));
+    for (stem, want, doc) in &labels {
         for topic in ["ketamine", "esketamine"] {
             let w = want[topic].as_str().unwrap();
             score_stance(stem, topic, doc, w, &mut hits, &mut misses);

@@ -17,7 +17,7 @@ use lopdf::{Dictionary, Object, Stream};
 use super::content::{DocState, Interp};
 use super::layout::PageBuilder;
 use super::objects::Doc;
-use super::{Limits, load, page_content, pages};
+use super::{Limits, load, page_content};
 use crate::extract::panic::catch;
 use crate::extract::{ExtractError, ExtractOptions};
 
@@ -465,15 +465,7 @@ pub fn visit_pages(
     let doc = load(data, opts, &limits)?;
     let d = Doc { doc: &doc, limits };
     let mut st = DocState::new(limits.max_warnings);
-    let pages = match catch(|| pages::walk(&d, &mut st.warnings)) {
-        Ok(Ok(p)) => p,
-        Ok(Err(e)) => return Err(ExtractError::Malformed(e)),
-        Err(panic) => {
-            return Err(ExtractError::Malformed(format!(
-                "cannot walk the page tree: {panic}"
-            )));
-        }
-    };
+    let pages = super::walk_pages(&d, &mut st)?;
     let total = pages.len();
     for (i, page) in pages.iter().enumerate() {
         if !want(i, total) {

@@ -162,15 +162,7 @@ impl LopdfText {
             limits: self.limits,
         };
         let mut st = DocState::new(self.limits.max_warnings);
-        let pages = match catch(|| pages::walk(&d, &mut st.warnings)) {
-            Ok(Ok(p)) => p,
-            Ok(Err(e)) => return Err(ExtractError::Malformed(e)),
-            Err(panic) => {
-                return Err(ExtractError::Malformed(format!(
-                    "cannot walk the page tree: {panic}"
-                )));
-            }
-        };
+        let pages = walk_pages(&d, &mut st)?;
         let mut texts = Vec::with_capacity(pages.len());
         let mut without_text = Vec::new();
         for (i, page) in pages.iter().enumerate() {
@@ -242,6 +234,21 @@ impl Extractor for LopdfText {
 
     fn extract(&self, data: &[u8], opts: &ExtractOptions) -> Result<Extracted, ExtractError> {
         self.extract_detailed(data, opts).map(|d| d.extracted)
+    }
+}
+
+/// The document's pages in order; a broken or hostile page tree (even one
+/// that panics the walk) makes the document malformed.
+pub(crate) fn walk_pages<'a>(
+    d: &Doc<'a>,
+    st: &mut DocState,
+) -> Result<Vec<pages::Page<'a>>, ExtractError> {
+    match catch(|| pages::walk(d, &mut st.warnings)) {
+        Ok(Ok(p)) => Ok(p),
+        Ok(Err(e)) => Err(ExtractError::Malformed(e)),
+        Err(panic) => Err(ExtractError::Malformed(format!(
+            "cannot walk the page tree: {panic}"
+        ))),
     }
 }
 
