@@ -81,6 +81,9 @@ impl Gate {
         for &i in &self.always {
             plan[i] = Plan::Scan;
         }
+        // An anchored try costs about what scanning a few hundred bytes
+        // does: a regex with many candidates scans the text instead.
+        let most = text.len() / SCAN_BYTES_PER_TRY;
         if let Some(ac) = &self.automaton {
             let bytes = text.as_bytes();
             for m in ac.find_overlapping_iter(text) {
@@ -89,14 +92,17 @@ impl Gate {
                     if let Plan::At(starts) = &mut plan[i]
                         && (at_boundary || !self.bounded[i])
                     {
-                        starts.push(m.start());
+                        // Overlapping literals can repeat a start: the
+                        // count may run ahead of the distinct starts.
+                        if starts.len() > 2 * most {
+                            plan[i] = Plan::Scan;
+                        } else {
+                            starts.push(m.start());
+                        }
                     }
                 }
             }
         }
-        // An anchored try costs about what scanning a few hundred bytes
-        // does: a regex with many candidates scans the text instead.
-        let most = text.len() / SCAN_BYTES_PER_TRY;
         for p in &mut plan {
             if let Plan::At(starts) = p {
                 starts.sort_unstable();
@@ -183,7 +189,9 @@ impl Matcher {
     }
 
     /// Every hit in `text`, sorted by start, then end, then rule; one hit
-    /// per (rule, span).
+    /// per (rule, span). `text` is normalized (NFKC): the gate folds case
+    /// on ASCII only, which is exact once NFKC has mapped the Kelvin sign
+    /// and the long s, the only non-ASCII letters folding to ASCII ones.
     pub fn find_all(&self, text: &str) -> Vec<Hit> {
         let mut hits = Vec::new();
         if let Some(ac) = &self.literals {
@@ -291,6 +299,27 @@ mod tests {
         assert_eq!(m.find_all(t).len(), 2);
     }
 
+    /// Asserts that `find_all` gives what scanning the whole text with
+    /// every regex gives (the gate changes no hit).
+    fn assert_gate_is_exact(m: &Matcher, text: &str, what: &str) {
+        let gated = m.find_all(text);
+        let mut all: Vec<Hit> = gated
+            .iter()
+            .copied()
+            .filter(|h| !m.regex_rule.contains(&h.rule) || m.literal_rule.contains(&h.rule))
+            .collect();
+        for (re, &rule) in m.regexes.iter().zip(&m.regex_rule) {
+            all.extend(re.find_iter(text).filter(|x| !x.is_empty()).map(|x| Hit {
+                start: x.start(),
+                end: x.end(),
+                rule,
+            }));
+        }
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(gated, all, "{what}");
+    }
+
     #[test]
     fn the_gate_changes_no_hit_of_the_builtin_library() {
         let m = crate::load_matcher(None).unwrap();
@@ -309,26 +338,34 @@ mod tests {
             }
             let raw = std::fs::read_to_string(&path).unwrap();
             let norm = crate::normalize::NormalizedText::from_pages(&[raw]);
-            let text = norm.text();
-            let gated = m.find_all(text);
-            let mut all: Vec<Hit> = gated
-                .iter()
-                .copied()
-                .filter(|h| !m.regex_rule.contains(&h.rule) || m.literal_rule.contains(&h.rule))
-                .collect();
-            for (re, &rule) in m.regexes.iter().zip(&m.regex_rule) {
-                all.extend(re.find_iter(text).filter(|x| !x.is_empty()).map(|x| Hit {
-                    start: x.start(),
-                    end: x.end(),
-                    rule,
-                }));
-            }
-            all.sort_unstable();
-            all.dedup();
-            assert_eq!(gated, all, "{}", path.display());
+            assert_gate_is_exact(&m, norm.text(), &path.display().to_string());
             docs += 1;
         }
         assert!(docs > 100);
+    }
+
+    #[test]
+    fn the_gate_is_exact_on_alternations_flags_and_overlaps() {
+        let m = matcher(
+            "[[rule]]\nid = \"a\"\ncategory = \"experimental\"\ndescription = \"d\"\n\
+             regexes = ['\\bfoo|bar', 'Ke(?-i:T)amine', 'is\\s+\\w+', '(?:ab)+c', 'x?yz']\nmatch = ['foo']\n",
+        );
+        for text in [
+            "foo bar abar xbarx foobar",
+            "KeTamine ketamine KETAMINE keTAMINE",
+            "this is it; is  not; This is",
+            "ababc abc ababab c abababc",
+            "xyz yz xxyz xyzyz",
+            "",
+        ] {
+            assert_gate_is_exact(&m, text, text);
+            // Padded, so that the few candidates are tried one by one.
+            let pad = "lorem ipsum dolor sit amet ".repeat(100);
+            assert_gate_is_exact(&m, &format!("{pad}{text}{pad}"), text);
+        }
+        // A long text: the regexes with many candidates scan it instead.
+        let long = "is a bar of foo ".repeat(500);
+        assert_gate_is_exact(&m, &long, "long");
     }
 
     #[test]

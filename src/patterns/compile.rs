@@ -183,24 +183,33 @@ fn literal_automaton<P: AsRef<[u8]>>(
 /// everywhere.
 const MIN_GATE_LITERAL: usize = 2;
 
-/// The prefix literals every match of a regex starts with (ASCII,
-/// lowercased: the gate matches them without regard to case), or `None`
-/// when it has no usable finite set.
-fn prefix_literals(src: &str) -> Option<Vec<Vec<u8>>> {
-    let hir = regex_syntax::Parser::new().parse(src).ok()?;
+/// What the gate knows of a regex: the prefix literals every match starts
+/// with (ASCII, lowercased: the gate matches them without regard to case;
+/// `None` when it has no usable finite set), and whether every match
+/// starts at an ASCII word boundary.
+fn gate_facts(src: &str) -> (Option<Vec<Vec<u8>>>, bool) {
+    let Ok(hir) = regex_syntax::Parser::new().parse(src) else {
+        return (None, false);
+    };
+    let bounded = hir
+        .properties()
+        .look_set_prefix()
+        .contains(regex_syntax::hir::Look::WordAscii);
     let seq = regex_syntax::hir::literal::Extractor::new().extract(&hir);
-    let lits = seq.literals()?;
+    let Some(lits) = seq.literals() else {
+        return (None, bounded);
+    };
     let mut out: Vec<Vec<u8>> = Vec::with_capacity(lits.len());
     for l in lits {
         let b = l.as_bytes();
         if b.len() < MIN_GATE_LITERAL || !b.is_ascii() {
-            return None;
+            return (None, bounded);
         }
         out.push(b.to_ascii_lowercase());
     }
     out.sort();
     out.dedup();
-    (!out.is_empty()).then_some(out)
+    ((!out.is_empty()).then_some(out), bounded)
 }
 
 impl Gate {
@@ -213,8 +222,11 @@ impl Gate {
         let mut by_literal: std::collections::BTreeMap<Vec<u8>, Vec<usize>> =
             std::collections::BTreeMap::new();
         let mut always = Vec::new();
+        let mut bounded = Vec::with_capacity(regex_src.len());
         for (i, src) in regex_src.iter().enumerate() {
-            match prefix_literals(src) {
+            let (literals, at_boundary) = gate_facts(src);
+            bounded.push(at_boundary);
+            match literals {
                 Some(lits) => {
                     for l in lits {
                         by_literal.entry(l).or_default().push(i);
@@ -226,12 +238,6 @@ impl Gate {
         let (literals, regexes): (Vec<Vec<u8>>, Vec<Vec<usize>>) = by_literal.into_iter().unzip();
         let automaton = literal_automaton(&literals)
             .map_err(|e| format!("cannot build the regex prefilter: {e}"))?;
-        // A leading ASCII word boundary (the form `ascii_classes` writes
-        // `\b` in), outside any group, holds at every match start.
-        let bounded = regex_src
-            .iter()
-            .map(|src| src.starts_with(r"(?-u:\b)"))
-            .collect();
         Ok(Gate {
             automaton,
             regexes,
