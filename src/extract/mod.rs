@@ -36,6 +36,8 @@ pub enum Progress<'a> {
     Extractor(&'a str),
     /// The document has this many pages.
     Pages(usize),
+    /// OCR starts on one more page.
+    OcrPage,
 }
 
 /// Receives [`Progress`] events.

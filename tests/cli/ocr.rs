@@ -21,7 +21,7 @@ use image::GrayImage;
 use lopdf::{Document, Object, Stream, dictionary};
 use serde_json::Value;
 
-use super::common::{run, stdout_json, temp_with};
+use super::common::{policyscan, run, stdout_json, temp_with};
 
 /// The paragraph the drawn documents hold, line by line.
 const PARAGRAPH: &[&str] = &[
@@ -505,6 +505,40 @@ fn ocr_fills_only_the_pages_without_text() {
             .unwrap()
             .iter()
             .all(|f| f["page"] == 1)
+    );
+}
+
+#[test]
+fn a_crash_during_ocr_is_retried_without_ocr() {
+    if !tesseract_installed() {
+        return;
+    }
+    let Some(font) = font_data() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("faulty.pdf"), mixed_pdf(&font)).unwrap();
+    let out = policyscan()
+        .env("POLICYSCAN_TEST_FAULT", "abort-in-ocr:faulty")
+        .args(["scan", "--format", "json", "--no-cache", "-j", "1", "--ocr"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = stdout_json(&out);
+    let d = &report["documents"][0];
+    // The text layer's page is kept; the crash is blamed on OCR, and the
+    // retry went without it.
+    assert_eq!(d["status"], "ok", "{d}");
+    assert_eq!(d["ocr_pages"].as_array().map(Vec::len), Some(0), "{d}");
+    let warnings = d["warnings"].to_string();
+    assert!(warnings.contains("SIGABRT) in ocr:tesseract"), "{warnings}");
+    assert!(
+        warnings.contains("crashed the extraction worker"),
+        "{warnings}"
     );
 }
 

@@ -279,6 +279,15 @@ pub fn apply(
         ));
         return Ok(e);
     }
+    let name = extractor_name();
+    if opts.skip.contains(&name) {
+        e.warnings.push(format!(
+            "{SUMMARY_PREFIX}reading the page images crashed the extraction worker; no page was read"
+        ));
+        return Ok(e);
+    }
+    // A crash from here on is blamed on OCR (the retry goes without it).
+    super::report_progress(super::Progress::Extractor(&name));
     let had_text = e.has_text();
     let mut reader = Reader {
         data,
@@ -301,6 +310,7 @@ pub fn apply(
         },
         &mut |p, total| {
             reader.page_count = total;
+            super::report_progress(super::Progress::OcrPage);
             let outcome = reader.read(&p);
             outcomes.push((p.index, outcome));
         },

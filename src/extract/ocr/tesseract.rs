@@ -198,7 +198,10 @@ pub fn recognize(
     let err_reader = std::thread::spawn(move || {
         let mut buf = Vec::new();
         if let Some(s) = stderr.as_mut() {
-            let _ = s.take(64 << 10).read_to_end(&mut buf);
+            // Keep the start; drain the rest, so the engine never dies
+            // of a closed pipe.
+            let _ = s.by_ref().take(64 << 10).read_to_end(&mut buf);
+            let _ = std::io::copy(s, &mut std::io::sink());
         }
         buf
     });

@@ -11,7 +11,8 @@
 //! contains `NAME`, before extracting: `abort` (SIGABRT), `hang` (sleeps
 //! forever), `exit` (exits with status 3 without replying), `garbage`
 //! (writes a malformed frame), `abort-in-first` (reports that the first
-//! extractor of the chain started, then aborts, unless the job skips it).
+//! extractor of the chain started, then aborts, unless the job skips it),
+//! `abort-in-ocr` (aborts as soon as OCR starts on the document).
 //! Only the integration tests set it; nothing happens without it.
 //!
 //! Must not: decide statuses for crashes or timeouts (the parent does, it
@@ -21,6 +22,7 @@ use std::ffi::OsString;
 use std::io::{self, Write};
 use std::os::unix::ffi::OsStringExt;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{LazyLock, Mutex};
 
 use super::protocol::{Job, Reply};
@@ -58,8 +60,12 @@ fn apply_limits(max_memory: u64) {
     }
 }
 
+/// Set by the test hook's `abort-in-ocr` for the current job.
+static ABORT_IN_OCR: AtomicBool = AtomicBool::new(false);
+
 /// Misbehaves as the test hook asks (see the module docs).
 fn test_fault(path: &std::path::Path, skip: &[String], out: &Mutex<io::Stdout>) {
+    ABORT_IN_OCR.store(false, Ordering::Relaxed);
     let Some(spec) = std::env::var_os(FAULT_ENV) else {
         return;
     };
@@ -80,6 +86,7 @@ fn test_fault(path: &std::path::Path, skip: &[String], out: &Mutex<io::Stdout>) 
             std::thread::sleep(std::time::Duration::from_secs(3600));
         },
         "exit" => std::process::exit(3),
+        "abort-in-ocr" => ABORT_IN_OCR.store(true, Ordering::Relaxed),
         "abort-in-first" => {
             let first = crate::extract::pdf_extract::NAME;
             if !skip.iter().any(|s| s == first) {
@@ -107,10 +114,16 @@ pub fn run(max_memory: u64) -> u8 {
         let reply = match p {
             Progress::Extractor(name) => Reply::Stage(name.to_string()),
             Progress::Pages(n) => Reply::Pages(n as u64),
+            Progress::OcrPage => Reply::OcrPage,
         };
         let mut o = out.lock().unwrap_or_else(|e| e.into_inner());
         // A parent that stopped listening will close stdin; the loop ends there.
         let _ = reply.write(&mut *o);
+        if ABORT_IN_OCR.load(Ordering::Relaxed)
+            && matches!(p, Progress::Extractor(n) if n == crate::extract::ocr::extractor_name())
+        {
+            std::process::abort();
+        }
     }));
     let mut stdin = io::stdin().lock();
     loop {

@@ -90,9 +90,9 @@ pub const BASE_TIMEOUT: Duration = Duration::from_secs(30);
 pub const PER_MIB: Duration = Duration::from_secs(1);
 /// Added per page to the scaled time limit, once the page count is known.
 pub const PER_PAGE: Duration = Duration::from_millis(50);
-/// Added per page instead when `--ocr` is on (a scanned page takes about
-/// a second; each page's engine run has its own limit besides).
-pub const PER_PAGE_OCR: Duration = Duration::from_secs(10);
+/// Time allowed from the start of each page's OCR (`--ocr`): the engine's
+/// own limit per page, plus time to decode or render the page image.
+pub const PER_PAGE_OCR: Duration = Duration::from_secs(crate::extract::ocr::PAGE_TIMEOUT_SECS + 30);
 
 impl Limits {
     /// The time limit before the page count is known.
@@ -103,16 +103,14 @@ impl Limits {
         })
     }
 
-    /// The time limit once the document is known to have `pages` pages
-    /// (`ocr`: pages may be read with OCR).
-    pub fn with_pages(&self, file_size: u64, pages: u64, ocr: bool) -> Duration {
+    /// The time limit once the document is known to have `pages` pages.
+    pub fn with_pages(&self, file_size: u64, pages: u64) -> Duration {
         match self.timeout {
             Some(t) => t,
             None => {
                 let pages = u32::try_from(pages).unwrap_or(u32::MAX);
-                let per_page = if ocr { PER_PAGE_OCR } else { PER_PAGE };
                 self.initial(file_size)
-                    .max(BASE_TIMEOUT.saturating_add(per_page.saturating_mul(pages)))
+                    .max(BASE_TIMEOUT.saturating_add(PER_PAGE.saturating_mul(pages)))
             }
         }
     }
@@ -564,9 +562,13 @@ impl WorkerPool {
                     stage = Some(s);
                     ran_any = true;
                 }
-                Ok(Ok(Reply::Pages(n))) => {
-                    limit = limit.max(self.limits.with_pages(size, n, job.ocr.is_some()));
+                Ok(Ok(Reply::Pages(n))) => limit = limit.max(self.limits.with_pages(size, n)),
+                // Each OCR'd page gets its own time from its start (unless
+                // --timeout fixed the limit).
+                Ok(Ok(Reply::OcrPage)) if self.limits.timeout.is_none() => {
+                    limit = limit.max(start.elapsed().saturating_add(PER_PAGE_OCR));
                 }
+                Ok(Ok(Reply::OcrPage)) => {}
                 Ok(Ok(Reply::Result(sha, result))) => {
                     let mut w = w;
                     w.served += 1;
@@ -712,15 +714,14 @@ mod tests {
         let l = Limits::default();
         assert_eq!(l.initial(0), Duration::from_secs(30));
         assert_eq!(l.initial(5 << 20), Duration::from_secs(35));
-        assert_eq!(l.with_pages(0, 20_000, false), Duration::from_secs(1030));
-        assert_eq!(l.with_pages(0, 100, true), Duration::from_secs(1030));
-        assert_eq!(l.with_pages(100 << 20, 1, false), Duration::from_secs(130));
+        assert_eq!(l.with_pages(0, 20_000), Duration::from_secs(1030));
+        assert_eq!(l.with_pages(100 << 20, 1), Duration::from_secs(130));
         let fixed = Limits {
             timeout: Some(Duration::from_secs(7)),
             ..Limits::default()
         };
         assert_eq!(fixed.initial(1 << 30), Duration::from_secs(7));
-        assert_eq!(fixed.with_pages(0, 1_000_000, true), Duration::from_secs(7));
+        assert_eq!(fixed.with_pages(0, 1_000_000), Duration::from_secs(7));
     }
 
     #[test]

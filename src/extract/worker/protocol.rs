@@ -22,6 +22,7 @@ pub const MAX_FRAME: usize = 1 << 30;
 const TAG_JOB: u8 = b'J';
 const TAG_STAGE: u8 = b'S';
 const TAG_PAGES: u8 = b'P';
+const TAG_OCR_PAGE: u8 = b'O';
 const TAG_RESULT: u8 = b'R';
 
 /// One document for a worker to extract.
@@ -46,6 +47,8 @@ pub enum Reply {
     Stage(String),
     /// The current document has this many pages.
     Pages(u64),
+    /// OCR starts on one more page of the current document.
+    OcrPage,
     /// The document is done: its sha256 and the extraction result.
     Result(String, Result<Extracted, ExtractError>),
 }
@@ -265,6 +268,7 @@ impl Reply {
                 e.u64(*n);
                 TAG_PAGES
             }
+            Reply::OcrPage => TAG_OCR_PAGE,
             Reply::Result(sha, result) => {
                 e.bytes(sha.as_bytes());
                 match result {
@@ -300,6 +304,7 @@ impl Reply {
         let reply = match tag {
             TAG_STAGE => Reply::Stage(d.string()?),
             TAG_PAGES => Reply::Pages(d.u64()?),
+            TAG_OCR_PAGE => Reply::OcrPage,
             TAG_RESULT => {
                 let sha = d.string()?;
                 let result = match d.u8()? {
@@ -376,6 +381,7 @@ mod tests {
     fn replies_roundtrip() {
         roundtrip_reply(Reply::Stage("pdf-extract".into()));
         roundtrip_reply(Reply::Pages(20_000));
+        roundtrip_reply(Reply::OcrPage);
         roundtrip_reply(Reply::Result(
             "ab".repeat(32),
             Ok(Extracted {
