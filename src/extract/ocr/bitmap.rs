@@ -394,6 +394,10 @@ fn ccitt_to_gray(
         .ok_or_else(|| BitmapError::Bad("CCITT size".into()))
 }
 
+/// Largest float buffer `resize` may need before a wide source is first
+/// narrowed (see [`upright_and_scaled`]).
+const RESIZE_SCRATCH_BYTES: u64 = 256 << 20;
+
 /// `m = [a b c d e f]` maps the image's unit square onto the page; the
 /// page is shown turned `rotate` degrees clockwise. Returns the bitmap
 /// upright as shown, resampled toward `target_dpi`, with the resolution
@@ -438,6 +442,16 @@ pub fn upright_and_scaled(
     let scaled = if (nw, nh) == (img.width(), img.height()) {
         img
     } else {
+        // `resize` passes through a float image of the source width and
+        // the target height (16 bytes a pixel): narrow a very wide source
+        // first, with the integer box filter of `thumbnail`, so that
+        // buffer stays within budget.
+        let scratch = u64::from(img.width()) * u64::from(nh) * 16;
+        let img = if scratch > RESIZE_SCRATCH_BYTES && nw < img.width() {
+            imageops::thumbnail(&img, nw, img.height())
+        } else {
+            img
+        };
         imageops::resize(&img, nw, nh, FilterType::CatmullRom)
     };
     // The resolution along the columns, after scaling (rows are close to
@@ -619,5 +633,16 @@ mod tests {
         let (out, dpi) = upright_and_scaled(img, m, 0, 300, &caps);
         assert!(u64::from(out.width()) * u64::from(out.height()) <= 1_000_000);
         assert!(dpi < 300);
+    }
+
+    #[test]
+    fn a_wide_source_scaled_up_in_height_is_narrowed_first() {
+        // 2400 dpi across, 75 dpi down: 1/8 and 4 times; straight through
+        // `resize` this would need a 512 MB float buffer.
+        let img = GrayImage::from_pixel(40_000, 200, image::Luma([255]));
+        let m = [1200.0, 0.0, 0.0, 192.0, 0.0, 0.0];
+        let (out, dpi) = upright_and_scaled(img, m, 0, 300, &Caps::default());
+        assert_eq!((out.width(), out.height(), dpi), (5000, 800, 300));
+        assert!(out.pixels().all(|p| p.0[0] == 255));
     }
 }
