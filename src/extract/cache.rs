@@ -100,6 +100,7 @@ impl Cache {
                 extractor,
                 warnings,
                 ocr_pages,
+                transient: false,
             })),
             Payload::Err { status, reason } => Some(Err(match status {
                 Status::Encrypted => ExtractError::Encrypted(reason),
@@ -118,6 +119,7 @@ impl Cache {
         result: &Result<Extracted, ExtractError>,
     ) -> std::io::Result<()> {
         let payload = match result {
+            Ok(e) if e.transient => return Ok(()),
             Ok(e) => Payload::Ok {
                 pages: e.pages.clone(),
                 extractor: e.extractor.clone(),
@@ -162,6 +164,7 @@ mod tests {
                 confidence: 91,
                 words: 1,
             }],
+            transient: false,
         }
     }
 
@@ -173,6 +176,13 @@ mod tests {
         c.put("ab12", "p1", &Ok(sample())).unwrap();
         assert_eq!(c.get("ab12", "p1").unwrap().unwrap(), sample());
         assert!(c.get("ab12", "p2").is_none());
+        // A result of this run's conditions (an OCR timeout) is not kept.
+        let transient = Extracted {
+            transient: true,
+            ..sample()
+        };
+        c.put("ef56", "p1", &Ok(transient)).unwrap();
+        assert!(c.get("ef56", "p1").is_none());
         c.put("cd34", "p1", &Err(ExtractError::Encrypted("pw".into())))
             .unwrap();
         assert_eq!(

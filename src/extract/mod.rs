@@ -69,6 +69,9 @@ pub struct Extracted {
     pub warnings: Vec<String>,
     /// Pages whose text came from OCR, in page order.
     pub ocr_pages: Vec<OcrPage>,
+    /// The result depends on this run's conditions (the OCR engine timed
+    /// out, was missing or was killed): it is not cached.
+    pub transient: bool,
 }
 
 impl Extracted {
@@ -292,6 +295,7 @@ mod tests {
                 extractor: "b".into(),
                 warnings: vec![],
                 ocr_pages: vec![],
+                transient: false,
             }),
             "b",
         );
@@ -312,6 +316,7 @@ mod tests {
                 extractor: "b".into(),
                 warnings: vec![],
                 ocr_pages: vec![],
+                transient: false,
             }),
             "b",
         );
@@ -330,6 +335,7 @@ mod tests {
                 extractor: "b".into(),
                 warnings: vec![],
                 ocr_pages: vec![],
+                transient: false,
             }),
             "b",
         );
@@ -346,6 +352,7 @@ mod tests {
                 extractor: "b".into(),
                 warnings: vec![],
                 ocr_pages: vec![],
+                transient: false,
             }),
             "b",
         );

@@ -214,6 +214,7 @@ impl Extractor for PdfExtract {
             extractor: NAME.to_string(),
             warnings,
             ocr_pages: Vec::new(),
+            transient: false,
         })
     }
 }

@@ -133,6 +133,7 @@ impl Extractor for PdfToText {
             extractor: NAME.to_string(),
             warnings: Vec::new(),
             ocr_pages: Vec::new(),
+            transient: false,
         })
     }
 }

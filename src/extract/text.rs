@@ -21,6 +21,7 @@ pub fn extract(data: &[u8]) -> Extracted {
         extractor: NAME.to_string(),
         warnings: Vec::new(),
         ocr_pages: Vec::new(),
+        transient: false,
     }
 }
 

@@ -670,6 +670,46 @@ fn ocr_results_are_cached_under_their_own_key() {
     assert_eq!(entries, 2, "one entry per pipeline");
 }
 
+#[test]
+fn an_interrupted_ocr_page_is_not_cached() {
+    if !tesseract_installed() {
+        return;
+    }
+    let Some(path) = torture("jpeg_only_scan.pdf") else {
+        return;
+    };
+    // An engine that answers for its version and languages, then is
+    // killed on every page (as by the OOM killer).
+    let dir = tempfile::tempdir().unwrap();
+    let engine = dir.path().join("tesseract");
+    std::fs::write(
+        &engine,
+        "#!/bin/sh\ncase \"$1\" in --version|--list-langs) exec tesseract \"$@\";; esac\nkill -9 $$\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&engine, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let cache = dir.path().join("cache");
+    let out = policyscan()
+        .env("POLICYSCAN_TESSERACT", &engine)
+        .args(["scan", "--format", "json", "--ocr", "--cache"])
+        .arg(&cache)
+        .arg(&path)
+        .output()
+        .unwrap();
+    let report = stdout_json(&out);
+    let d = &report["documents"][0];
+    assert_eq!(d["status"], "no_text", "{d}");
+    assert!(
+        d["warnings"].to_string().contains("killed by a signal"),
+        "{d}"
+    );
+    assert_eq!(
+        walk_files(&cache),
+        0,
+        "nothing cached: the next run tries again"
+    );
+}
+
 fn walk_files(dir: &Path) -> usize {
     let mut n = 0;
     for e in std::fs::read_dir(dir).unwrap().flatten() {

@@ -208,6 +208,7 @@ impl LopdfText {
             extractor: NAME.to_string(),
             warnings,
             ocr_pages: Vec::new(),
+            transient: false,
         };
         if lost && !extracted.has_text() {
             return Err(ExtractError::TooLarge(

@@ -136,6 +136,9 @@ enum Outcome {
     Read(tesseract::PageText, &'static str),
     /// Not read, and why.
     Skipped(String),
+    /// Not read for a reason of this run (the engine timed out, could not
+    /// be started or was killed): another run may read it.
+    Interrupted(String),
 }
 
 fn visible(s: &str) -> bool {
@@ -230,6 +233,14 @@ impl Reader<'_> {
         let timeout = Duration::from_secs(self.ocr.page_timeout_secs.max(1));
         match tesseract::recognize(gray, dpi, &self.ocr.language, timeout) {
             Ok(t) => Outcome::Read(t, how),
+            Err(
+                e @ (tesseract::TesseractError::Timeout(_) | tesseract::TesseractError::Missing(_)),
+            ) => Outcome::Interrupted(e.to_string()),
+            Err(e @ tesseract::TesseractError::Failed(_))
+                if e.to_string().contains("killed by a signal") =>
+            {
+                Outcome::Interrupted(e.to_string())
+            }
             Err(e) => Outcome::Skipped(e.to_string()),
         }
     }
@@ -344,6 +355,10 @@ pub fn apply(
         match outcome {
             Outcome::Nothing => nothing.push(page),
             Outcome::Skipped(why) => details.push(format!("page {page}: not read with OCR: {why}")),
+            Outcome::Interrupted(why) => {
+                e.transient = true;
+                details.push(format!("page {page}: not read with OCR: {why}"));
+            }
             Outcome::Read(t, how) => {
                 let confidence = t.confidence.round().clamp(0.0, 100.0) as u8;
                 e.ocr_pages.push(OcrPage {
@@ -437,6 +452,7 @@ mod tests {
             extractor: "x".into(),
             warnings: vec![],
             ocr_pages: vec![],
+            transient: false,
         };
         let off = ExtractOptions::default();
         assert_eq!(apply(Ok(e.clone()), b"", &off).unwrap(), e);

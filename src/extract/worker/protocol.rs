@@ -283,6 +283,7 @@ impl Reply {
                             e.u8(p.confidence);
                             e.u64(u64::from(p.words));
                         }
+                        e.u8(u8::from(x.transient));
                     }
                     Err(err) => {
                         e.u8(error_code(err));
@@ -326,11 +327,17 @@ impl Reply {
                                 })
                             })
                             .collect::<io::Result<Vec<_>>>()?;
+                        let transient = match d.u8()? {
+                            0 => false,
+                            1 => true,
+                            x => return Err(bad(format!("bad transient flag {x}"))),
+                        };
                         Ok(Extracted {
                             pages,
                             extractor,
                             warnings,
                             ocr_pages,
+                            transient,
                         })
                     }
                     code => Err(error_from_code(code, d.string()?)?),
@@ -393,6 +400,7 @@ mod tests {
                     confidence: 91,
                     words: 312,
                 }],
+                transient: true,
             }),
         ));
         for err in [
