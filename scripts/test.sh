@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The second command: formatting, lints and every test, then the Slurm
-# end-to-end run where it can be set up. CI runs this (.ci/run). Unit tests live in src/, integration tests through the binary
-# in tests/cli/ (they also check that fixtures/ is what
-# scripts/make_fixtures.py writes, and scan ../shared/devset/pdf when it
-# is there).
+# end-to-end run where it can be set up. CI runs this (.ci/run). Unit
+# tests live in src/, integration tests through the binary in tests/cli/
+# (they also check that fixtures/ is what scripts/make_fixtures.py writes,
+# score the labeled corpora, and scan ../shared/devset/pdf when it is
+# there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
