@@ -27,8 +27,7 @@ use crate::report::resume::Resume;
 use crate::walk::Input;
 
 /// Hint attached to documents without a text layer.
-pub const NO_TEXT_HINT: &str =
-    "no extractable text: the pages are probably scanned images; run with --ocr to read them";
+pub const NO_TEXT_HINT: &str = "no extractable text: no page has a text layer (scans, or only images, drawings or form fields); run with --ocr to read page images";
 
 /// Hint attached to documents without text after OCR (`--ocr`) ran.
 pub const NO_TEXT_OCR_HINT: &str =

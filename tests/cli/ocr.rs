@@ -196,11 +196,16 @@ fn color_jpeg(img: &GrayImage) -> Stream {
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 75)
         .encode_image(&rgb)
         .unwrap();
+    dct_xobject(jpeg, img.width(), img.height(), "DeviceRGB")
+}
+
+/// A JPEG (DCTDecode) image XObject of 8-bit samples.
+fn dct_xobject(jpeg: Vec<u8>, width: u32, height: u32, color_space: &str) -> Stream {
     Stream::new(
         dictionary! {
             "Type" => "XObject", "Subtype" => "Image",
-            "Width" => i64::from(img.width()), "Height" => i64::from(img.height()),
-            "ColorSpace" => "DeviceRGB", "BitsPerComponent" => 8,
+            "Width" => i64::from(width), "Height" => i64::from(height),
+            "ColorSpace" => color_space, "BitsPerComponent" => 8,
             "Filter" => "DCTDecode",
         },
         jpeg,
@@ -785,15 +790,7 @@ fn gray_jpeg(img: &GrayImage, quality: u8) -> Stream {
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, quality)
         .encode_image(img)
         .unwrap();
-    Stream::new(
-        dictionary! {
-            "Type" => "XObject", "Subtype" => "Image",
-            "Width" => i64::from(img.width()), "Height" => i64::from(img.height()),
-            "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8,
-            "Filter" => "DCTDecode",
-        },
-        jpeg,
-    )
+    dct_xobject(jpeg, img.width(), img.height(), "DeviceGray")
 }
 
 /// Writes the measurement set (set `OCR_BENCH_DIR`) and prints each
