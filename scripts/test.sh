@@ -23,7 +23,10 @@ scripts/install-packages.sh
 
 cargo fmt --check
 cargo clippy --all-targets --locked -- -D warnings
-cargo test --locked
+# Release mode: the same build scripts/setup.sh makes, and cheaper than a
+# dev build with optimized dependencies (measured on a clean clone, 2 cores:
+# 5-6.5 min against 7 min); the corpus tests then run the optimized binary.
+cargo test --release --locked
 
 # The sharded scan on a real scheduler (a one-node Slurm cluster on
 # localhost, about 30 s): where Debian packages can be installed (root or
@@ -35,5 +38,5 @@ elif ! command -v apt-get >/dev/null 2>&1 || { [ "$(id -u)" -ne 0 ] && ! command
 elif [ ! -d ../shared/corpus/real ]; then
   echo "test: slurm-e2e skipped: ../shared/corpus/real not found" >&2
 else
-  scripts/slurm-e2e.sh --bin target/debug/policyscan
+  scripts/slurm-e2e.sh --bin target/release/policyscan
 fi
