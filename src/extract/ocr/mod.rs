@@ -46,7 +46,7 @@ pub const LOW_CONFIDENCE: u8 = 70;
 pub const SUMMARY_PREFIX: &str = "OCR (--ocr): ";
 /// Version of this module's own processing (bitmap preparation, text
 /// assembly), part of the cache key: bump it when their output changes.
-pub const OCR_VERSION: u32 = 1;
+pub const OCR_VERSION: u32 = 2;
 
 /// What `--ocr` turns on; travels in [`ExtractOptions`] to wherever
 /// extraction runs.
