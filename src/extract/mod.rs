@@ -286,19 +286,22 @@ mod tests {
         }
     }
 
+    /// An extractor `name` that reads one page of text.
+    fn reads_text(name: &'static str) -> Fixed {
+        Fixed(
+            Ok(Extracted {
+                pages: vec!["text".into()],
+                extractor: name.into(),
+                ..Extracted::default()
+            }),
+            name,
+        )
+    }
+
     #[test]
     fn chain_falls_back_until_text() {
         let a = Fixed(Err(ExtractError::Malformed("bad xref".into())), "a");
-        let b = Fixed(
-            Ok(Extracted {
-                pages: vec!["text".into()],
-                extractor: "b".into(),
-                warnings: vec![],
-                ocr_pages: vec![],
-                transient: false,
-            }),
-            "b",
-        );
+        let b = reads_text("b");
         let got = extract_chain(&[&a, &b], b"", &ExtractOptions::default()).unwrap();
         assert_eq!(got.extractor, "b");
         assert_eq!(got.warnings, vec!["a: malformed: bad xref".to_string()]);
@@ -329,16 +332,7 @@ mod tests {
     #[test]
     fn chain_stops_on_too_large() {
         let a = Fixed(Err(ExtractError::TooLarge("bomb".into())), "a");
-        let b = Fixed(
-            Ok(Extracted {
-                pages: vec!["text".into()],
-                extractor: "b".into(),
-                warnings: vec![],
-                ocr_pages: vec![],
-                transient: false,
-            }),
-            "b",
-        );
+        let b = reads_text("b");
         let got = extract_chain(&[&a, &b], b"", &ExtractOptions::default());
         assert_eq!(got.unwrap_err().status(), Status::TooLarge);
     }
@@ -346,16 +340,7 @@ mod tests {
     #[test]
     fn chain_stops_on_encrypted() {
         let a = Fixed(Err(ExtractError::Encrypted("password".into())), "a");
-        let b = Fixed(
-            Ok(Extracted {
-                pages: vec!["text".into()],
-                extractor: "b".into(),
-                warnings: vec![],
-                ocr_pages: vec![],
-                transient: false,
-            }),
-            "b",
-        );
+        let b = reads_text("b");
         let got = extract_chain(&[&a, &b], b"", &ExtractOptions::default());
         assert_eq!(got.unwrap_err().status(), Status::Encrypted);
     }
@@ -363,15 +348,7 @@ mod tests {
     #[test]
     fn chain_skips_named_extractors() {
         let a = Fixed(Err(ExtractError::Crashed("never run".into())), "a");
-        let b = Fixed(
-            Ok(Extracted {
-                pages: vec!["text".into()],
-                extractor: "b".into(),
-                warnings: vec![],
-                ..Extracted::default()
-            }),
-            "b",
-        );
+        let b = reads_text("b");
         let opts = ExtractOptions {
             skip: vec!["a".into()],
             ..ExtractOptions::default()
