@@ -1102,41 +1102,41 @@ impl Builder<'_, '_> {
     /// (with the criteria the row's codes carry). Weak: a sentence of the
     /// document that speaks to the drug outweighs its listing.
     fn add_listing(&mut self, si: usize, mention_cue: usize, topic: Topic) {
-        let (psychiatric, pain) = uses_of(self.ctx, si);
-        let ignored = weigh(self.ctx, si, Polarity::Positive, &self.repeated).err();
-        self.statements.push(Statement {
-            cue: mention_cue,
-            source: None,
-            topic,
-            via: Via::Listing,
-            polarity: Polarity::Positive,
-            reason: None,
-            conditional: false,
-            decision: false,
-            by_negation: false,
-            catch_all: false,
-            psychiatric,
-            pain,
-            conditions: conditions_of(self.ctx, si),
-            weight: Weight::Weak,
-            ignored,
-            limitation: false,
-            anchor: None,
-        });
+        self.add_verbless(si, mention_cue, topic, Via::Listing, None, Weight::Weak);
     }
 
     /// An item of an exclusions list that names the drug without a verb of
     /// its own: excluded by the plan.
     fn add_exclusion_item(&mut self, si: usize, mention_cue: usize, topic: Topic) {
+        let reason = Some(Reason::PlanExclusion);
+        self.add_verbless(si, mention_cue, topic, Via::Mention, reason, Weight::Normal);
+    }
+
+    /// A statement made by naming the drug where it stands, with no cue:
+    /// negative when it carries a reason, positive otherwise.
+    fn add_verbless(
+        &mut self,
+        si: usize,
+        mention_cue: usize,
+        topic: Topic,
+        via: Via,
+        reason: Option<Reason>,
+        weight: Weight,
+    ) {
+        let polarity = if reason.is_some() {
+            Polarity::Negative
+        } else {
+            Polarity::Positive
+        };
         let (psychiatric, pain) = uses_of(self.ctx, si);
-        let ignored = weigh(self.ctx, si, Polarity::Negative, &self.repeated).err();
+        let ignored = weigh(self.ctx, si, polarity, &self.repeated).err();
         self.statements.push(Statement {
             cue: mention_cue,
             source: None,
             topic,
-            via: Via::Mention,
-            polarity: Polarity::Negative,
-            reason: Some(Reason::PlanExclusion),
+            via,
+            polarity,
+            reason,
             conditional: false,
             decision: false,
             by_negation: false,
@@ -1144,7 +1144,7 @@ impl Builder<'_, '_> {
             psychiatric,
             pain,
             conditions: conditions_of(self.ctx, si),
-            weight: Weight::Normal,
+            weight,
             ignored,
             limitation: false,
             anchor: None,
