@@ -10,7 +10,9 @@
 use std::fmt::{self, Write as _};
 use std::io::{self, Write};
 
-use crate::model::{Document, Finding, ParityResult, Report, Status, Topic, TopicResult};
+use crate::model::{
+    Document, Finding, Limitation, ParityResult, Report, Status, Topic, TopicResult,
+};
 
 use super::human::{
     criteria_text, distinct_evidence, evidence_pages, file_name, one_line, ordered_limitations,
@@ -295,23 +297,39 @@ fn write_parity(s: &mut String, p: &ParityResult) -> fmt::Result {
         if !ev.is_empty() {
             writeln!(s)?;
         }
-        writeln!(
-            s,
-            "| Limitation | MH/SUD benefits | Medical/surgical benefits | Note |"
-        )?;
-        writeln!(s, "|---|---|---|---|")?;
-        for l in ordered_limitations(&p.limitations) {
-            writeln!(
-                s,
-                "| {}{} ({}) | {} | {} | {} |",
+        write_limitations(s, ordered_limitations(&p.limitations), |l| {
+            format!(
+                "{}{} ({})",
                 if l.asymmetric { "⚠ " } else { "" },
                 escape(&words(&l.kind)),
-                escape(&words(&l.class)),
-                side(l.mh_sud.as_ref()),
-                side(l.med_surg.as_ref()),
-                escape(&l.note)
-            )?;
-        }
+                escape(&words(&l.class))
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// The side-by-side table of parity limitations, one row each, the first
+/// cell written by `name`.
+fn write_limitations<'a>(
+    s: &mut String,
+    limitations: impl IntoIterator<Item = &'a Limitation>,
+    name: impl Fn(&Limitation) -> String,
+) -> fmt::Result {
+    writeln!(
+        s,
+        "| Limitation | MH/SUD benefits | Medical/surgical benefits | Note |"
+    )?;
+    writeln!(s, "|---|---|---|---|")?;
+    for l in limitations {
+        writeln!(
+            s,
+            "| {} | {} | {} | {} |",
+            name(l),
+            side(l.mh_sud.as_ref()),
+            side(l.med_surg.as_ref()),
+            escape(&l.note)
+        )?;
     }
     Ok(())
 }
@@ -426,21 +444,7 @@ fn write_packet(s: &mut String, r: &Report, d: &Document) -> fmt::Result {
             if !ev.is_empty() {
                 writeln!(s)?;
             }
-            writeln!(
-                s,
-                "| Limitation | MH/SUD benefits | Medical/surgical benefits | Note |"
-            )?;
-            writeln!(s, "|---|---|---|---|")?;
-            for l in asymmetric {
-                writeln!(
-                    s,
-                    "| {} | {} | {} | {} |",
-                    escape(&words(&l.kind)),
-                    side(l.mh_sud.as_ref()),
-                    side(l.med_surg.as_ref()),
-                    escape(&l.note)
-                )?;
-            }
+            write_limitations(s, asymmetric, |l| escape(&words(&l.kind)))?;
         }
     }
     Ok(())
