@@ -617,6 +617,15 @@ fn read_cue(ctx: &Context<'_>, cue: &Cue) -> Option<Reading> {
         Category::Context if rule.tag.as_deref() == Some("cost_share") => {
             (Polarity::Positive, None, false, false, false)
         }
+        // Criteria for approving the drug: payable when they are met. A
+        // pointer to criteria kept elsewhere says nothing.
+        Category::Context
+            if rule.tag.as_deref() == Some("approval_criteria")
+                && !negated
+                && !ctx.has_tag(cue.sentence, "redirect") =>
+        {
+            (Polarity::Positive, None, true, false, false)
+        }
         _ => return None,
     })
 }
@@ -782,7 +791,11 @@ fn weigh(
     // A heading is not a statement, unless it announces a decision
     // ("APPEAL DECISION: OVERTURNED").
     let decision = ctx.sentence_cues(si).any(|(_, c)| is_decision(ctx, c));
-    if matches!(s.kind, SentenceKind::Heading | SentenceKind::Title) && !decision {
+    let announces_criteria = polarity == Polarity::Positive && ctx.has_tag(si, "approval_criteria");
+    if matches!(s.kind, SentenceKind::Heading | SentenceKind::Title)
+        && !decision
+        && !announces_criteria
+    {
         return Err("a heading, not a statement");
     }
     if ctx.has_tag(si, "history") {
@@ -961,6 +974,20 @@ impl Builder<'_, '_> {
             if read_cue(ctx, cue).is_none() {
                 continue;
             }
+            // Approval criteria speak for the drug the sentence names, the
+            // list or row it belongs to, or the document's drug; a sentence
+            // that only sits near the drug ("criteria are in our policies",
+            // under a research heading) does not.
+            let topics: Vec<(Topic, Via)> = if rule.tag.as_deref() == Some("approval_criteria")
+                && ctx.sentences[si].section != SectionKind::Criteria
+            {
+                topics
+                    .into_iter()
+                    .filter(|&(_, via)| !matches!(via, Via::Heading | Via::Focus))
+                    .collect()
+            } else {
+                topics
+            };
             spoke.extend(topics.iter().map(|t| t.0));
             self.add(si, ci, ci, &topics);
         }
@@ -993,6 +1020,7 @@ pub fn decide(ctx: &Context<'_>) -> Decided {
     });
     // A letter about one drug speaks of that drug throughout.
     let letter = f.letter;
+    let subject = subject_of(ctx, &f, single);
     let mut b = Builder {
         ctx,
         repeated: repeated_cells(ctx),
@@ -1008,6 +1036,12 @@ pub fn decide(ctx: &Context<'_>) -> Decided {
         if a.is_empty() {
             let decision = ctx.sentence_cues(si).any(|(_, c)| is_decision(ctx, c));
             if let (true, Some(t)) = (decision || letter, single) {
+                a = vec![(t, Via::Document)];
+            } else if let Some(t) = subject
+                && ctx.has_tag(si, "approval_criteria")
+                && !ctx.has_tag(si, "redirect")
+            {
+                // Approval criteria in a document about one drug are its.
                 a = vec![(t, Via::Document)];
             }
         }
@@ -1096,6 +1130,27 @@ pub fn decide(ctx: &Context<'_>) -> Decided {
         cue_topics,
     }
 }
+
+/// The drug a document is about: the only drug it names, named in its
+/// title block (its first sentences or a title line), or named again and
+/// again in a short document. A long multi-purpose document that names a
+/// drug once is not about it.
+fn subject_of(ctx: &Context<'_>, f: &Facts, single: Option<Topic>) -> Option<Topic> {
+    let topic = single?;
+    let named = |si: usize| f.mentions[si].iter().any(|m| m.0 == topic);
+    let n = ctx.sentences.len();
+    let in_title_block = (0..n.min(TITLE_BLOCK)).any(named)
+        || (0..n).any(|si| ctx.sentences[si].kind == SentenceKind::Title && named(si));
+    let short = ctx.text.page_count() <= SHORT_DOCUMENT_PAGES;
+    let repeated = (0..n).filter(|&si| named(si)).count() >= 3;
+    (in_title_block || (short && repeated)).then_some(topic)
+}
+
+/// How many leading sentences make a document's title block.
+const TITLE_BLOCK: usize = 8;
+/// A document of at most this many pages that names one drug again and
+/// again is about that drug.
+const SHORT_DOCUMENT_PAGES: usize = 6;
 
 impl Builder<'_, '_> {
     /// A drug listed in a formulary row without a verb of its own: covered
