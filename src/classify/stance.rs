@@ -133,6 +133,8 @@ pub struct Statement {
     /// or its meaning came from (a row label, a lead-in, the subject of a
     /// sentence that started on the page before).
     pub anchor: Option<usize>,
+    /// The plan or formulary the statement is limited to, when named.
+    pub plan: Option<String>,
 }
 
 /// One hit that went into (or was set aside from) a topic's decision, as
@@ -582,7 +584,14 @@ fn read_cue(ctx: &Context<'_>, cue: &Cue) -> Option<Reading> {
     let negated = cue.scope.negated;
     // "Requests will be denied if any apply" is a rule, not a decision.
     let decision = is_decision(ctx, cue);
+    if regulator_speaks(ctx, cue) {
+        return None;
+    }
     Some(match rule.category {
+        // "Ketamine for chronic pain is an off-label use" describes the
+        // label; it denies nothing unless the document says so in its own
+        // voice or beside a denial.
+        Category::OffLabel if !negated && !declares(ctx, cue) => return None,
         Category::Experimental | Category::OffLabel | Category::Unproven => {
             if negated {
                 (Polarity::Positive, None, cue.scope.hedged, false, true)
@@ -628,6 +637,39 @@ fn read_cue(ctx: &Context<'_>, cue: &Cue) -> Option<Reading> {
         }
         _ => return None,
     })
+}
+
+/// Whether a coverage or decision phrase has a drug regulator for its
+/// subject ("the FDA has approved the nasal spray"): label status, not a
+/// payer's decision. The regulator must come before the phrase in its
+/// clause.
+fn regulator_speaks(ctx: &Context<'_>, cue: &Cue) -> bool {
+    ctx.rule(cue).category == Category::Coverage
+        && !cue.scope.negated
+        && ctx.sentence_cues(cue.sentence).any(|(_, c)| {
+            ctx.rule(c).tag.as_deref() == Some("regulator")
+                && c.hit.end <= cue.hit.start
+                && !ctx.clause_break(c.hit.end, cue.hit.start)
+        })
+}
+
+/// Whether a sentence makes a determination of its own: policy voice, or
+/// another denial term beside the cue.
+fn declares(ctx: &Context<'_>, cue: &Cue) -> bool {
+    ctx.has_tag(cue.sentence, "policy_voice")
+        || ctx.sentence_cues(cue.sentence).any(|(_, c)| {
+            c.hit != cue.hit
+                && matches!(
+                    ctx.rule(c).category,
+                    Category::Experimental
+                        | Category::Unproven
+                        | Category::MedicalNecessity
+                        | Category::Exclusion
+                )
+        })
+        || ctx
+            .sentence_cues(cue.sentence)
+            .any(|(_, c)| ctx.rule(c).category == Category::Coverage && c.scope.negated)
 }
 
 /// Whether criteria (or a reference to criteria) follow a cue in its
@@ -904,10 +946,22 @@ impl Builder<'_, '_> {
             Some((_, Via::Legend)) => src.sentence,
             _ => si,
         };
-        let (weight, ignored) = match weigh(ctx, judged, polarity, &self.repeated) {
+        let (weight, mut ignored) = match weigh(ctx, judged, polarity, &self.repeated) {
             Ok(w) => (w, None),
             Err(r) => (Weight::Normal, Some(r)),
         };
+        // "may be covered under a plan administered by ...", "to verify
+        // that the drug is covered": a possibility, not a statement.
+        if ignored.is_none()
+            && polarity == Polarity::Positive
+            && ctx.rule(src).category == Category::Coverage
+            && src.scope.hedged
+            && !conditional
+            && !decision
+        {
+            ignored = Some("hedged: says it may be covered, not that it is");
+        }
+        let plan = plan_scope(ctx, si);
         for &(topic, via) in topics {
             self.statements.push(Statement {
                 cue,
@@ -927,6 +981,7 @@ impl Builder<'_, '_> {
                 ignored,
                 limitation: false,
                 anchor: None,
+                plan: plan.clone(),
             });
         }
     }
@@ -1014,8 +1069,12 @@ pub fn decide(ctx: &Context<'_>) -> Decided {
         .and_then(<[_]>::last)
         .map_or(0, |s| s.end());
     let formulary = ctx.cues.iter().any(|c| {
+        let s = &ctx.sentences[c.sentence];
+        let title_like = matches!(s.kind, SentenceKind::Title | SentenceKind::Heading)
+            || ctx.word_count(c.sentence) <= FORMULARY_TITLE_WORDS;
         ctx.rule(c).tag.as_deref() == Some("formulary_doc")
             && c.hit.start < head_end
+            && title_like
             && !ctx.flat[c.hit.start.saturating_sub(4)..c.hit.start].ends_with("non-")
     });
     // A letter about one drug speaks of that drug throughout.
@@ -1146,6 +1205,11 @@ fn subject_of(ctx: &Context<'_>, f: &Facts, single: Option<Topic>) -> Option<Top
     (in_title_block || (short && repeated)).then_some(topic)
 }
 
+/// The longest line that can title a document as a formulary ("2026
+/// Formulary (List of Covered Drugs)"); a longer sentence only mentions
+/// one ("search the formulary to ...").
+const FORMULARY_TITLE_WORDS: usize = 12;
+
 /// How many leading sentences make a document's title block.
 const TITLE_BLOCK: usize = 8;
 /// A document of at most this many pages that names one drug again and
@@ -1203,8 +1267,26 @@ impl Builder<'_, '_> {
             ignored,
             limitation: false,
             anchor: None,
+            plan: plan_scope(self.ctx, si),
         });
     }
+}
+
+/// The plan, formulary or product line a sentence speaks of ("on the Core
+/// Formulary plans"), lower-cased without its preposition.
+fn plan_scope(ctx: &Context<'_>, si: usize) -> Option<String> {
+    ctx.sentence_cues(si)
+        .find(|(_, c)| ctx.rule(c).tag.as_deref() == Some("plan_scope"))
+        .map(|(_, c)| {
+            let words: Vec<String> = ctx
+                .matched(c)
+                .split_whitespace()
+                .skip(1)
+                .filter(|w| !matches!(w.to_ascii_lowercase().as_str(), "the" | "our" | "its"))
+                .map(str::to_ascii_lowercase)
+                .collect();
+            words.join(" ")
+        })
 }
 
 /// The cue shown beside a statement: the cue it took its meaning from, the
@@ -1266,6 +1348,13 @@ fn names_another_condition(topic: Topic, pos: &Statement, neg: &Statement) -> bo
             .all(|c| ESKETAMINE_INDICATIONS.contains(c)),
         _ => true,
     }
+}
+
+/// Whether two statements are about two different named plans or
+/// formularies ("excluded on the Core plans" / "covered on the Select
+/// plans").
+fn plans_differ(a: &Statement, b: &Statement) -> bool {
+    matches!((&a.plan, &b.plan), (Some(x), Some(y)) if x != y)
 }
 
 fn aggregate(
@@ -1369,6 +1458,7 @@ fn aggregate(
             let disjoint = strong_pos.iter().any(|&p| {
                 uses_disjoint(&statements[p], &statements[n])
                     || names_another_condition(topic, &statements[p], &statements[n])
+                    || plans_differ(&statements[p], &statements[n])
             });
             if disjoint && !statements[n].catch_all {
                 core_neg.push(n);
