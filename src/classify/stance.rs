@@ -1350,6 +1350,12 @@ fn names_another_condition(topic: Topic, pos: &Statement, neg: &Statement) -> bo
     }
 }
 
+/// Whether a statement is an announcement of approval criteria.
+fn announces_criteria(ctx: &Context<'_>, st: &Statement) -> bool {
+    let cue = &ctx.cues[st.source.unwrap_or(st.cue)];
+    ctx.rule(cue).tag.as_deref() == Some("approval_criteria")
+}
+
 /// Whether two statements are about two different named plans or
 /// formularies ("excluded on the Core plans" / "covered on the Select
 /// plans").
@@ -1469,7 +1475,15 @@ fn aggregate(
     }
 
     let conditional_coverage = pos.iter().any(|&i| statements[i].conditional);
-    let criteria = criteria_for(ctx, f, attr, single, topic, conditional_coverage);
+    let mut criteria = criteria_for(ctx, f, attr, single, topic, conditional_coverage);
+    // Criteria for approving a drug are prior-authorization criteria: the
+    // plan approves each request against them.
+    if let Some(&i) = pos
+        .iter()
+        .find(|&&i| announces_criteria(ctx, &statements[i]))
+    {
+        criteria.push((Criterion::PriorAuthorization, statements[i].cue));
+    }
     let conditional = pos.iter().any(|&i| statements[i].conditional);
     let positive = if conditional || !criteria.is_empty() {
         Stance::CoveredWithCriteria
@@ -1569,7 +1583,12 @@ fn criteria_for(
             if rule.category != Category::Criteria || cue.scope.negated {
                 continue;
             }
-            if !mentions.is_empty() && !topics_for_cue(ctx, cue, mentions).contains(&topic) {
+            // A criterion about another drug named beside it is not this
+            // drug's; one whose clause names no drug keeps the sentence's
+            // attribution ("no history of psychosis, or the prescriber
+            // judges that the benefits of the drug outweigh the risks").
+            let about = topics_for_cue(ctx, cue, mentions);
+            if !about.is_empty() && !about.contains(&topic) {
                 continue;
             }
             out.push((criterion, ci));
