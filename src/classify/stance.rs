@@ -1094,7 +1094,7 @@ pub fn decide(ctx: &Context<'_>) -> Decided {
         // drug, speaks of that drug.
         if a.is_empty() {
             let decision = ctx.sentence_cues(si).any(|(_, c)| is_decision(ctx, c));
-            if let (true, Some(t)) = (decision || letter, single) {
+            if let (true, Some(t)) = (decision || letter, subject) {
                 a = vec![(t, Via::Document)];
             } else if let Some(t) = subject
                 && ctx.has_tag(si, "approval_criteria")
@@ -1121,9 +1121,13 @@ pub fn decide(ctx: &Context<'_>) -> Decided {
             // criterion of the lead-in's drug ("esketamine has been tried").
             // A lead-in that names no drug lends only a denial ("the
             // following are excluded:"); a coverage list must name its drug.
-            let lead_in = s.lead_in.filter(|&l| {
-                f.has_cues[l] && (attr[l].is_empty() || attr[l].iter().any(|&(t, _)| t == topic))
-            });
+            // The nearest lead-in that says something: an item of a nested
+            // list ("the compound contains one of these ingredients:")
+            // takes the statement of the list it belongs to.
+            let lead_in = std::iter::successors(s.lead_in, |&l| ctx.sentences[l].lead_in)
+                .take(MAX_LIST_DEPTH)
+                .find(|&l| f.has_cues[l])
+                .filter(|&l| attr[l].is_empty() || attr[l].iter().any(|&(t, _)| t == topic));
             if let Some(l) = lead_in {
                 let generic = attr[l].is_empty();
                 let sources: Vec<usize> = ctx.by_sentence[l]
@@ -1175,14 +1179,14 @@ pub fn decide(ctx: &Context<'_>) -> Decided {
 
     let mut topics = Topics::default();
     for topic in Topic::DRUGS {
-        let result = aggregate(ctx, &f, &attr, single, &mut statements, topic);
+        let result = aggregate(ctx, &f, &attr, subject, &mut statements, topic);
         match topic {
             Topic::Ketamine => topics.ketamine = result,
             Topic::Esketamine => topics.esketamine = result,
             Topic::MentalHealthParity => {}
         }
     }
-    let trace = trace(ctx, &f, &attr, single, &statements);
+    let trace = trace(ctx, &f, &attr, subject, &statements);
     Decided {
         topics,
         trace,
@@ -1209,6 +1213,9 @@ fn subject_of(ctx: &Context<'_>, f: &Facts, single: Option<Topic>) -> Option<Top
 /// Formulary (List of Covered Drugs)"); a longer sentence only mentions
 /// one ("search the formulary to ...").
 const FORMULARY_TITLE_WORDS: usize = 12;
+
+/// How many levels of nested lists an item looks up for its statement.
+const MAX_LIST_DEPTH: usize = 3;
 
 /// How many leading sentences make a document's title block.
 const TITLE_BLOCK: usize = 8;
@@ -1367,7 +1374,7 @@ fn aggregate(
     ctx: &Context<'_>,
     f: &Facts,
     attr: &[Vec<(Topic, Via)>],
-    single: Option<Topic>,
+    subject: Option<Topic>,
     statements: &mut [Statement],
     topic: Topic,
 ) -> TopicResult {
@@ -1475,7 +1482,7 @@ fn aggregate(
     }
 
     let conditional_coverage = pos.iter().any(|&i| statements[i].conditional);
-    let mut criteria = criteria_for(ctx, f, attr, single, topic, conditional_coverage);
+    let mut criteria = criteria_for(ctx, f, attr, subject, topic, conditional_coverage);
     // Criteria for approving a drug are prior-authorization criteria: the
     // plan approves each request against them.
     if let Some(&i) = pos
@@ -1553,7 +1560,7 @@ fn criteria_for(
     ctx: &Context<'_>,
     f: &Facts,
     attr: &[Vec<(Topic, Via)>],
-    single: Option<Topic>,
+    subject: Option<Topic>,
     topic: Topic,
     lend: bool,
 ) -> Vec<(Criterion, usize)> {
@@ -1563,7 +1570,7 @@ fn criteria_for(
         // A letter about one drug, or a criteria section of a document about
         // one drug, lends it the criteria no sentence names a drug for.
         let lent = a.is_empty()
-            && single == Some(topic)
+            && subject == Some(topic)
             && (f.letter || lend || ctx.sentences[si].section == SectionKind::Criteria);
         let attributed = a.iter().any(|&(t, _)| t == topic) || lent;
         if !attributed || ctx.has_tag(si, "justification") {
@@ -1640,7 +1647,7 @@ fn trace(
     ctx: &Context<'_>,
     f: &Facts,
     attr: &[Vec<(Topic, Via)>],
-    single: Option<Topic>,
+    subject: Option<Topic>,
     statements: &[Statement],
 ) -> Vec<TraceEntry> {
     let mut out = Vec::new();
@@ -1719,7 +1726,7 @@ fn trace(
         let lend = statements
             .iter()
             .any(|st| st.topic == topic && st.ignored.is_none() && st.conditional);
-        for (criterion, ci) in criteria_for(ctx, f, attr, single, topic, lend) {
+        for (criterion, ci) in criteria_for(ctx, f, attr, subject, topic, lend) {
             out.push(entry(
                 ci,
                 topic,
