@@ -1071,7 +1071,8 @@ pub fn decide(ctx: &Context<'_>) -> Decided {
     let formulary = ctx.cues.iter().any(|c| {
         let s = &ctx.sentences[c.sentence];
         let title_like = matches!(s.kind, SentenceKind::Title | SentenceKind::Heading)
-            || ctx.word_count(c.sentence) <= FORMULARY_TITLE_WORDS;
+            || (ctx.word_count(c.sentence) <= FORMULARY_TITLE_WORDS
+                && !s.text.trim_end().ends_with(['.', '?', '!']));
         ctx.rule(c).tag.as_deref() == Some("formulary_doc")
             && c.hit.start < head_end
             && title_like
@@ -1195,7 +1196,7 @@ pub fn decide(ctx: &Context<'_>) -> Decided {
 }
 
 /// The drug a document is about: the only drug it names, named in its
-/// title block (its first sentences or a title line), or named again and
+/// title block (its first sentences or a title line of its first page), or named again and
 /// again in a short document. A long multi-purpose document that names a
 /// drug once is not about it.
 fn subject_of(ctx: &Context<'_>, f: &Facts, single: Option<Topic>) -> Option<Topic> {
@@ -1203,16 +1204,19 @@ fn subject_of(ctx: &Context<'_>, f: &Facts, single: Option<Topic>) -> Option<Top
     let named = |si: usize| f.mentions[si].iter().any(|m| m.0 == topic);
     let n = ctx.sentences.len();
     let in_title_block = (0..n.min(TITLE_BLOCK)).any(named)
-        || (0..n).any(|si| ctx.sentences[si].kind == SentenceKind::Title && named(si));
+        || (0..n).any(|si| {
+            let s = &ctx.sentences[si];
+            s.kind == SentenceKind::Title && s.page == 0 && named(si)
+        });
     let short = ctx.text.page_count() <= SHORT_DOCUMENT_PAGES;
     let repeated = (0..n).filter(|&si| named(si)).count() >= 3;
     (in_title_block || (short && repeated)).then_some(topic)
 }
 
-/// The longest line that can title a document as a formulary ("2026
-/// Formulary (List of Covered Drugs)"); a longer sentence only mentions
-/// one ("search the formulary to ...").
-const FORMULARY_TITLE_WORDS: usize = 12;
+/// The longest unpunctuated line that can title a document as a formulary
+/// ("2026 Formulary (List of Covered Drugs)"); a sentence only mentions one
+/// ("search the formulary to ...").
+const FORMULARY_TITLE_WORDS: usize = 20;
 
 /// How many levels of nested lists an item looks up for its statement.
 const MAX_LIST_DEPTH: usize = 3;
