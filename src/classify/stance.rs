@@ -517,6 +517,9 @@ fn governs(ctx: &Context<'_>, cue: &Cue, mention: &(Topic, usize, usize)) -> boo
         .any(|w| SUBORDINATORS.contains(&w.to_ascii_lowercase().as_str()))
 }
 
+/// Last words of a phrase that waits for its object.
+const OBJECT_WORDS: &[&str] = &["of", "for", "consider", "approve", "authorize", "cover"];
+
 /// For a cue in a sentence naming both drugs, the topics its clause is
 /// about: the nearest preceding mention in the clause (with mentions
 /// coordinated to it, "ketamine and esketamine"), else the nearest
@@ -541,8 +544,20 @@ fn topics_for_cue(ctx: &Context<'_>, cue: &Cue, mentions: &[(Topic, usize, usize
         .iter()
         .filter(|m| m.1 > at && !ctx.clause_break(at, m.1))
         .min_by_key(|m| m.1);
-    let anchor = before
-        .or(after)
+    // A phrase that ends waiting for its object ("required for
+    // consideration of", "criteria for") is about what follows it.
+    let takes_object = ctx
+        .matched(cue)
+        .rsplit(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .is_some_and(|w| OBJECT_WORDS.contains(&w.to_ascii_lowercase().as_str()));
+    let (first, second) = if takes_object {
+        (after, before)
+    } else {
+        (before, after)
+    };
+    let anchor = first
+        .or(second)
         .or_else(|| mentions.iter().filter(|m| m.1 < at).max_by_key(|m| m.1))
         .or_else(|| mentions.first());
     let Some(&(t0, p0, _)) = anchor else {
@@ -556,7 +571,10 @@ fn topics_for_cue(ctx: &Context<'_>, cue: &Cue, mentions: &[(Topic, usize, usize
         let (a, b) = (p.min(p0), p.max(p0));
         let between = ctx.flat[a..b].to_ascii_lowercase();
         let coordinated = between.len() < 60
-            && (between.contains(" and ") || between.contains(" or ") || between.contains(", "))
+            && (between.contains(" and ")
+                || between.contains(" or ")
+                || between.contains(", ")
+                || between.trim_end().ends_with('/'))
             && !ctx.clause_break(a, b)
             && !between.contains("unlike")
             && !between.contains("not ");
