@@ -919,6 +919,8 @@ struct Builder<'c, 'a> {
     cue_topics: Vec<Option<Topic>>,
     /// The sentence each sentence took its topic from, if any.
     lender: &'c [Option<usize>],
+    /// The drug the document is about, if it is about one.
+    subject: Option<Topic>,
 }
 
 impl Builder<'_, '_> {
@@ -1054,10 +1056,14 @@ impl Builder<'_, '_> {
             let topics: Vec<(Topic, Via)> = if rule.tag.as_deref() == Some("approval_criteria")
                 && ctx.sentences[si].section != SectionKind::Criteria
             {
-                topics
+                let kept: Vec<(Topic, Via)> = topics
                     .into_iter()
                     .filter(|&(_, via)| !matches!(via, Via::Heading | Via::Focus))
-                    .collect()
+                    .collect();
+                match self.subject {
+                    Some(t) if kept.is_empty() && mentions.is_empty() => vec![(t, Via::Document)],
+                    _ => kept,
+                }
             } else {
                 topics
             };
@@ -1105,6 +1111,7 @@ pub fn decide(ctx: &Context<'_>) -> Decided {
         statements: Vec::new(),
         cue_topics: vec![None; ctx.cues.len()],
         lender: &lender,
+        subject,
     };
     for (si, sentence_attr) in attr.iter().enumerate() {
         let mentions = &f.mentions[si];
@@ -1555,6 +1562,23 @@ fn aggregate(
     }
 
     let mut evidence_cues: Vec<usize> = Vec::new();
+    // How the document bills a drug it pays for: a billing code on a line
+    // that names this drug and no other.
+    if matches!(stance, Stance::Covered | Stance::CoveredWithCriteria) {
+        for (si, m) in f.mentions.iter().enumerate() {
+            if m.is_empty() || m.iter().any(|x| x.0 != topic) {
+                continue;
+            }
+            let code = ctx
+                .sentence_cues(si)
+                .find(|(_, c)| ctx.rule(c).category == Category::Code);
+            if let Some((ci, _)) = code
+                && weigh(ctx, si, Polarity::Positive, &BTreeSet::new()).is_ok()
+            {
+                evidence_cues.push(ci);
+            }
+        }
+    }
     let with_anchor = |i: usize| std::iter::once(statements[i].cue).chain(statements[i].anchor);
     match stance {
         Stance::Covered | Stance::CoveredWithCriteria => {
@@ -1569,6 +1593,20 @@ fn aggregate(
     }
     if matches!(stance, Stance::CoveredWithCriteria | Stance::Mixed) {
         evidence_cues.extend(criteria.iter().map(|c| c.1));
+        // The items of a list whose lead-in grants coverage are its
+        // conditions, each shown by its first cue.
+        let lead_ins: BTreeSet<usize> = pos
+            .iter()
+            .map(|&i| ctx.cues[statements[i].cue].sentence)
+            .filter(|&si| ctx.sentences[si].is_lead_in())
+            .collect();
+        evidence_cues.extend(
+            ctx.sentences
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.lead_in.is_some_and(|l| lead_ins.contains(&l)))
+                .filter_map(|(si, _)| ctx.by_sentence[si].first().copied()),
+        );
     }
     result.evidence = evidence(ctx, evidence_cues, Some(topic));
     result
