@@ -861,6 +861,9 @@ fn weigh(
     if ctx.has_tag(si, "history") {
         return Err("describes a past version");
     }
+    if s.text.trim_end().ends_with('?') {
+        return Err("a question, not a statement");
+    }
     if polarity == Polarity::Negative && ctx.has_tag(si, "out_of_network") {
         return Err("an out-of-network rule, not a stance on the drug");
     }
