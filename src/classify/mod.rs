@@ -15,6 +15,8 @@ pub mod negation;
 pub mod parity;
 pub mod section;
 pub mod sentence;
+#[cfg(test)]
+mod snippets;
 pub mod stance;
 
 use std::collections::BTreeSet;

@@ -1,0 +1,261 @@
+//! One short document per behaviour of the stance stage, in the project's
+//! own words, with the stance it must give and a snapshot of the trace
+//! that `explain` prints for it (what counted, through which scope, and
+//! what was set aside and why). A change of behaviour shows up as a
+//! changed stance or a changed trace.
+
+use std::fmt::Write as _;
+
+use super::analyze;
+use crate::model::{Criterion, Stance, Topic};
+use crate::normalize::NormalizedText;
+
+/// Analyses a document given as its pages.
+fn run(pages: &[&str]) -> super::Analysis {
+    analyze(&NormalizedText::from_pages(pages), crate::test_matcher())
+}
+
+/// The trace of one topic, one line per entry.
+fn trace(a: &super::Analysis, topic: Topic) -> String {
+    let mut out = String::new();
+    for e in a.trace.iter().filter(|e| e.topic == topic) {
+        let _ = write!(
+            out,
+            "p{} l{} {} {:?}",
+            e.finding.page, e.finding.line, e.role, e.finding.text
+        );
+        if let Some(via) = e.via {
+            let _ = write!(out, " via: {via}");
+        }
+        if let Some(note) = &e.note {
+            let _ = write!(out, " ({note})");
+        }
+        out.push('\n');
+    }
+    let r = a.topics.drug(topic).expect("a drug topic");
+    let _ = writeln!(out, "=> {}", r.stance.as_str());
+    out
+}
+
+fn stance(a: &super::Analysis, topic: Topic) -> Stance {
+    a.topics.drug(topic).expect("a drug topic").stance
+}
+
+fn criteria(a: &super::Analysis, topic: Topic) -> Vec<Criterion> {
+    a.topics.drug(topic).expect("a drug topic").criteria.clone()
+}
+
+/// Pages of the evidence for a topic.
+fn evidence_pages(a: &super::Analysis, topic: Topic) -> Vec<u32> {
+    let mut p: Vec<u32> = a
+        .topics
+        .drug(topic)
+        .unwrap()
+        .evidence
+        .iter()
+        .map(|f| f.page)
+        .collect();
+    p.dedup();
+    p
+}
+
+#[test]
+fn a_criteria_list_without_a_coverage_verb_is_coverage_with_criteria() {
+    let a = run(&["Nasal esketamine (Spravato) - Riverbend Plan\n\
+         Treatment-resistant depression\n\
+         Initial criteria\n\
+         - The member is 18 years of age or older; AND\n\
+         - The member did not respond to two antidepressants from different classes; AND\n\
+         - A psychiatrist prescribes the drug.\n\
+         Approval duration\n\
+         6 months\n"]);
+    assert_eq!(stance(&a, Topic::Esketamine), Stance::CoveredWithCriteria);
+    let c = criteria(&a, Topic::Esketamine);
+    for want in [
+        Criterion::PriorAuthorization,
+        Criterion::AgeLimit,
+        Criterion::TrialOfAntidepressants,
+        Criterion::PrescriberSpecialty,
+    ] {
+        assert!(c.contains(&want), "{want:?} missing from {c:?}");
+    }
+    assert!(
+        !c.contains(&Criterion::Reauthorization),
+        "an approval period is not reauthorization"
+    );
+    assert_eq!(stance(&a, Topic::Ketamine), Stance::NotAddressed);
+    insta::assert_snapshot!(trace(&a, Topic::Esketamine));
+}
+
+#[test]
+fn a_limited_benefit_with_a_required_approval_is_coverage_with_criteria() {
+    let a = run(&[
+        "The Spravato nasal spray is a limited benefit for adults 18 and older \
+         with treatment-resistant depression. Racemic ketamine in any form is not a \
+         covered benefit.\n",
+    ]);
+    assert_eq!(stance(&a, Topic::Esketamine), Stance::CoveredWithCriteria);
+    assert_eq!(stance(&a, Topic::Ketamine), Stance::NotCovered);
+    insta::assert_snapshot!(trace(&a, Topic::Esketamine));
+}
+
+#[test]
+fn a_notice_announcing_prior_authorization_criteria_is_coverage_with_criteria() {
+    let a = run(&["Provider notice: changes for esketamine\n\n\
+         From June 1, the prior authorization criteria for esketamine (Spravato) will \
+         change. The following diagnosis codes will also be considered for prior \
+         authorization: F32.2 and F33.2.\n"]);
+    assert_eq!(stance(&a, Topic::Esketamine), Stance::CoveredWithCriteria);
+    assert!(criteria(&a, Topic::Esketamine).contains(&Criterion::PriorAuthorization));
+    insta::assert_snapshot!(trace(&a, Topic::Esketamine));
+}
+
+#[test]
+fn a_pointer_to_criteria_kept_elsewhere_says_nothing() {
+    let a = run(&["Clinic news\n\n\
+         RESEARCH NOTES: KETAMINE\n\
+         A new study compared ketamine with other treatments for depression. \
+         Coverage criteria are published in our medical policies.\n\n\
+         Esketamine nasal spray is handled by the pharmacy program; see the drug list \
+         and its prior authorization criteria.\n"]);
+    assert_eq!(stance(&a, Topic::Ketamine), Stance::NotAddressed);
+    assert_eq!(stance(&a, Topic::Esketamine), Stance::NotAddressed);
+}
+
+#[test]
+fn a_regulator_approval_is_label_status_not_coverage() {
+    let a = run(&[
+        "The FDA has approved esketamine nasal spray, together with an oral \
+         antidepressant, for treatment-resistant depression in adults.\n",
+    ]);
+    assert_eq!(stance(&a, Topic::Esketamine), Stance::NotAddressed);
+    insta::assert_snapshot!(trace(&a, Topic::Esketamine));
+}
+
+#[test]
+fn a_possibility_of_coverage_is_not_a_statement_of_it() {
+    let a = run(&["Spravato (esketamine)\n\n\
+         Search the drug list to verify that the drug is covered under the member's plan. \
+         For state employees the drug may be covered under a pharmacy plan run by its \
+         benefit manager.\n"]);
+    assert_eq!(stance(&a, Topic::Esketamine), Stance::NotAddressed);
+    insta::assert_snapshot!(trace(&a, Topic::Esketamine));
+}
+
+#[test]
+fn an_off_label_use_is_described_unless_the_plan_denies_it() {
+    let described = run(&["Intravenous ketamine for chronic pain is an off-label use.\n"]);
+    assert_eq!(stance(&described, Topic::Ketamine), Stance::NotAddressed);
+    let denied =
+        run(&["Intravenous ketamine for chronic pain is an off-label use and is not covered.\n"]);
+    assert_eq!(stance(&denied, Topic::Ketamine), Stance::NotCovered);
+}
+
+#[test]
+fn covered_on_one_named_plan_and_excluded_on_another_is_mixed() {
+    let a = run(&[
+        "Spravato is not a covered benefit on the Basic Formulary plans. \
+         It is a covered benefit on the Select Formulary plans; it requires prior \
+         authorization.\n",
+    ]);
+    assert_eq!(stance(&a, Topic::Esketamine), Stance::Mixed);
+    insta::assert_snapshot!(trace(&a, Topic::Esketamine));
+}
+
+#[test]
+fn a_drug_list_row_is_its_drugs_listing_and_a_formulary_mention_is_not_a_drug_list() {
+    let list =
+        run(&["2027 Preferred Drug List\n\nAntidepressants\n\nbupropion  SPRAVATO  sertraline\n"]);
+    assert_eq!(stance(&list, Topic::Esketamine), Stance::Covered);
+    let mention = run(&["Spravato (esketamine)\n\n\
+         Please search the formulary with the member's ID before you prescribe.\n\n\
+         Spravato (esketamine) is the S-enantiomer of ketamine.\n"]);
+    assert_eq!(stance(&mention, Topic::Esketamine), Stance::NotAddressed);
+    assert_eq!(stance(&mention, Topic::Ketamine), Stance::NotAddressed);
+}
+
+#[test]
+fn an_infusion_of_anesthetics_is_the_drug_class_not_anesthesia_use() {
+    let a = run(&[
+        "Intravenous infusion of anesthetics (for example ketamine or \
+         lidocaine) is considered investigational for the management of chronic pain.\n",
+    ]);
+    assert_eq!(stance(&a, Topic::Ketamine), Stance::NotCovered);
+    let anesthesia = run(&["Ketamine used as an anesthetic for surgical procedures is covered.\n"]);
+    assert_eq!(stance(&anesthesia, Topic::Ketamine), Stance::NotAddressed);
+}
+
+#[test]
+fn a_drug_named_once_in_a_long_book_takes_only_its_own_list() {
+    // Eight pages of denial templates for other drugs, each its own.
+    let classes = [
+        "antacids",
+        "statins",
+        "inhalers",
+        "insulins",
+        "opioids",
+        "stimulants",
+        "antivirals",
+        "glucose meters",
+    ];
+    let mut pages: Vec<String> = classes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            format!(
+                "Template {i}: {c}\n\nWe cannot approve this request for {c}. Coverage of {c} is \
+                 provided when your doctor shows a trial of {} preferred {c}. Your request for {c} \
+                 was denied on review number {}.\n",
+                i + 2,
+                100 + i
+            )
+        })
+        .collect();
+    pages.push(
+        "Template 9: compounded preparations\n\n\
+         The coverage request cannot be approved and is denied for these reasons:\n\
+         1. The compound is for convenience only\n\
+         2. The compound contains one of the following ingredients:\n\
+         baclofen, gabapentin, and ketamine\n\
+         3. The compound is commercially available\n"
+            .to_string(),
+    );
+    let refs: Vec<&str> = pages.iter().map(String::as_str).collect();
+    let a = run(&refs);
+    assert_eq!(stance(&a, Topic::Ketamine), Stance::NotCovered);
+    assert_eq!(
+        evidence_pages(&a, Topic::Ketamine),
+        vec![9],
+        "evidence only from its own page"
+    );
+    insta::assert_snapshot!(trace(&a, Topic::Ketamine));
+}
+
+#[test]
+fn a_phrase_waiting_for_its_object_is_about_the_drugs_that_follow() {
+    let a = run(&[
+        "A written application for a ketamine trial is required for consideration \
+         of IV ketamine or esketamine, from the treating specialist.\n",
+    ]);
+    assert_eq!(stance(&a, Topic::Ketamine), Stance::CoveredWithCriteria);
+    assert_eq!(stance(&a, Topic::Esketamine), Stance::CoveredWithCriteria);
+}
+
+#[test]
+fn a_question_states_no_coverage() {
+    let a = run(&["Q: Does my plan cover ketamine infusions?\n\
+         A: No. The plan does not cover ketamine infusions for depression.\n"]);
+    assert_eq!(stance(&a, Topic::Ketamine), Stance::NotCovered);
+    insta::assert_snapshot!(trace(&a, Topic::Ketamine));
+}
+
+#[test]
+fn a_dose_cap_is_a_quantity_limit_not_a_negation() {
+    let a = run(&[
+        "Esketamine is covered when all of the following criteria are met:\n\
+         - the dose does not exceed 84 mg per session; and\n\
+         - up to 23 nasal spray devices are dispensed per 28 days.\n",
+    ]);
+    assert_eq!(stance(&a, Topic::Esketamine), Stance::CoveredWithCriteria);
+    assert!(criteria(&a, Topic::Esketamine).contains(&Criterion::QuantityLimit));
+}
