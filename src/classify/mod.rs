@@ -91,6 +91,11 @@ impl Context<'_> {
         &self.flat[cue.hit.start..cue.hit.end]
     }
 
+    /// The sentence-structure vocabulary of the pattern library.
+    pub fn grammar(&self) -> &crate::patterns::Grammar {
+        &self.matcher.pattern_set().grammar
+    }
+
     /// Whether sentence `s` carries a context tag.
     pub fn has_tag(&self, s: usize, tag: &str) -> bool {
         self.tags[s].contains(tag)

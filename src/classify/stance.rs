@@ -27,9 +27,6 @@
 //! Must not: find hits or scope negation (done before this stage).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::LazyLock;
-
-use regex::Regex;
 
 use super::sentence::SentenceKind;
 use super::{Context, Cue};
@@ -122,7 +119,7 @@ pub struct Statement {
     /// Pain use named with it.
     pub pain: bool,
     /// The named conditions it speaks of ("depression", "crps", ...).
-    pub conditions: BTreeSet<&'static str>,
+    pub conditions: BTreeSet<String>,
     /// How much it counts.
     pub weight: Weight,
     /// Why the statement does not count, if it does not.
@@ -190,44 +187,6 @@ fn is_coverage(c: Category) -> bool {
     )
 }
 
-const ANAPHORA: &[&str] = &[
-    "it ",
-    "it's",
-    "this ",
-    "these ",
-    "they ",
-    "such ",
-    "the drug",
-    "the medication",
-    "the product",
-    "the treatment",
-    "the therapy",
-    "the service",
-    "the infusion",
-    "the request",
-    "the procedure",
-    "the nasal spray",
-    "treatment ",
-    "coverage ",
-    "its ",
-    "use of this",
-    "use of the",
-    "the requested",
-    "the above",
-    "this drug",
-    "this medication",
-    "this service",
-    "the exception",
-    "the approval",
-    "your request",
-    "the denial",
-];
-
-/// A remark code at the start of a legend line ("EX41 This service...").
-static LEGEND: LazyLock<Regex> = LazyLock::new(|| {
-    crate::patterns::compile::ascii_regex(r"^([A-Z]{1,3}\d{1,3})\b\s*[-:–]?\s+\S")
-});
-
 /// Per-sentence facts used by attribution and statements.
 struct Facts {
     /// Effective drug mentions: (topic, hit start, cue index).
@@ -252,16 +211,10 @@ impl Context<'_> {
             return true;
         }
         let lower = seg.to_ascii_lowercase();
-        [
-            " but ",
-            " however",
-            " whereas ",
-            " while ",
-            ", except",
-            " unlike ",
-        ]
-        .iter()
-        .any(|w| lower.contains(w))
+        self.grammar()
+            .clause_breaks
+            .iter()
+            .any(|w| lower.contains(w.as_str()))
     }
 
     fn word_count(&self, si: usize) -> usize {
@@ -270,7 +223,10 @@ impl Context<'_> {
 
     fn is_anaphoric(&self, si: usize) -> bool {
         let t = self.sentences[si].text.trim_start().to_lowercase();
-        ANAPHORA.iter().any(|a| t.starts_with(a))
+        self.grammar()
+            .anaphora
+            .iter()
+            .any(|a| t.starts_with(a.as_str()))
     }
 
     fn sentence_cues(&self, si: usize) -> impl Iterator<Item = (usize, &Cue)> + '_ {
@@ -361,14 +317,6 @@ fn is_row_label(ctx: &Context<'_>, f: &Facts, si: usize) -> bool {
         && t.chars().next().is_some_and(char::is_uppercase)
 }
 
-/// Demonstratives that point back to the drug of an earlier sentence
-/// ("Lakeshore considers these uses experimental").
-static DEMONSTRATIVE: LazyLock<Regex> = LazyLock::new(|| {
-    crate::patterns::compile::ascii_regex(
-        r"(?i)\b(?:these|this|such|the\s+requested)\s+(?:uses?|indications?|services?|treatments?|therap(?:y|ies)|infusions?|conditions?|drugs?|medications?|products?|requests?|agents?)\b",
-    )
-});
-
 /// The topics of each sentence, and for sentences that took their topic
 /// from another sentence (a row label, a lead-in, a heading, the sentence
 /// in focus), that sentence.
@@ -434,7 +382,7 @@ fn attribute(ctx: &Context<'_>, f: &Facts) -> Attributed {
         }
         // No mention of its own. A remark-code legend line speaks through
         // the claim lines that cite its code, not through its neighbours.
-        if LEGEND.is_match(&s.text) && f.has_cues[si] {
+        if ctx.grammar().legend.is_match(&s.text) && f.has_cues[si] {
             row = None;
             continue;
         }
@@ -460,7 +408,7 @@ fn attribute(ctx: &Context<'_>, f: &Facts) -> Attributed {
         }
         if let Some((ft, fsi)) = &focus {
             let recent = si - fsi <= 3 || ctx.sentences[*fsi].block == s.block;
-            if recent && (ctx.is_anaphoric(si) || DEMONSTRATIVE.is_match(&s.text)) {
+            if recent && (ctx.is_anaphoric(si) || ctx.grammar().demonstrative.is_match(&s.text)) {
                 attr[si] = ft.iter().map(|&t| (t, Via::Focus)).collect();
                 lender[si] = Some(*fsi);
                 continue;
@@ -486,14 +434,6 @@ fn attribute(ctx: &Context<'_>, f: &Facts) -> Attributed {
     }
 }
 
-/// Words that open a subordinate or relative clause: a drug named after
-/// one of them, later than the cue, is not what the cue is about
-/// ("psychotherapy remains covered even if the member received ketamine").
-const SUBORDINATORS: &[&str] = &[
-    "if", "when", "whether", "although", "though", "unless", "because", "since", "even", "who",
-    "whom", "whose", "which", "that", "after", "before", "while", "once", "where",
-];
-
 /// Whether a drug mention can be what a cue speaks of: not itself negated
 /// ("visits that are not part of a ketamine program are covered"), and,
 /// when it follows the cue, not inside a subordinate clause.
@@ -512,13 +452,11 @@ fn governs(ctx: &Context<'_>, cue: &Cue, mention: &(Topic, usize, usize)) -> boo
         return true;
     }
     let between = &ctx.flat[cue.hit.end.min(mention.1)..mention.1];
-    !between
-        .split(|c: char| !c.is_ascii_alphabetic())
-        .any(|w| SUBORDINATORS.contains(&w.to_ascii_lowercase().as_str()))
+    !between.split(|c: char| !c.is_ascii_alphabetic()).any(|w| {
+        let w = w.to_ascii_lowercase();
+        ctx.grammar().subordinators.contains(&w)
+    })
 }
-
-/// Last words of a phrase that waits for its object.
-const OBJECT_WORDS: &[&str] = &["of", "for", "consider", "approve", "authorize", "cover"];
 
 /// For a cue in a sentence naming both drugs, the topics its clause is
 /// about: the nearest preceding mention in the clause (with mentions
@@ -550,7 +488,7 @@ fn topics_for_cue(ctx: &Context<'_>, cue: &Cue, mentions: &[(Topic, usize, usize
         .matched(cue)
         .rsplit(|c: char| !c.is_ascii_alphabetic())
         .next()
-        .is_some_and(|w| OBJECT_WORDS.contains(&w.to_ascii_lowercase().as_str()));
+        .is_some_and(|w| ctx.grammar().object_words.contains(&w.to_ascii_lowercase()));
     let (first, second) = if takes_object {
         (after, before)
     } else {
@@ -570,14 +508,17 @@ fn topics_for_cue(ctx: &Context<'_>, cue: &Cue, mentions: &[(Topic, usize, usize
         }
         let (a, b) = (p.min(p0), p.max(p0));
         let between = ctx.flat[a..b].to_ascii_lowercase();
+        let g = ctx.grammar();
         let coordinated = between.len() < 60
-            && (between.contains(" and ")
-                || between.contains(" or ")
-                || between.contains(", ")
-                || between.trim_end().ends_with('/'))
+            && g.coordinators.iter().any(|w| {
+                if w.trim().is_empty() || w.starts_with(' ') || w.ends_with(' ') {
+                    between.contains(w.as_str())
+                } else {
+                    between.trim_end().ends_with(w.as_str())
+                }
+            })
             && !ctx.clause_break(a, b)
-            && !between.contains("unlike")
-            && !between.contains("not ");
+            && !g.contrasts.iter().any(|w| between.contains(w.as_str()));
         if coordinated {
             out.push(t);
         }
@@ -712,7 +653,12 @@ fn lifted_by_criteria(ctx: &Context<'_>, cue: &Cue) -> bool {
         return false;
     }
     let word = ctx.flat[h.start..h.end].to_ascii_lowercase();
-    if !(word.starts_with("unless") || word.starts_with("except")) {
+    if !ctx
+        .grammar()
+        .exceptions
+        .iter()
+        .any(|w| word.starts_with(w.as_str()))
+    {
         return false;
     }
     let mut criteria = false;
@@ -757,75 +703,34 @@ fn catch_all_for(ctx: &Context<'_>, cue: &Cue, polarity: Polarity) -> bool {
         })
 }
 
-/// The condition a use cue names, as a key; `None` for generic words
-/// ("psychiatric", "mental health").
-fn condition_key(text: &str) -> Option<&'static str> {
-    let t = text.to_ascii_lowercase();
-    let key = if t.contains("suicid") {
-        "suicidal_ideation"
-    } else if t.starts_with("depress") || t == "mdd" || t == "trd" || t.contains("mood") {
-        "depression"
-    } else if t.contains("ptsd") || t.contains("traumatic") {
-        "ptsd"
-    } else if t.contains("bipolar") {
-        "bipolar"
-    } else if t.contains("anxiety") {
-        "anxiety"
-    } else if t.contains("ocd") || t.contains("obsessive") {
-        "ocd"
-    } else if t.contains("substance") || t.contains("alcohol") {
-        "substance_use"
-    } else if t.contains("eating") {
-        "eating_disorder"
-    } else if t.contains("schizo") {
-        "psychosis"
-    } else if t.contains("crps")
-        || t.contains("complex regional")
-        || t.contains("reflex sympathetic")
-    {
-        "crps"
-    } else if t.contains("fibromyalgia") {
-        "fibromyalgia"
-    } else if t.contains("neuropath") {
-        "neuropathic_pain"
-    } else if t.contains("migraine") || t.contains("headache") {
-        "headache"
-    } else if t == "pain" {
-        "pain"
-    } else {
-        return None;
-    };
-    Some(key)
-}
-
 /// The named conditions of a sentence (or, when it names none but a
 /// generic "pain", of its lead-in): a generic "pain" gives way to a
 /// specific pain condition named beside it.
-fn conditions_of(ctx: &Context<'_>, si: usize) -> BTreeSet<&'static str> {
+/// The condition key of a generic pain use (`grammar.condition`), which a
+/// specific pain condition named beside it replaces.
+const GENERIC_PAIN: &str = "pain";
+
+fn conditions_of(ctx: &Context<'_>, si: usize) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for s in std::iter::once(si).chain(ctx.sentences[si].lead_in) {
-        if out.iter().any(|&k| k != "pain") {
+        if out.iter().any(|k| k != GENERIC_PAIN) {
             break;
         }
         for (_, c) in ctx.sentence_cues(s) {
             if matches!(
                 ctx.rule(c).tag.as_deref(),
                 Some("use_psychiatric" | "use_pain")
-            ) && let Some(k) = condition_key(ctx.matched(c))
+            ) && let Some(k) = ctx.grammar().condition_key(ctx.matched(c))
             {
-                out.insert(k);
+                out.insert(k.to_string());
             }
         }
     }
     if out.len() > 1 {
-        out.remove("pain");
+        out.remove(GENERIC_PAIN);
     }
     out
 }
-
-/// The approved indications of esketamine: limiting coverage to them, or
-/// denying it beyond them, is a criterion, not a second stance.
-const ESKETAMINE_INDICATIONS: &[&str] = &["depression", "suicidal_ideation"];
 
 fn uses_of(ctx: &Context<'_>, si: usize) -> (bool, bool) {
     let mut psych = ctx.has_tag(si, "use_psychiatric");
@@ -908,7 +813,7 @@ fn legends(ctx: &Context<'_>, f: &Facts) -> BTreeMap<String, usize> {
         if !f.has_cues[si] {
             continue;
         }
-        if let Some(c) = LEGEND.captures(&s.text) {
+        if let Some(c) = ctx.grammar().legend.captures(&s.text) {
             out.entry(c[1].to_string()).or_insert(si);
         }
     }
@@ -1031,11 +936,11 @@ impl Builder<'_, '_> {
                 }
                 let after = &ctx.flat[cue.hit.end..end];
                 let other = after.split_whitespace().take(3).any(|w| {
-                    matches!(
-                        w.to_ascii_lowercase()
-                            .trim_matches(|c: char| !c.is_alphabetic()),
-                        "other" | "alternative" | "alternatives" | "different"
-                    )
+                    let w = w
+                        .to_ascii_lowercase()
+                        .trim_matches(|c: char| !c.is_alphabetic())
+                        .to_string();
+                    ctx.grammar().other_objects.contains(&w)
                 });
                 if other { Vec::new() } else { attr.to_vec() }
             } else {
@@ -1103,7 +1008,11 @@ pub fn decide(ctx: &Context<'_>) -> Decided {
         ctx.rule(c).tag.as_deref() == Some("formulary_doc")
             && c.hit.start < head_end
             && title_like
-            && !ctx.flat[c.hit.start.saturating_sub(4)..c.hit.start].ends_with("non-")
+            && !ctx.grammar().negating_prefixes.iter().any(|p| {
+                ctx.flat[..c.hit.start]
+                    .to_ascii_lowercase()
+                    .ends_with(p.as_str())
+            })
     });
     // A letter about one drug speaks of that drug throughout.
     let letter = f.letter;
@@ -1367,9 +1276,15 @@ fn uses_disjoint(a: &Statement, b: &Statement) -> bool {
 
 /// Whether a denial names, in its own right, a condition other than the
 /// ones the covered use names ("covered for CRPS" / "unproven for
-/// fibromyalgia"). For esketamine only its approved indications count:
-/// denying it beyond them is a limit of the coverage.
-fn names_another_condition(topic: Topic, pos: &Statement, neg: &Statement) -> bool {
+/// fibromyalgia"). For a drug with approved indications (`grammar.
+/// approved_indications`) only those count: denying it beyond them is a
+/// limit of the coverage.
+fn names_another_condition(
+    ctx: &Context<'_>,
+    topic: Topic,
+    pos: &Statement,
+    neg: &Statement,
+) -> bool {
     if neg.catch_all
         || neg.reason == Some(Reason::OffLabel)
         || (neg.conditional && !neg.decision)
@@ -1379,14 +1294,14 @@ fn names_another_condition(topic: Topic, pos: &Statement, neg: &Statement) -> bo
     {
         return false;
     }
-    match topic {
-        Topic::Esketamine => pos
-            .conditions
-            .iter()
-            .chain(&neg.conditions)
-            .all(|c| ESKETAMINE_INDICATIONS.contains(c)),
-        _ => true,
+    let g = ctx.grammar();
+    if !g.approved_indications.contains_key(&topic) {
+        return true;
     }
+    pos.conditions
+        .iter()
+        .chain(&neg.conditions)
+        .all(|c| g.is_approved_indication(topic, c))
 }
 
 /// Whether a statement is an announcement of approval criteria.
@@ -1436,11 +1351,20 @@ fn aggregate(
         let reversal = decisions.iter().any(|&i| {
             let m = matched_lower(ctx, &statements[i]);
             statements[i].polarity == Polarity::Positive
-                && (m.contains("overturn") || m.contains("revers") || m.contains("must"))
+                && ctx
+                    .grammar()
+                    .reversals
+                    .iter()
+                    .any(|w| m.contains(w.as_str()))
         });
         let upheld = decisions.iter().any(|&i| {
-            statements[i].polarity == Polarity::Negative
-                && matched_lower(ctx, &statements[i]).contains("upheld")
+            statements[i].polarity == Polarity::Negative && {
+                let m = matched_lower(ctx, &statements[i]);
+                ctx.grammar()
+                    .upholdings
+                    .iter()
+                    .any(|w| m.contains(w.as_str()))
+            }
         });
         let polarities: BTreeSet<bool> = decisions
             .iter()
@@ -1502,7 +1426,7 @@ fn aggregate(
         for &n in &neg {
             let disjoint = strong_pos.iter().any(|&p| {
                 uses_disjoint(&statements[p], &statements[n])
-                    || names_another_condition(topic, &statements[p], &statements[n])
+                    || names_another_condition(ctx, topic, &statements[p], &statements[n])
                     || plans_differ(&statements[p], &statements[n])
             });
             if disjoint && !statements[n].catch_all {

@@ -288,6 +288,7 @@ pub fn test_examples(set: &PatternSet) -> Result<(usize, Vec<ExampleFailure>), P
         let single = compile(PatternSet {
             rules: vec![rule.clone()],
             origin: set.origin.clone(),
+            grammar: set.grammar.clone(),
         })?;
         let cases = rule
             .examples_match

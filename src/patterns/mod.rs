@@ -11,6 +11,7 @@
 //! hits (that is `classify`).
 
 pub mod compile;
+pub mod grammar;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -21,9 +22,61 @@ use sha2::{Digest, Sha256};
 
 use crate::model::{Criterion, Reason, Topic};
 
+pub use self::grammar::Grammar;
+
+/// The tags the classifier reads, per category: a rule with another tag
+/// would be a silent no-op, so it is a load error.
+const KNOWN_TAGS: &[(Category, &[&str])] = &[
+    (
+        Category::Context,
+        &[
+            "anesthesia",
+            "approval_criteria",
+            "catch_all",
+            "clinical_trial",
+            "cost_share",
+            "criteria_reference",
+            "formulary_doc",
+            "history",
+            "justification",
+            "letter",
+            "medsurg",
+            "mhsud",
+            "out_of_network",
+            "payer",
+            "plan_scope",
+            "policy_voice",
+            "redirect",
+            "regulator",
+            "use_pain",
+            "use_psychiatric",
+        ],
+    ),
+    (
+        Category::Limitation,
+        &[
+            "coinsurance",
+            "concurrent_review",
+            "copay",
+            "day_limit",
+            "deductible",
+            "experimental_determination",
+            "medical_necessity_criteria",
+            "network_admission",
+            "prior_authorization",
+            "reimbursement_rates",
+            "site_of_care",
+            "step_therapy",
+            "visit_limit",
+        ],
+    ),
+    (Category::Code, &["CDT", "CPT", "HCPCS", "ICD-10-CM"]),
+];
+
 /// The built-in pattern files, embedded in the binary.
 pub const BUILTIN: &[(&str, &str)] = &[
     ("codes.toml", include_str!("../../patterns/codes.toml")),
+    ("grammar.toml", include_str!("../../patterns/grammar.toml")),
     ("context.toml", include_str!("../../patterns/context.toml")),
     (
         "coverage.toml",
@@ -280,6 +333,8 @@ pub struct PatternSet {
     pub rules: Vec<Rule>,
     /// `builtin@<hash>` or `<dir>@<hash>`.
     pub origin: String,
+    /// The sentence-structure vocabulary.
+    pub grammar: Grammar,
 }
 
 /// A problem in a pattern file.
@@ -315,6 +370,8 @@ struct FileDef {
     description: Option<String>,
     #[serde(default)]
     rule: Vec<RuleDef>,
+    #[serde(default)]
+    grammar: Option<grammar::GrammarDef>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -361,7 +418,8 @@ impl PatternSet {
         Self::from_files("builtin", &files)
     }
 
-    /// Every `*.toml` file of a directory, replacing the built-in library.
+    /// Every `*.toml` file of a directory, replacing the built-in library
+    /// (a directory without a `[grammar]` table keeps the built-in one).
     pub fn from_dir(dir: &Path) -> Result<PatternSet, PatternError> {
         let err = |reason: String| PatternError {
             file: dir.display().to_string(),
@@ -397,12 +455,28 @@ impl PatternSet {
         let mut rules = Vec::new();
         let mut ids = BTreeSet::new();
         let mut hasher = Sha256::new();
+        let mut grammar: Option<(String, Grammar)> = None;
         for (name, text) in files {
             hasher.update(name.rsplit('/').next().unwrap_or(name).as_bytes());
             hasher.update([0]);
             hasher.update(text.as_bytes());
             hasher.update([0]);
-            for rule in parse_file(name, text)? {
+            let (file_rules, file_grammar) = parse_file(name, text)?;
+            if let Some(g) = file_grammar {
+                if let Some((first, _)) = &grammar {
+                    return Err(PatternError {
+                        file: name.clone(),
+                        line: text
+                            .lines()
+                            .position(|l| l.trim() == "[grammar]")
+                            .map(|i| i + 1),
+                        rule: None,
+                        reason: format!("a second [grammar] table (the first is in {first})"),
+                    });
+                }
+                grammar = Some((name.clone(), g));
+            }
+            for rule in file_rules {
                 if !ids.insert(rule.id.clone()) {
                     return Err(PatternError {
                         file: name.clone(),
@@ -414,11 +488,16 @@ impl PatternSet {
                 rules.push(rule);
             }
         }
+        let grammar = match grammar {
+            Some((_, g)) => g,
+            None => builtin_grammar()?,
+        };
         let digest = hasher.finalize();
         let hash: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
         Ok(PatternSet {
             rules,
             origin: format!("{label}@{hash}"),
+            grammar,
         })
     }
 }
@@ -427,7 +506,23 @@ fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
-fn parse_file(name: &str, text: &str) -> Result<Vec<Rule>, PatternError> {
+/// The built-in `[grammar]` table.
+fn builtin_grammar() -> Result<Grammar, PatternError> {
+    let (name, text) = BUILTIN
+        .iter()
+        .find(|(n, _)| *n == "grammar.toml")
+        .expect("the built-in library has a grammar file");
+    let (_, g) = parse_file(name, text)?;
+    g.ok_or_else(|| PatternError {
+        file: (*name).to_string(),
+        line: None,
+        rule: None,
+        reason: "no [grammar] table".into(),
+    })
+}
+
+/// The rules of one file, and its `[grammar]` table if it has one.
+fn parse_file(name: &str, text: &str) -> Result<(Vec<Rule>, Option<Grammar>), PatternError> {
     let def: FileDef = toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| line_of(text, s.start));
         // Name the rule whose table holds the error, when there is one.
@@ -445,7 +540,11 @@ fn parse_file(name: &str, text: &str) -> Result<Vec<Rule>, PatternError> {
         let line = find_id_line(text, &r.id);
         out.push(validate(name, line, r)?);
     }
-    Ok(out)
+    let grammar = def
+        .grammar
+        .map(|g| Grammar::validate(name, text, g))
+        .transpose()?;
+    Ok((out, grammar))
 }
 
 fn find_id_line(text: &str, id: &str) -> usize {
@@ -536,6 +635,26 @@ fn validate(file: &str, line: usize, r: RuleDef) -> Result<Rule, PatternError> {
             "a `{}` rule needs `tag = \"...\"`",
             r.category.as_str()
         )));
+    }
+    if let Some(tag) = &r.tag {
+        let known = KNOWN_TAGS
+            .iter()
+            .find(|(c, _)| *c == r.category)
+            .map_or(&[][..], |(_, t)| *t);
+        if !known.contains(&tag.as_str()) {
+            return Err(err(if known.is_empty() {
+                format!(
+                    "a `{}` rule takes no tag (got {tag:?})",
+                    r.category.as_str()
+                )
+            } else {
+                format!(
+                    "unknown tag {tag:?} for a `{}` rule (expected one of: {})",
+                    r.category.as_str(),
+                    known.join(", ")
+                )
+            }));
+        }
     }
     Ok(Rule {
         id: r.id.clone(),

@@ -1,0 +1,185 @@
+//! The sentence-structure vocabulary: the `[grammar]` table of a pattern
+//! file (`patterns/grammar.toml` in the built-in library).
+//!
+//! Owns: parsing and validating the words the stance stage reads sentence
+//! structure from (anaphora, subordinators, clause breaks, coordinators,
+//! decision words, condition keys, approved indications). Every field is
+//! required, an unknown field is an error with its file and line, and the
+//! regexes are compiled here once.
+//!
+//! Must not: find hits (rules do) or decide anything (classify does).
+
+use std::collections::BTreeMap;
+
+use regex::Regex;
+use serde::Deserialize;
+
+use super::PatternError;
+use crate::model::Topic;
+
+/// The `[grammar]` table as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct GrammarDef {
+    anaphora: Vec<String>,
+    demonstrative: String,
+    subordinators: Vec<String>,
+    clause_breaks: Vec<String>,
+    coordinators: Vec<String>,
+    contrasts: Vec<String>,
+    object_words: Vec<String>,
+    other_objects: Vec<String>,
+    reversals: Vec<String>,
+    upholdings: Vec<String>,
+    exceptions: Vec<String>,
+    negating_prefixes: Vec<String>,
+    legend: String,
+    approved_indications: BTreeMap<String, Vec<String>>,
+    condition: Vec<ConditionDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConditionDef {
+    key: String,
+    regex: String,
+}
+
+/// The validated vocabulary.
+#[derive(Debug, Clone)]
+pub struct Grammar {
+    /// Sentence openers that refer back to the drug in focus (lower case).
+    pub anaphora: Vec<String>,
+    /// A noun phrase pointing back to the drug ("these uses").
+    pub demonstrative: Regex,
+    /// Words opening a subordinate clause (lower case).
+    pub subordinators: Vec<String>,
+    /// Words that end a clause besides ';' and '. ' (lower case, spaced).
+    pub clause_breaks: Vec<String>,
+    /// What stands between two coordinated drug names.
+    pub coordinators: Vec<String>,
+    /// Words between two drug names that break their coordination.
+    pub contrasts: Vec<String>,
+    /// Last words of a phrase that waits for its object.
+    pub object_words: Vec<String>,
+    /// Objects of a coverage verb that are not the drug in focus.
+    pub other_objects: Vec<String>,
+    /// Decision words that reverse a denial.
+    pub reversals: Vec<String>,
+    /// Decision words that uphold a denial.
+    pub upholdings: Vec<String>,
+    /// Exception words that lift a denial pointing at criteria.
+    pub exceptions: Vec<String>,
+    /// Prefixes that negate the word after them ("non-").
+    pub negating_prefixes: Vec<String>,
+    /// A remark-code legend line; group 1 is the code.
+    pub legend: Regex,
+    /// Condition keys of each topic's approved indications.
+    pub approved_indications: BTreeMap<Topic, Vec<String>>,
+    /// Condition keys and what names them, first match wins.
+    pub conditions: Vec<(String, Regex)>,
+}
+
+impl Grammar {
+    /// The condition a use names, as a key; `None` for a generic use.
+    pub fn condition_key(&self, text: &str) -> Option<&str> {
+        let t = text.to_lowercase();
+        self.conditions
+            .iter()
+            .find(|(_, re)| re.is_match(&t))
+            .map(|(k, _)| k.as_str())
+    }
+
+    /// Whether a condition key is an approved indication of a topic.
+    pub fn is_approved_indication(&self, topic: Topic, key: &str) -> bool {
+        self.approved_indications
+            .get(&topic)
+            .is_some_and(|v| v.iter().any(|k| k == key))
+    }
+
+    /// Validates a parsed table of `file` (its text is used for line
+    /// numbers).
+    pub(super) fn validate(
+        file: &str,
+        text: &str,
+        def: GrammarDef,
+    ) -> Result<Grammar, PatternError> {
+        let err = |field: &str, reason: String| PatternError {
+            file: file.to_string(),
+            line: line_of_field(text, field),
+            rule: None,
+            reason: format!("grammar.{field}: {reason}"),
+        };
+        let words = |field: &str, v: Vec<String>| -> Result<Vec<String>, PatternError> {
+            if v.is_empty() {
+                return Err(err(field, "must list at least one entry".into()));
+            }
+            if let Some(w) = v.iter().find(|w| w.trim().is_empty()) {
+                return Err(err(field, format!("empty entry {w:?}")));
+            }
+            Ok(v.into_iter().map(|w| w.to_lowercase()).collect())
+        };
+        let regex = |field: &str, src: &str| {
+            Regex::new(src).map_err(|e| err(field, format!("bad regex {src:?}: {e}")))
+        };
+        let mut conditions = Vec::with_capacity(def.condition.len());
+        for c in def.condition {
+            if c.key.trim().is_empty() {
+                return Err(err("condition", "a condition needs a key".into()));
+            }
+            conditions.push((c.key, regex("condition", &c.regex)?));
+        }
+        let mut approved_indications = BTreeMap::new();
+        for (topic, keys) in def.approved_indications {
+            let t = Topic::parse(&topic)
+                .filter(|t| Topic::DRUGS.contains(t))
+                .ok_or_else(|| {
+                    err(
+                        "approved_indications",
+                        format!("unknown drug topic {topic:?}"),
+                    )
+                })?;
+            if let Some(k) = keys
+                .iter()
+                .find(|k| !conditions.iter().any(|(c, _)| c == *k))
+            {
+                return Err(err(
+                    "approved_indications",
+                    format!("{k:?} is not a condition key of grammar.condition"),
+                ));
+            }
+            approved_indications.insert(t, keys);
+        }
+        Ok(Grammar {
+            anaphora: words("anaphora", def.anaphora)?,
+            demonstrative: regex("demonstrative", &def.demonstrative)?,
+            subordinators: words("subordinators", def.subordinators)?,
+            clause_breaks: words("clause_breaks", def.clause_breaks)?,
+            coordinators: words("coordinators", def.coordinators)?,
+            contrasts: words("contrasts", def.contrasts)?,
+            object_words: words("object_words", def.object_words)?,
+            other_objects: words("other_objects", def.other_objects)?,
+            reversals: words("reversals", def.reversals)?,
+            upholdings: words("upholdings", def.upholdings)?,
+            exceptions: words("exceptions", def.exceptions)?,
+            negating_prefixes: words("negating_prefixes", def.negating_prefixes)?,
+            legend: regex("legend", &def.legend)?,
+            approved_indications,
+            conditions,
+        })
+    }
+}
+
+/// The line where a field of the grammar table is set, when found.
+fn line_of_field(text: &str, field: &str) -> Option<usize> {
+    let header = if field == "condition" {
+        "[[grammar.condition]]".to_string()
+    } else if field == "approved_indications" {
+        "[grammar.approved_indications]".to_string()
+    } else {
+        format!("{field} =")
+    };
+    text.lines()
+        .position(|l| l.trim_start().starts_with(&header))
+        .map(|i| i + 1)
+}
