@@ -732,4 +732,78 @@ mod tests {
         .unwrap_err();
         assert!(e.reason.contains("match"), "{e}");
     }
+
+    /// The built-in grammar file with one line replaced.
+    fn grammar_with(from: &str, to: &str) -> String {
+        let (_, text) = BUILTIN.iter().find(|(n, _)| *n == "grammar.toml").unwrap();
+        assert!(text.contains(from), "{from:?} not in grammar.toml");
+        text.replacen(from, to, 1)
+    }
+
+    #[test]
+    fn a_directory_without_grammar_keeps_the_builtin_one() {
+        let set = load("[[rule]]\nid = \"a\"\ncategory = \"parity\"\ndescription = \"d\"\nliterals = ['x']\nmatch = ['x']\n").unwrap();
+        assert_eq!(set.grammar.condition_key("Depression"), Some("depression"));
+        assert_eq!(set.grammar.condition_key("psychiatric"), None);
+    }
+
+    #[test]
+    fn an_unknown_grammar_field_is_an_error_with_its_line() {
+        let text = grammar_with("upholdings = [", "bogus = 1\nupholdings = [");
+        let line = text.lines().position(|l| l.starts_with("bogus")).unwrap() + 1;
+        let e = load(&text).unwrap_err();
+        assert_eq!(e.line, Some(line), "{e}");
+        assert!(e.reason.contains("bogus"), "{e}");
+    }
+
+    #[test]
+    fn a_missing_or_empty_grammar_field_is_an_error() {
+        let e = load(&grammar_with("reversals = [", "reversed = [")).unwrap_err();
+        assert!(
+            e.reason.contains("reversed") || e.reason.contains("reversals"),
+            "{e}"
+        );
+        let text = grammar_with(r#"upholdings = ["upheld"]"#, "upholdings = []");
+        let e = load(&text).unwrap_err();
+        assert!(e.reason.contains("grammar.upholdings"), "{e}");
+        let line = text
+            .lines()
+            .position(|l| l.starts_with("upholdings"))
+            .unwrap()
+            + 1;
+        assert_eq!(e.line, Some(line), "{e}");
+    }
+
+    #[test]
+    fn approved_indications_must_name_a_drug_and_known_conditions() {
+        let e = load(&grammar_with("esketamine = [", "tms = [")).unwrap_err();
+        assert!(e.reason.contains("unknown drug topic"), "{e}");
+        let e = load(&grammar_with(
+            r#""depression", "suicidal_ideation""#,
+            r#""sadness""#,
+        ))
+        .unwrap_err();
+        assert!(e.reason.contains("sadness"), "{e}");
+    }
+
+    #[test]
+    fn a_second_grammar_table_is_an_error() {
+        let (_, text) = BUILTIN.iter().find(|(n, _)| *n == "grammar.toml").unwrap();
+        let files = [
+            ("a.toml".to_string(), (*text).to_string()),
+            ("b.toml".to_string(), (*text).to_string()),
+        ];
+        let e = PatternSet::from_files("test", &files).unwrap_err();
+        assert_eq!(e.file, "b.toml");
+        assert!(e.reason.contains("second [grammar]"), "{e}");
+    }
+
+    #[test]
+    fn an_unknown_tag_is_an_error_not_a_silent_no_op() {
+        let e = load("[[rule]]\nid = \"a\"\ncategory = \"context\"\ntag = \"anaesthesia\"\ndescription = \"d\"\nliterals = ['x']\nmatch = ['x']\n").unwrap_err();
+        assert_eq!(e.line, Some(2), "{e}");
+        assert!(e.reason.contains("unknown tag \"anaesthesia\""), "{e}");
+        let e = load("[[rule]]\nid = \"a\"\ncategory = \"parity\"\ntag = \"x\"\ndescription = \"d\"\nliterals = ['x']\nmatch = ['x']\n").unwrap_err();
+        assert!(e.reason.contains("takes no tag"), "{e}");
+    }
 }
