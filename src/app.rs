@@ -380,7 +380,7 @@ fn run_diff(a: &DiffArgs) -> Result<u8, AppError> {
             .unwrap_or_else(|panic| {
                 Document::failed(
                     input.display.clone(),
-                    scan::sha256_file(&input.path).unwrap_or_default(),
+                    crate::hash::sha256_file(&input.path).unwrap_or_default(),
                     Status::Crashed,
                     format!("internal error while analysing: {panic}"),
                 )

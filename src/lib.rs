@@ -15,6 +15,7 @@ pub mod classify;
 pub mod cli;
 pub mod config;
 pub mod extract;
+pub mod hash;
 pub mod matcher;
 pub mod model;
 pub mod normalize;

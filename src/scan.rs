@@ -8,18 +8,17 @@
 //!
 //! Must not: format output (that is `report`) or parse flags (`config`).
 
-use std::io::Read;
 use std::path::Path;
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 
 use crate::classify;
 use crate::config::Config;
 use crate::extract::worker::{self, WorkerPool};
 use crate::extract::{self, ExtractError, ExtractOptions, Extracted, Extractor, Kind};
+use crate::hash::{sha256_file, sha256_hex};
 use crate::matcher::Matcher;
 use crate::model::{Document, Status};
 use crate::normalize::NormalizedText;
@@ -43,31 +42,6 @@ pub fn no_text_hint(e: &Extracted) -> &'static str {
     }
 }
 
-/// Hex sha256 of a file, read in chunks.
-pub fn sha256_file(path: &Path) -> std::io::Result<String> {
-    let mut f = std::fs::File::open(path)?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Ok(hex(&h.finalize()))
-}
-
-/// Lower-case hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
-}
-
 /// Extraction settings shared by every document of a run.
 #[derive(Debug, Clone, Default)]
 pub struct ExtractSettings {
@@ -85,16 +59,12 @@ impl ExtractSettings {
     /// Identity of the extraction pipeline: what a cached result depends on.
     pub fn pipeline(&self) -> String {
         format!(
-            "policyscan {}; normalization {}; pdf-extract 0.12.1; pdftotext {}; password {}",
+            "policyscan {}; normalization {}; {}; password {}",
             env!("CARGO_PKG_VERSION"),
             crate::normalize::NORMALIZATION_VERSION,
-            if extract::pdftotext::available() {
-                "yes"
-            } else {
-                "no"
-            },
+            extract::backends_identity(),
             match &self.options.password {
-                Some(p) => hex(&Sha256::digest(p.as_bytes())),
+                Some(p) => sha256_hex(p.as_bytes()),
                 None => "none".into(),
             }
         ) + &match &self.options.ocr {
@@ -159,7 +129,7 @@ fn extract_here(
             );
         }
     };
-    let sha = hex(&Sha256::digest(&data));
+    let sha = sha256_hex(&data);
     let result = match extract::sniff(path, &data) {
         Ok(Kind::Text) => Ok(extract::text::extract(&data)),
         Ok(Kind::Pdf) => {

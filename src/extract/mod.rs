@@ -132,6 +132,17 @@ impl ExtractError {
     }
 }
 
+/// What extracted text depends on besides the file and the options: the
+/// backends' versions and whether pdftotext is installed (part of the
+/// extraction cache key).
+pub fn backends_identity() -> String {
+    format!(
+        "pdf-extract {}; pdftotext {}",
+        pdf_extract::VERSION,
+        if pdftotext::available() { "yes" } else { "no" }
+    )
+}
+
 /// Options every extractor honours.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExtractOptions {

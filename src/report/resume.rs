@@ -27,8 +27,8 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::config::UsageError;
+use crate::hash::sha256_file;
 use crate::model::{Document, ToolInfo};
-use crate::scan::sha256_file;
 use crate::walk::Input;
 
 /// One recorded document.

@@ -49,7 +49,8 @@ use std::time::{Duration, Instant};
 
 use self::protocol::{Job, Reply};
 use crate::extract::{ExtractError, Extracted};
-use crate::scan::{ExtractSettings, sha256_file};
+use crate::hash::sha256_file;
+use crate::scan::ExtractSettings;
 
 /// The hidden subcommand that runs a worker.
 pub const WORKER_SUBCOMMAND: &str = "__extract-worker";
