@@ -15,12 +15,12 @@ use crate::cli::{
     PatternsAction, PatternsArgs, ScanArgs, TopicArg,
 };
 use crate::config::{Config, Extraction, UsageError};
-use crate::extract::ExtractOptions;
-use crate::extract::worker::WorkerPool;
+use crate::extract::{ExtractOptions, FileOptions};
 use crate::model::{Document, Status, Summary, Topic};
 use crate::report::json::Sink;
-use crate::report::resume::Resume;
 use crate::scan::ExtractSettings;
+use crate::scan::pool::WorkerPool;
+use crate::scan::resume::Resume;
 use crate::{load_matcher, patterns, report, scan, walk};
 
 /// A command's failure.
@@ -55,12 +55,14 @@ pub fn run(command: Command) -> Result<u8, AppError> {
 fn settings(input: &InputArgs) -> Result<ExtractSettings, UsageError> {
     let x = Extraction::from_input_args(input)?;
     Ok(ExtractSettings {
-        options: ExtractOptions {
-            password: input.password.clone(),
-            ocr: crate::config::ocr_options(input)?,
-            ..ExtractOptions::default()
+        file: FileOptions {
+            extract: ExtractOptions {
+                password: input.password.clone(),
+                ocr: crate::config::ocr_options(input)?,
+                ..ExtractOptions::default()
+            },
+            max_filesize: x.max_filesize,
         },
-        max_filesize: x.max_filesize,
         cache: None,
         workers: x
             .worker_exe
@@ -183,36 +185,44 @@ fn run_scan(a: &ScanArgs) -> Result<u8, AppError> {
     let mut failed_condition = false;
     let total = walked.inputs.len();
     let progress = report::progress::Progress::new(total, !config.quiet);
-    scan::run(&config, walked.inputs, &matcher, resume.as_ref(), |fin| {
-        if let Some(t) = timings.as_mut()
-            && let Err(e) = t.record(&fin)
-        {
-            warn(
-                config.quiet,
-                &format!("--timings: {e}; no more timings written"),
-            );
-            timings = None;
-        }
-        let doc = &fin.document;
-        if doc.status != Status::Ok {
-            warn(
-                config.quiet,
-                &format!(
-                    "{}: {}: {}",
-                    doc.path,
-                    doc.status.as_str(),
-                    doc.error.as_deref().unwrap_or("")
-                ),
-            );
-        }
-        failed_condition |= fails(&config, doc);
-        summary.add(doc);
-        progress.inc(&doc.path);
-        match &fin.recorded {
-            Some(line) => sink.recorded(doc, line),
-            None => sink.document(doc),
-        }
-    })?;
+    let settings = config.extract_settings();
+    scan::run(
+        settings,
+        config.jobs,
+        walked.inputs,
+        &matcher,
+        resume.as_ref(),
+        |fin| {
+            if let Some(t) = timings.as_mut()
+                && let Err(e) = t.record(&fin)
+            {
+                warn(
+                    config.quiet,
+                    &format!("--timings: {e}; no more timings written"),
+                );
+                timings = None;
+            }
+            let doc = &fin.document;
+            if doc.status != Status::Ok {
+                warn(
+                    config.quiet,
+                    &format!(
+                        "{}: {}: {}",
+                        doc.path,
+                        doc.status.as_str(),
+                        doc.error.as_deref().unwrap_or("")
+                    ),
+                );
+            }
+            failed_condition |= fails(&config, doc);
+            summary.add(doc);
+            progress.inc(&doc.path);
+            match &fin.recorded {
+                Some(line) => sink.recorded(doc, line),
+                None => sink.document(doc),
+            }
+        },
+    )?;
     progress.finish();
     sink.finish(&summary)?;
     if total > 0 && summary.ok == 0 {
@@ -310,7 +320,7 @@ fn run_patterns(a: &PatternsArgs) -> Result<u8, AppError> {
         PatternsAction::Check => {
             let n = set.rules.len();
             let origin = set.origin.clone();
-            patterns::compile::compile(set)?;
+            crate::matcher::compile::compile(set)?;
             writeln!(out, "ok: {n} rules ({origin})")?;
             Ok(0)
         }
@@ -339,7 +349,7 @@ fn run_patterns(a: &PatternsArgs) -> Result<u8, AppError> {
             Ok(0)
         }
         PatternsAction::Test => {
-            let (run, failures) = patterns::compile::test_examples(&set)?;
+            let (run, failures) = crate::rule_examples::test_examples(&set)?;
             for f in &failures {
                 writeln!(out, "FAIL {f}")?;
             }

@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use crate::cli::{InputArgs, ScanArgs, ScanFormat};
 use crate::extract::ocr::OcrOptions;
-use crate::extract::worker::Limits;
 use crate::model::{Stance, Topic};
+use crate::scan::pool::Limits;
 
 /// A usage error: a bad flag value or input path. Exit code 2.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -202,7 +202,7 @@ pub struct Config {
     /// How folders are walked.
     pub walk: crate::walk::WalkOptions,
     /// The extraction cache (`None` with `--no-cache`).
-    pub cache: Option<crate::extract::cache::Cache>,
+    pub cache: Option<crate::scan::cache::Cache>,
     /// Problems found while configuring that do not stop the run.
     pub warnings: Vec<String>,
     /// Time and memory limits of extraction workers.
@@ -246,8 +246,8 @@ impl Config {
             let dir = a
                 .cache
                 .clone()
-                .or_else(crate::extract::cache::Cache::default_dir);
-            match dir.map(|d| (crate::extract::cache::Cache::open(&d), d)) {
+                .or_else(crate::scan::cache::Cache::default_dir);
+            match dir.map(|d| (crate::scan::cache::Cache::open(&d), d)) {
                 Some((Ok(c), _)) => Some(c),
                 Some((Err(e), d)) if a.cache.is_some() => {
                     return Err(UsageError(format!("--cache {}: {e}", d.display())));
@@ -302,6 +302,32 @@ impl Config {
             timings: a.timings.clone(),
             ocr: ocr_options(&a.input)?,
         })
+    }
+}
+
+impl Config {
+    /// The extraction settings of the run: the options every document is
+    /// extracted with, the cache, and the pool of worker processes (one
+    /// per job) unless extraction is in-process.
+    pub fn extract_settings(&self) -> crate::scan::ExtractSettings {
+        crate::scan::ExtractSettings {
+            file: crate::extract::FileOptions {
+                extract: crate::extract::ExtractOptions {
+                    password: self.password.clone(),
+                    ocr: self.ocr.clone(),
+                    ..crate::extract::ExtractOptions::default()
+                },
+                max_filesize: self.max_filesize,
+            },
+            cache: self.cache.clone(),
+            workers: self.worker_exe.as_ref().map(|exe| {
+                std::sync::Arc::new(crate::scan::pool::WorkerPool::new(
+                    exe.clone(),
+                    self.jobs,
+                    self.limits.clone(),
+                ))
+            }),
+        }
     }
 }
 

@@ -21,7 +21,9 @@ pub mod model;
 pub mod normalize;
 pub mod patterns;
 pub mod report;
+pub mod rule_examples;
 pub mod scan;
+pub mod textutil;
 pub mod walk;
 
 use std::path::Path;
@@ -36,7 +38,7 @@ pub fn load_matcher(dir: Option<&Path>) -> Result<Matcher, patterns::PatternErro
         Some(d) => patterns::PatternSet::from_dir(d)?,
         None => patterns::PatternSet::builtin()?,
     };
-    patterns::compile::compile(set)
+    matcher::compile::compile(set)
 }
 
 /// Analyses one file and also returns the classification trace (for
@@ -51,10 +53,5 @@ pub fn analyze_with_trace(
     scan::analyze_extracted_traced(display, sha, extracted, matcher)
 }
 
-/// The built-in matcher, compiled once per test binary.
 #[cfg(test)]
-pub(crate) fn test_matcher() -> &'static Matcher {
-    static M: std::sync::LazyLock<Matcher> =
-        std::sync::LazyLock::new(|| load_matcher(None).expect("built-in patterns compile"));
-    &M
-}
+pub(crate) use matcher::test_matcher;

@@ -3,10 +3,18 @@
 //!
 //! Owns: the per-document stages in order ([`analyze_file`]), turning every
 //! failure into a document with a status (nothing is ever dropped), the
-//! rayon pool (largest documents first, so the tail is short), and handing
-//! finished documents to the sink as they complete.
+//! rayon pool (largest documents first, so the tail is short), handing
+//! finished documents to the sink as they complete, and what the parent
+//! process keeps around extraction: the extraction [`cache`], the [`pool`]
+//! of worker processes, and the documents of an interrupted run
+//! ([`resume`]).
 //!
-//! Must not: format output (that is `report`) or parse flags (`config`).
+//! Must not: format output (that is `report`), parse flags (`config`), or
+//! extract text itself (`extract` does, in this process or in a worker).
+
+pub mod cache;
+pub mod pool;
+pub mod resume;
 
 use std::path::Path;
 use std::sync::{Arc, mpsc};
@@ -14,15 +22,14 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+use self::pool::WorkerPool;
+use self::resume::Resume;
 use crate::classify;
-use crate::config::Config;
-use crate::extract::worker::{self, WorkerPool};
-use crate::extract::{self, ExtractError, ExtractOptions, Extracted, Extractor, Kind};
+use crate::extract::{self, ExtractError, Extracted, FileOptions};
 use crate::hash::{sha256_file, sha256_hex};
 use crate::matcher::Matcher;
 use crate::model::{Document, Status};
 use crate::normalize::NormalizedText;
-use crate::report::resume::Resume;
 use crate::walk::Input;
 
 /// Hint attached to documents without a text layer.
@@ -45,12 +52,10 @@ pub fn no_text_hint(e: &Extracted) -> &'static str {
 /// Extraction settings shared by every document of a run.
 #[derive(Debug, Clone, Default)]
 pub struct ExtractSettings {
-    /// Passed to the backends.
-    pub options: ExtractOptions,
-    /// Larger files are not opened.
-    pub max_filesize: u64,
+    /// What every extraction is given, in this process or in a worker.
+    pub file: FileOptions,
     /// The extraction cache, if enabled.
-    pub cache: Option<extract::cache::Cache>,
+    pub cache: Option<cache::Cache>,
     /// Worker processes that extract PDFs; `None` extracts in-process.
     pub workers: Option<Arc<WorkerPool>>,
 }
@@ -63,33 +68,26 @@ impl ExtractSettings {
             env!("CARGO_PKG_VERSION"),
             crate::normalize::NORMALIZATION_VERSION,
             extract::backends_identity(),
-            match &self.options.password {
+            match &self.file.extract.password {
                 Some(p) => sha256_hex(p.as_bytes()),
                 None => "none".into(),
             }
-        ) + &match &self.options.ocr {
+        ) + &match &self.file.extract.ocr {
             Some(o) => format!("; {}", extract::ocr::pipeline(o)),
             None => String::new(),
         }
     }
 }
 
-/// Reads a file and extracts its text, mapping every failure to a status.
-/// PDFs go to a worker process when `settings.workers` is set.
+/// Reads a file and extracts its text, mapping every failure to a status:
+/// from the cache when it holds the file, otherwise in a worker process
+/// (PDFs, when `settings.workers` is set) or in this process.
 pub fn extract_file(
     path: &Path,
     settings: &ExtractSettings,
 ) -> (String, Result<Extracted, ExtractError>) {
-    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    if settings.max_filesize > 0 && size > settings.max_filesize {
-        let sha = sha256_file(path).unwrap_or_default();
-        return (
-            sha,
-            Err(ExtractError::TooLarge(format!(
-                "file is {size} bytes, over the --max-filesize limit of {} bytes",
-                settings.max_filesize
-            ))),
-        );
+    if let Some((sha, e)) = extract::over_size_limit(path, settings.file.max_filesize) {
+        return (sha, Err(e));
     }
     // The cache is consulted (and filled) here, in the process that owns
     // the run, whichever process extracts.
@@ -103,48 +101,15 @@ pub fn extract_file(
         return (sha.clone(), hit);
     }
     let (sha, result) = match &settings.workers {
-        Some(pool) if worker::wants_worker(path, settings.max_filesize) => {
-            pool.extract(path, settings)
+        Some(pool) if pool::wants_worker(path, settings.file.max_filesize) => {
+            pool.extract(path, &settings.file)
         }
-        _ => extract_here(path, &settings.options),
+        _ => extract::extract_file(path, &settings.file),
     };
     if let Some((c, _, pipeline)) = &cache {
         // A cache that cannot be written only costs speed.
         let _ = c.put(&sha, pipeline, &result);
     }
-    (sha, result)
-}
-
-/// Reads and extracts a file in this process.
-fn extract_here(
-    path: &Path,
-    options: &ExtractOptions,
-) -> (String, Result<Extracted, ExtractError>) {
-    let data = match std::fs::read(path) {
-        Ok(d) => d,
-        Err(e) => {
-            return (
-                String::new(),
-                Err(ExtractError::Unsupported(format!("cannot read file: {e}"))),
-            );
-        }
-    };
-    let sha = sha256_hex(&data);
-    let result = match extract::sniff(path, &data) {
-        Ok(Kind::Text) => Ok(extract::text::extract(&data)),
-        Ok(Kind::Pdf) => {
-            let pdf = extract::pdf_extract::PdfExtract;
-            let own = extract::fallback::WithPageFallback {
-                own: extract::lopdf_text::LopdfText::default(),
-                other: &pdf,
-            };
-            let poppler = extract::pdftotext::PdfToText::default();
-            let chain: [&dyn Extractor; 3] = [&own, &pdf, &poppler];
-            let result = extract::extract_chain(&chain, &data, options);
-            extract::ocr::apply(result, &data, options)
-        }
-        Err(e) => Err(e),
-    };
     (sha, result)
 }
 
@@ -221,15 +186,17 @@ pub struct Finished {
     pub elapsed: Duration,
     /// Time spent in extraction workers and the limit that applied there
     /// (summed over crash retries); `None` when no worker was involved.
-    pub worker: Option<worker::Timing>,
+    pub worker: Option<pool::Timing>,
 }
 
-/// Runs every input through the pipeline on `config.jobs` threads and calls
+/// Runs every input through the pipeline on `jobs` threads and calls
 /// `on_document` (on the calling thread) as each document finishes.
 /// Inputs recorded in `resume` with the same path and sha256 are not
-/// scanned again: their recorded document is passed on instead.
+/// scanned again: their recorded document is passed on instead. The
+/// settings' workers are retired when the run ends.
 pub fn run<F>(
-    config: &Config,
+    settings: ExtractSettings,
+    jobs: usize,
     inputs: Vec<Input>,
     matcher: &Matcher,
     resume: Option<&Resume>,
@@ -238,31 +205,15 @@ pub fn run<F>(
 where
     F: FnMut(Finished) -> std::io::Result<()>,
 {
-    let settings = ExtractSettings {
-        options: ExtractOptions {
-            password: config.password.clone(),
-            ocr: config.ocr.clone(),
-            ..ExtractOptions::default()
-        },
-        max_filesize: config.max_filesize,
-        cache: config.cache.clone(),
-        workers: config.worker_exe.as_ref().map(|exe| {
-            Arc::new(WorkerPool::new(
-                exe.clone(),
-                config.jobs,
-                config.limits.clone(),
-            ))
-        }),
-    };
     let mut order = inputs;
     // Largest first: the long documents start early and the tail is short.
     order.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.display.cmp(&b.display)));
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(config.jobs)
+        .num_threads(jobs)
         .thread_name(|i| format!("policyscan-{i}"))
         .build()
         .map_err(std::io::Error::other)?;
-    let (tx, rx) = mpsc::sync_channel::<Finished>(config.jobs * 4);
+    let (tx, rx) = mpsc::sync_channel::<Finished>(jobs * 4);
     let mut result = Ok(());
     std::thread::scope(|scope| {
         let settings = &settings;
@@ -279,7 +230,7 @@ where
                         });
                         return;
                     }
-                    let _ = worker::take_timing();
+                    let _ = pool::take_timing();
                     let doc = match extract::panic::catch(|| analyze_file(input, settings, matcher))
                     {
                         Ok(doc) => doc,
@@ -295,7 +246,7 @@ where
                         document: doc,
                         recorded: None,
                         elapsed: started.elapsed(),
-                        worker: worker::take_timing(),
+                        worker: pool::take_timing(),
                     });
                 });
             });

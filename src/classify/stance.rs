@@ -222,9 +222,8 @@ const ANAPHORA: &[&str] = &[
 ];
 
 /// A remark code at the start of a legend line ("EX41 This service...").
-static LEGEND: LazyLock<Regex> = LazyLock::new(|| {
-    crate::patterns::compile::ascii_regex(r"^([A-Z]{1,3}\d{1,3})\b\s*[-:–]?\s+\S")
-});
+static LEGEND: LazyLock<Regex> =
+    LazyLock::new(|| crate::textutil::ascii_regex(r"^([A-Z]{1,3}\d{1,3})\b\s*[-:–]?\s+\S"));
 
 /// Per-sentence facts used by attribution and statements.
 struct Facts {
@@ -362,7 +361,7 @@ fn is_row_label(ctx: &Context<'_>, f: &Facts, si: usize) -> bool {
 /// Demonstratives that point back to the drug of an earlier sentence
 /// ("Lakeshore considers these uses experimental").
 static DEMONSTRATIVE: LazyLock<Regex> = LazyLock::new(|| {
-    crate::patterns::compile::ascii_regex(
+    crate::textutil::ascii_regex(
         r"(?i)\b(?:these|this|such|the\s+requested)\s+(?:uses?|indications?|services?|treatments?|therap(?:y|ies)|infusions?|conditions?|drugs?|medications?|products?|requests?|agents?)\b",
     )
 });

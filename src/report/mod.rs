@@ -1,6 +1,5 @@
 //! Writing reports: the JSON contract (`json`), streamed JSONL, the
-//! `explain` text, combining shard reports (`merge`), reading a JSONL
-//! report back to resume an interrupted run (`resume`), and the formats for
+//! `explain` text, combining shard reports (`merge`), and the formats for
 //! people: a terminal `table`, a self-contained `html` page, `markdown`
 //! (and the evidence packet), `csv` for spreadsheets, the `diff` between
 //! two versions of a policy, and the `progress` bar on stderr.
@@ -17,7 +16,6 @@ pub mod json;
 pub mod markdown;
 pub mod merge;
 pub mod progress;
-pub mod resume;
 #[cfg(test)]
 mod sample;
 pub mod table;

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{ExtractError, Extracted};
+use crate::extract::{ExtractError, Extracted};
 use crate::model::{OcrPage, Status};
 
 /// Version of the entry format.
