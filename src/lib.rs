@@ -53,5 +53,52 @@ pub fn analyze_with_trace(
     scan::analyze_extracted_traced(display, sha, extracted, matcher)
 }
 
+/// Reads one side of a `diff`: a folder (walked, and every document
+/// analysed in parallel), a `.json` / `.jsonl` report, or one document.
+pub fn diff_side(
+    path: &Path,
+    settings: &scan::ExtractSettings,
+    matcher: &Matcher,
+) -> Result<report::diff::Side, UsageError> {
+    use rayon::prelude::*;
+    let label = path.to_string_lossy().into_owned();
+    let meta = std::fs::metadata(path).map_err(|source| UsageError::Io {
+        what: path.display().to_string(),
+        source,
+    })?;
+    if meta.is_dir() {
+        let walked = walk::walk(&[path.to_path_buf()], &walk::WalkOptions::default())?;
+        let docs = walked
+            .inputs
+            .par_iter()
+            .map(|i| {
+                let key = i
+                    .path
+                    .strip_prefix(path)
+                    .unwrap_or(&i.path)
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                (key, scan::analyze_guarded(i, settings, matcher))
+            })
+            .collect();
+        return Ok(report::diff::Side::folder(label, docs));
+    }
+    if report::diff::is_report(path) {
+        return Ok(report::diff::Side::from_report(path)?);
+    }
+    let input = walk::Input {
+        path: path.to_path_buf(),
+        display: label.clone(),
+        size: meta.len(),
+    };
+    let doc = scan::analyze_guarded(&input, settings, matcher);
+    Ok(report::diff::Side::document(label, doc))
+}
+
 #[cfg(test)]
 pub(crate) use matcher::test_matcher;
+
+#[cfg(test)]
+mod layering;

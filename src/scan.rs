@@ -174,6 +174,19 @@ pub fn analyze_file(input: &Input, settings: &ExtractSettings, matcher: &Matcher
     analyze_extracted(input.display.clone(), sha, extracted, matcher)
 }
 
+/// Like [`analyze_file`], with a panic turned into a `crashed` document.
+pub fn analyze_guarded(input: &Input, settings: &ExtractSettings, matcher: &Matcher) -> Document {
+    match extract::panic::catch(|| analyze_file(input, settings, matcher)) {
+        Ok(doc) => doc,
+        Err(panic) => Document::failed(
+            input.display.clone(),
+            sha256_file(&input.path).unwrap_or_default(),
+            Status::Crashed,
+            format!("internal error while analysing: {panic}"),
+        ),
+    }
+}
+
 /// A finished document and how it was obtained.
 #[derive(Debug, Clone)]
 pub struct Finished {
@@ -231,16 +244,7 @@ where
                         return;
                     }
                     let _ = pool::take_timing();
-                    let doc = match extract::panic::catch(|| analyze_file(input, settings, matcher))
-                    {
-                        Ok(doc) => doc,
-                        Err(panic) => Document::failed(
-                            input.display.clone(),
-                            sha256_file(&input.path).unwrap_or_default(),
-                            Status::Crashed,
-                            format!("internal error while analysing: {panic}"),
-                        ),
-                    };
+                    let doc = analyze_guarded(input, settings, matcher);
                     // The receiver is gone only when output failed; stop quietly.
                     let _ = tx.send(Finished {
                         document: doc,
@@ -260,4 +264,73 @@ where
     // Workers are retired here, when the last reference to the pool goes.
     drop(settings);
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The dev set read by the own layer gives pdf-extract's stances, except
+    /// where pdf-extract's differ from the labels (never a regression).
+    #[test]
+    fn devset_stances_match_pdf_extract() {
+        use crate::extract::lopdf_text::LopdfText;
+        use crate::extract::pdf_extract::PdfExtract;
+        use crate::extract::{ExtractOptions, Extractor};
+        use crate::model::Topic;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/devset/pdf");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            eprintln!("dev set not found at {}; skipped", dir.display());
+            return;
+        };
+        let mut files: Vec<_> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+        files.sort();
+        let labels: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(dir.join("../labels.json")).expect("labels.json"),
+        )
+        .unwrap();
+        let matcher = crate::matcher::test_matcher();
+        let opts = ExtractOptions::default();
+        let mut differences = Vec::new();
+        let mut compared = 0;
+        for path in files
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+        {
+            let data = std::fs::read(path).unwrap();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let ours = LopdfText::default().extract(&data, &opts);
+            assert!(
+                ours.as_ref().is_ok_and(|e| e.has_text()),
+                "{name}: {ours:?}"
+            );
+            let theirs = PdfExtract.extract(&data, &opts);
+            let a = analyze_extracted(name.clone(), String::new(), ours, matcher);
+            let b = analyze_extracted(name.clone(), String::new(), theirs, matcher);
+            for t in Topic::DRUGS {
+                let (sa, sb) = (
+                    a.topics.drug(t).unwrap().stance,
+                    b.topics.drug(t).unwrap().stance,
+                );
+                let gold = labels["documents"][&name][t.as_str()]["stance"].as_str();
+                if sa != sb && gold == Some(sb.as_str()) {
+                    differences.push(format!(
+                        "{name} {}: ours {sa:?}, pdf-extract {sb:?}",
+                        t.as_str()
+                    ));
+                }
+            }
+            let (pa, pb) = (
+                &a.topics.mental_health_parity.mentioned,
+                &b.topics.mental_health_parity.mentioned,
+            );
+            let gold = labels["documents"][&name]["mental_health_parity"].as_bool();
+            if pa != pb && gold == Some(*pb) {
+                differences.push(format!("{name} parity: ours {pa:?}, pdf-extract {pb:?}"));
+            }
+            compared += 1;
+        }
+        assert!(compared >= 20, "only {compared} dev-set PDFs");
+        assert!(differences.is_empty(), "{differences:#?}");
+    }
 }
