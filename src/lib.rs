@@ -1,12 +1,14 @@
 //! policyscan: what health-insurance policy documents say about ketamine
 //! and esketamine (Spravato) coverage, with page-cited evidence.
 //!
-//! The pipeline (see `DESIGN.md`): [`walk`] finds inputs, [`extract`] turns
-//! PDFs into text per page, [`normalize`] cleans it and keeps an offset map,
-//! [`matcher`] finds rule hits from the [`patterns`] library, [`classify`]
-//! decides per-topic stances, and [`report`] writes the JSON contract
-//! ([`model`]). [`scan`] runs the stages in parallel; the binary in
-//! `main.rs` only parses arguments and maps results to exit codes.
+//! The pipeline (the layers, the data between them and where to add a
+//! rule, an extractor or a report format are in `docs/ARCHITECTURE.md`):
+//! [`walk`] finds inputs, [`extract`] turns PDFs into text per page,
+//! [`normalize`] cleans it and keeps an offset map, [`matcher`] finds rule
+//! hits from the [`patterns`] library, [`classify`] decides per-topic
+//! stances, and [`report`] writes the JSON contract ([`model`]). [`scan`]
+//! runs the stages in parallel; [`app`] wires the commands, and the binary
+//! in `main.rs` only parses arguments and maps results to exit codes.
 
 #![deny(missing_docs)]
 
