@@ -38,9 +38,18 @@ pub struct Walked {
 /// Why the inputs cannot be collected: a usage error (exit 2).
 #[derive(Debug, thiserror::Error)]
 pub enum WalkError {
-    /// A bad `--shard` or `--glob`.
+    /// A bad `--shard`.
     #[error("{0}")]
     Invalid(String),
+    /// A bad `--glob`.
+    #[error("{what}")]
+    Glob {
+        /// The flag, as the user wrote it.
+        what: String,
+        /// Why the glob does not parse.
+        #[source]
+        source: ignore::Error,
+    },
     /// A path (or the `--files-from` list) cannot be read.
     #[error("{what}")]
     Io {
@@ -165,11 +174,15 @@ fn path_from_bytes(b: &[u8]) -> PathBuf {
 fn overrides(root: &Path, globs: &[String]) -> Result<ignore::overrides::Override, WalkError> {
     let mut b = ignore::overrides::OverrideBuilder::new(root);
     for g in globs {
-        b.add(g)
-            .map_err(|e| WalkError::Invalid(format!("--glob {g:?}: {e}")))?;
+        b.add(g).map_err(|source| WalkError::Glob {
+            what: format!("--glob {g:?}"),
+            source,
+        })?;
     }
-    b.build()
-        .map_err(|e| WalkError::Invalid(format!("--glob: {e}")))
+    b.build().map_err(|source| WalkError::Glob {
+        what: "--glob".into(),
+        source,
+    })
 }
 
 /// Collects the inputs of the given paths.
