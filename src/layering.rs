@@ -144,8 +144,7 @@ fn targets(rest: &str) -> Vec<String> {
     let Some(group) = rest.strip_prefix('{') else {
         return vec![ident(rest)];
     };
-    // Top-level items of the group; a group may span lines, in which case
-    // the rest of this line is all we see (the test reads whole files).
+    // Top-level items of the group, which may span lines.
     let mut out = Vec::new();
     let mut depth = 0;
     let mut start = 0;
@@ -220,31 +219,29 @@ fn edges(src: &Path) -> Vec<Edge> {
             continue;
         };
         let text = std::fs::read_to_string(file).expect("readable source file");
-        for (i, raw) in text.lines().enumerate() {
-            let code = code_of(raw);
-            let mut rest = code;
-            while let Some(pos) = rest.find("crate::") {
-                let before = rest[..pos].chars().next_back();
-                rest = &rest[pos + "crate::".len()..];
-                // `$crate::` in macros, or `policyscan_crate::`, are not ours.
-                if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$') {
-                    continue;
-                }
-                for t in targets(rest) {
-                    let to = if modules.contains(&t) {
-                        t.clone()
-                    } else {
-                        reexports.get(&t).cloned().unwrap_or_else(|| "lib".into())
-                    };
-                    if to != from {
-                        out.push(Edge {
-                            file: format!("src/{}", rel.display()),
-                            line: i + 1,
-                            text: format!("crate::{t}"),
-                            from: from.clone(),
-                            to,
-                        });
-                    }
+        // Comments out, lines kept: a `crate::{...}` group may span lines.
+        let code: String = text.lines().map(code_of).collect::<Vec<_>>().join("\n");
+        for (pos, _) in code.match_indices("crate::") {
+            let before = code[..pos].chars().next_back();
+            // `$crate::` in macros, or `policyscan_crate::`, are not ours.
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$') {
+                continue;
+            }
+            let line = code[..pos].matches('\n').count() + 1;
+            for t in targets(&code[pos + "crate::".len()..]) {
+                let to = if modules.contains(&t) {
+                    t.clone()
+                } else {
+                    reexports.get(&t).cloned().unwrap_or_else(|| "lib".into())
+                };
+                if to != from {
+                    out.push(Edge {
+                        file: format!("src/{}", rel.display()),
+                        line,
+                        text: format!("crate::{t}"),
+                        from: from.clone(),
+                        to,
+                    });
                 }
             }
         }
@@ -259,7 +256,7 @@ fn violations(edges: &[Edge]) -> Vec<String> {
         .filter_map(|e| {
             violation(&e.from, &e.to).map(|why| {
                 format!(
-                    "{}:{}: {} -> {} (`{}`) goes up the layers: {why}",
+                    "{}:{}: {} -> {} (`{}`) is against the layers: {why}",
                     e.file, e.line, e.from, e.to, e.text
                 )
             })
@@ -306,6 +303,10 @@ fn the_reader_sees_groups_reexports_and_skips_comments() {
         ["load_matcher", "patterns", "scan"]
     );
     assert_eq!(targets("model::Topic::DRUGS {"), ["model"]);
+    assert_eq!(
+        targets("{\n    cli::{A, B},\n    walk,\n};"),
+        ["cli", "walk"]
+    );
     assert_eq!(code_of("let x = 1; // see crate::scan"), "let x = 1; ");
     assert_eq!(
         code_of(r#"f("a // b", crate::x)"#),
@@ -328,7 +329,7 @@ fn an_upward_edge_is_refused_with_its_reason() {
     let bad = violations(&[e]);
     assert_eq!(bad.len(), 1);
     assert!(
-        bad[0].starts_with("src/extract/cache.rs:58: extract -> scan (`crate::scan`) goes up"),
+        bad[0].starts_with("src/extract/cache.rs:58: extract -> scan (`crate::scan`) is against"),
         "{}",
         bad[0]
     );
