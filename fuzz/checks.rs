@@ -6,8 +6,9 @@
 use std::sync::LazyLock;
 
 use policyscan::Matcher;
+use policyscan::matcher::compile::compile;
 use policyscan::normalize::NormalizedText;
-use policyscan::patterns::{PatternSet, compile::compile};
+use policyscan::patterns::PatternSet;
 
 static MATCHER: LazyLock<Matcher> =
     LazyLock::new(|| policyscan::load_matcher(None).expect("built-in patterns compile"));

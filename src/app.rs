@@ -14,27 +14,73 @@ use crate::cli::{
     Command, DiffArgs, DiffFormat, ExplainArgs, ExtractArgs, ExtractFormat, InputArgs, MergeArgs,
     PatternsAction, PatternsArgs, ScanArgs, TopicArg,
 };
-use crate::config::{Config, Extraction, UsageError};
-use crate::extract::ExtractOptions;
-use crate::extract::worker::WorkerPool;
+use crate::config::{Config, UsageError};
+use crate::extract::{ExtractOptions, FileOptions};
 use crate::model::{Document, Status, Summary, Topic};
 use crate::report::json::Sink;
-use crate::report::resume::Resume;
 use crate::scan::ExtractSettings;
+use crate::scan::pool::WorkerPool;
+use crate::scan::resume::Resume;
 use crate::{load_matcher, patterns, report, scan, walk};
+
+pub mod args;
 
 /// A command's failure.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// Bad flags or inputs (exit 2).
-    #[error("{0}")]
+    #[error(transparent)]
     Usage(#[from] UsageError),
     /// A broken pattern file (exit 2).
-    #[error("pattern library: {0}")]
+    #[error("pattern library")]
     Patterns(#[from] patterns::PatternError),
     /// Writing output failed (a broken pipe is not reported).
-    #[error("{0}")]
+    #[error(transparent)]
     Io(#[from] io::Error),
+}
+
+impl From<crate::report::read::ReadError> for AppError {
+    fn from(e: crate::report::read::ReadError) -> Self {
+        AppError::Usage(e.into())
+    }
+}
+
+impl From<crate::walk::WalkError> for AppError {
+    fn from(e: crate::walk::WalkError) -> Self {
+        AppError::Usage(e.into())
+    }
+}
+
+/// The message for an error: it and each error it came from, joined with
+/// `: `, so the user sees the path and the OS error (OS errors written as
+/// in the middle of a sentence: "no such file or directory (os error 2)").
+pub fn error_message(e: &AppError) -> String {
+    fn text(e: &(dyn std::error::Error + 'static)) -> String {
+        let s = e.to_string();
+        match e.downcast_ref::<io::Error>() {
+            Some(io) if io.raw_os_error().is_some() => {
+                let mut c = s.chars();
+                c.next()
+                    .map(|f| f.to_lowercase().chain(c).collect())
+                    .unwrap_or_default()
+            }
+            _ => s,
+        }
+    }
+    let mut out = match e {
+        AppError::Io(io) => text(io),
+        _ => e.to_string(),
+    };
+    let mut source = match e {
+        AppError::Io(_) => None,
+        _ => std::error::Error::source(e),
+    };
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&text(s));
+        source = s.source();
+    }
+    out
 }
 
 /// Runs a parsed command; returns the exit status.
@@ -53,14 +99,16 @@ pub fn run(command: Command) -> Result<u8, AppError> {
 /// Settings for the one-document commands (`extract`, `explain`): one
 /// worker, unless `--in-process`.
 fn settings(input: &InputArgs) -> Result<ExtractSettings, UsageError> {
-    let x = Extraction::from_input_args(input)?;
+    let x = args::extraction(input)?;
     Ok(ExtractSettings {
-        options: ExtractOptions {
-            password: input.password.clone(),
-            ocr: crate::config::ocr_options(input)?,
-            ..ExtractOptions::default()
+        file: FileOptions {
+            extract: ExtractOptions {
+                password: input.password.clone(),
+                ocr: args::ocr_options(input)?,
+                ..ExtractOptions::default()
+            },
+            max_filesize: x.max_filesize,
         },
-        max_filesize: x.max_filesize,
         cache: None,
         workers: x
             .worker_exe
@@ -84,7 +132,7 @@ fn check_resume_target(path: &Path) -> Result<(), UsageError> {
         && out.dev() == resume.dev()
         && out.ino() == resume.ino()
     {
-        return Err(UsageError(format!(
+        return Err(UsageError::Invalid(format!(
             "--resume {}: this is also the output file; write the new output elsewhere",
             path.display()
         )));
@@ -97,11 +145,16 @@ struct Timings(io::BufWriter<std::fs::File>);
 
 impl Timings {
     fn create(path: &Path) -> Result<Timings, UsageError> {
-        let f = std::fs::File::create(path)
-            .map_err(|e| UsageError(format!("--timings {}: {e}", path.display())))?;
+        let f = std::fs::File::create(path).map_err(|source| UsageError::Io {
+            what: format!("--timings {}", path.display()),
+            source,
+        })?;
         let mut t = Timings(io::BufWriter::new(f));
         t.write_line("path\tstatus\tseconds\tworker_seconds\tlimit_seconds\tresumed")
-            .map_err(|e| UsageError(format!("--timings {}: {e}", path.display())))?;
+            .map_err(|source| UsageError::Io {
+                what: format!("--timings {}", path.display()),
+                source,
+            })?;
         Ok(t)
     }
 
@@ -155,7 +208,7 @@ fn fails(config: &Config, doc: &Document) -> bool {
 }
 
 fn run_scan(a: &ScanArgs) -> Result<u8, AppError> {
-    let config = Config::from_scan_args(a)?;
+    let config = args::scan_config(a)?;
     let matcher = load_matcher(config.patterns.as_deref())?;
     let walked = walk::walk(&config.paths, &config.walk)?;
     for w in config.warnings.iter().chain(&walked.warnings) {
@@ -183,36 +236,44 @@ fn run_scan(a: &ScanArgs) -> Result<u8, AppError> {
     let mut failed_condition = false;
     let total = walked.inputs.len();
     let progress = report::progress::Progress::new(total, !config.quiet);
-    scan::run(&config, walked.inputs, &matcher, resume.as_ref(), |fin| {
-        if let Some(t) = timings.as_mut()
-            && let Err(e) = t.record(&fin)
-        {
-            warn(
-                config.quiet,
-                &format!("--timings: {e}; no more timings written"),
-            );
-            timings = None;
-        }
-        let doc = &fin.document;
-        if doc.status != Status::Ok {
-            warn(
-                config.quiet,
-                &format!(
-                    "{}: {}: {}",
-                    doc.path,
-                    doc.status.as_str(),
-                    doc.error.as_deref().unwrap_or("")
-                ),
-            );
-        }
-        failed_condition |= fails(&config, doc);
-        summary.add(doc);
-        progress.inc(&doc.path);
-        match &fin.recorded {
-            Some(line) => sink.recorded(doc, line),
-            None => sink.document(doc),
-        }
-    })?;
+    let settings = config.extract_settings();
+    scan::run(
+        settings,
+        config.jobs,
+        walked.inputs,
+        &matcher,
+        resume.as_ref(),
+        |fin| {
+            if let Some(t) = timings.as_mut()
+                && let Err(e) = t.record(&fin)
+            {
+                warn(
+                    config.quiet,
+                    &format!("--timings: {e}; no more timings written"),
+                );
+                timings = None;
+            }
+            let doc = &fin.document;
+            if doc.status != Status::Ok {
+                warn(
+                    config.quiet,
+                    &format!(
+                        "{}: {}: {}",
+                        doc.path,
+                        doc.status.as_str(),
+                        doc.error.as_deref().unwrap_or("")
+                    ),
+                );
+            }
+            failed_condition |= fails(&config, doc);
+            summary.add(doc);
+            progress.inc(&doc.path);
+            match &fin.recorded {
+                Some(line) => sink.recorded(doc, line),
+                None => sink.document(doc),
+            }
+        },
+    )?;
     progress.finish();
     sink.finish(&summary)?;
     if total > 0 && summary.ok == 0 {
@@ -225,7 +286,7 @@ fn run_scan(a: &ScanArgs) -> Result<u8, AppError> {
 fn run_extract(a: &ExtractArgs) -> Result<u8, AppError> {
     let settings = settings(&a.input)?;
     if !a.file.is_file() {
-        return Err(UsageError(format!("{}: no such file", a.file.display())).into());
+        return Err(UsageError::Invalid(format!("{}: no such file", a.file.display())).into());
     }
     let (_, extracted) = scan::extract_file(&a.file, &settings);
     let mut out = io::BufWriter::new(io::stdout().lock());
@@ -284,7 +345,7 @@ fn run_extract(a: &ExtractArgs) -> Result<u8, AppError> {
 fn run_explain(a: &ExplainArgs) -> Result<u8, AppError> {
     let settings = settings(&a.input)?;
     if !a.file.is_file() {
-        return Err(UsageError(format!("{}: no such file", a.file.display())).into());
+        return Err(UsageError::Invalid(format!("{}: no such file", a.file.display())).into());
     }
     let matcher = load_matcher(a.input.patterns.as_deref())?;
     let (doc, trace) = crate::analyze_with_trace(&a.file, &settings, &matcher);
@@ -310,7 +371,7 @@ fn run_patterns(a: &PatternsArgs) -> Result<u8, AppError> {
         PatternsAction::Check => {
             let n = set.rules.len();
             let origin = set.origin.clone();
-            patterns::compile::compile(set)?;
+            crate::matcher::compile::compile(set)?;
             writeln!(out, "ok: {n} rules ({origin})")?;
             Ok(0)
         }
@@ -339,7 +400,7 @@ fn run_patterns(a: &PatternsArgs) -> Result<u8, AppError> {
             Ok(0)
         }
         PatternsAction::Test => {
-            let (run, failures) = patterns::compile::test_examples(&set)?;
+            let (run, failures) = crate::rule_examples::test_examples(&set)?;
             for f in &failures {
                 writeln!(out, "FAIL {f}")?;
             }
@@ -358,7 +419,7 @@ fn run_patterns(a: &PatternsArgs) -> Result<u8, AppError> {
 fn run_merge(a: &MergeArgs) -> Result<u8, AppError> {
     let merged = report::merge::merge(&a.parts)?;
     let out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
-    let mut sink: Box<dyn Sink> = report::sink(a.format, false, out);
+    let mut sink: Box<dyn Sink> = report::sink(a.format.into(), false, out);
     sink.begin(&merged.tool)?;
     for d in &merged.documents {
         sink.document(d)?;
@@ -375,19 +436,8 @@ pub fn is_broken_pipe(e: &AppError) -> bool {
 fn run_diff(a: &DiffArgs) -> Result<u8, AppError> {
     let settings = settings(&a.input)?;
     let matcher = load_matcher(a.input.patterns.as_deref())?;
-    let analyze = |input: &walk::Input| {
-        crate::extract::panic::catch(|| scan::analyze_file(input, &settings, &matcher))
-            .unwrap_or_else(|panic| {
-                Document::failed(
-                    input.display.clone(),
-                    scan::sha256_file(&input.path).unwrap_or_default(),
-                    Status::Crashed,
-                    format!("internal error while analysing: {panic}"),
-                )
-            })
-    };
-    let old = report::diff::load_side(&a.old, &analyze)?;
-    let new = report::diff::load_side(&a.new, &analyze)?;
+    let old = crate::diff_side(&a.old, &settings, &matcher)?;
+    let new = crate::diff_side(&a.new, &settings, &matcher)?;
     let diff = report::diff::compare(&old, &new);
     let text = match a.format {
         DiffFormat::Human => report::diff::render_human(&diff, console::colors_enabled()),

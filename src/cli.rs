@@ -74,6 +74,20 @@ pub enum ScanFormat {
     Csv,
 }
 
+impl From<ScanFormat> for crate::report::Format {
+    fn from(f: ScanFormat) -> Self {
+        use crate::report::Format;
+        match f {
+            ScanFormat::Json => Format::Json,
+            ScanFormat::Jsonl => Format::Jsonl,
+            ScanFormat::Table => Format::Table,
+            ScanFormat::Html => Format::Html,
+            ScanFormat::Markdown => Format::Markdown,
+            ScanFormat::Csv => Format::Csv,
+        }
+    }
+}
+
 /// Options shared by every subcommand that reads documents.
 #[derive(Debug, Clone, Args)]
 pub struct InputArgs {

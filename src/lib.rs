@@ -1,12 +1,14 @@
 //! policyscan: what health-insurance policy documents say about ketamine
 //! and esketamine (Spravato) coverage, with page-cited evidence.
 //!
-//! The pipeline (see `DESIGN.md`): [`walk`] finds inputs, [`extract`] turns
-//! PDFs into text per page, [`normalize`] cleans it and keeps an offset map,
-//! [`matcher`] finds rule hits from the [`patterns`] library, [`classify`]
-//! decides per-topic stances, and [`report`] writes the JSON contract
-//! ([`model`]). [`scan`] runs the stages in parallel; the binary in
-//! `main.rs` only parses arguments and maps results to exit codes.
+//! The pipeline (the layers, the data between them and where to add a
+//! rule, an extractor or a report format are in `docs/ARCHITECTURE.md`):
+//! [`walk`] finds inputs, [`extract`] turns PDFs into text per page,
+//! [`normalize`] cleans it and keeps an offset map, [`matcher`] finds rule
+//! hits from the [`patterns`] library, [`classify`] decides per-topic
+//! stances, and [`report`] writes the JSON contract ([`model`]). [`scan`]
+//! runs the stages in parallel; [`app`] wires the commands, and the binary
+//! in `main.rs` only parses arguments and maps results to exit codes.
 
 #![deny(missing_docs)]
 
@@ -15,12 +17,15 @@ pub mod classify;
 pub mod cli;
 pub mod config;
 pub mod extract;
+pub mod hash;
 pub mod matcher;
 pub mod model;
 pub mod normalize;
 pub mod patterns;
 pub mod report;
+pub mod rule_examples;
 pub mod scan;
+pub mod textutil;
 pub mod walk;
 
 use std::path::Path;
@@ -35,7 +40,7 @@ pub fn load_matcher(dir: Option<&Path>) -> Result<Matcher, patterns::PatternErro
         Some(d) => patterns::PatternSet::from_dir(d)?,
         None => patterns::PatternSet::builtin()?,
     };
-    patterns::compile::compile(set)
+    matcher::compile::compile(set)
 }
 
 /// Analyses one file and also returns the classification trace (for
@@ -50,10 +55,52 @@ pub fn analyze_with_trace(
     scan::analyze_extracted_traced(display, sha, extracted, matcher)
 }
 
-/// The built-in matcher, compiled once per test binary.
-#[cfg(test)]
-pub(crate) fn test_matcher() -> &'static Matcher {
-    static M: std::sync::LazyLock<Matcher> =
-        std::sync::LazyLock::new(|| load_matcher(None).expect("built-in patterns compile"));
-    &M
+/// Reads one side of a `diff`: a folder (walked, and every document
+/// analysed in parallel), a `.json` / `.jsonl` report, or one document.
+pub fn diff_side(
+    path: &Path,
+    settings: &scan::ExtractSettings,
+    matcher: &Matcher,
+) -> Result<report::diff::Side, UsageError> {
+    use rayon::prelude::*;
+    let label = path.to_string_lossy().into_owned();
+    let meta = std::fs::metadata(path).map_err(|source| UsageError::Io {
+        what: path.display().to_string(),
+        source,
+    })?;
+    if meta.is_dir() {
+        let walked = walk::walk(&[path.to_path_buf()], &walk::WalkOptions::default())?;
+        let docs = walked
+            .inputs
+            .par_iter()
+            .map(|i| {
+                let key = i
+                    .path
+                    .strip_prefix(path)
+                    .unwrap_or(&i.path)
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                (key, scan::analyze_guarded(i, settings, matcher))
+            })
+            .collect();
+        return Ok(report::diff::Side::folder(label, docs));
+    }
+    if report::diff::is_report(path) {
+        return Ok(report::diff::Side::from_report(path)?);
+    }
+    let input = walk::Input {
+        path: path.to_path_buf(),
+        display: label.clone(),
+        size: meta.len(),
+    };
+    let doc = scan::analyze_guarded(&input, settings, matcher);
+    Ok(report::diff::Side::document(label, doc))
 }
+
+#[cfg(test)]
+pub(crate) use matcher::test_matcher;
+
+#[cfg(test)]
+mod layering;

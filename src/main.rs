@@ -34,7 +34,7 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) if app::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("policyscan: error: {e}");
+            eprintln!("policyscan: error: {}", app::error_message(&e));
             ExitCode::from(match e {
                 AppError::Usage(_) | AppError::Patterns(_) => 2,
                 AppError::Io(_) => 1,

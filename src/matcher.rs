@@ -12,8 +12,12 @@
 //! scan (12.7 s vs 0.7 s on a 1.8 MB document). The [`Matcher`] is
 //! immutable, `Send + Sync`, and shared by reference across rayon workers.
 //!
+//! Compiling a pattern set into a `Matcher` is [`compile`].
+//!
 //! Must not: decide what a hit means (that is `classify`) or load files
 //! (that is `patterns`).
+
+pub mod compile;
 
 use aho_corasick::AhoCorasick;
 use regex::Regex;
@@ -257,10 +261,20 @@ fn is_word_boundary(bytes: &[u8], i: usize) -> bool {
     }
 }
 
+/// The built-in matcher, compiled once per test binary.
+#[cfg(test)]
+pub(crate) fn test_matcher() -> &'static Matcher {
+    static M: std::sync::LazyLock<Matcher> = std::sync::LazyLock::new(|| {
+        let set = PatternSet::builtin().expect("built-in patterns load");
+        compile::compile(set).expect("built-in patterns compile")
+    });
+    &M
+}
+
 #[cfg(test)]
 mod tests {
+    use super::compile::compile;
     use super::*;
-    use crate::patterns::compile::compile;
 
     fn matcher(toml: &str) -> Matcher {
         compile(PatternSet::from_files("t", &[("t.toml".into(), toml.into())]).unwrap()).unwrap()
@@ -322,7 +336,7 @@ mod tests {
 
     #[test]
     fn the_gate_changes_no_hit_of_the_builtin_library() {
-        let m = crate::load_matcher(None).unwrap();
+        let m = test_matcher();
         assert!(
             m.gate.always.len() * 2 < m.gate.count,
             "most regexes are gated ({} of {} always run)",
@@ -338,14 +352,14 @@ mod tests {
             }
             let raw = std::fs::read_to_string(&path).unwrap();
             let norm = crate::normalize::NormalizedText::from_pages(std::slice::from_ref(&raw));
-            assert_gate_is_exact(&m, norm.text(), &path.display().to_string());
+            assert_gate_is_exact(m, norm.text(), &path.display().to_string());
             all.push(raw);
         }
         assert!(all.len() > 100);
         // All of them as one long document: most regexes are then tried
         // candidate by candidate rather than scanned.
         let norm = crate::normalize::NormalizedText::from_pages(&all);
-        assert_gate_is_exact(&m, norm.text(), "the whole corpus");
+        assert_gate_is_exact(m, norm.text(), "the whole corpus");
     }
 
     #[test]

@@ -3,27 +3,33 @@
 //!
 //! Owns: the per-document stages in order ([`analyze_file`]), turning every
 //! failure into a document with a status (nothing is ever dropped), the
-//! rayon pool (largest documents first, so the tail is short), and handing
-//! finished documents to the sink as they complete.
+//! rayon pool (largest documents first, so the tail is short), handing
+//! finished documents to the sink as they complete, and what the parent
+//! process keeps around extraction: the extraction [`cache`], the [`pool`]
+//! of worker processes, and the documents of an interrupted run
+//! ([`resume`]).
 //!
-//! Must not: format output (that is `report`) or parse flags (`config`).
+//! Must not: format output (that is `report`), parse flags (`config`), or
+//! extract text itself (`extract` does, in this process or in a worker).
 
-use std::io::Read;
+pub mod cache;
+pub mod pool;
+pub mod resume;
+
 use std::path::Path;
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 
+use self::pool::WorkerPool;
+use self::resume::Resume;
 use crate::classify;
-use crate::config::Config;
-use crate::extract::worker::{self, WorkerPool};
-use crate::extract::{self, ExtractError, ExtractOptions, Extracted, Extractor, Kind};
+use crate::extract::{self, ExtractError, Extracted, FileOptions};
+use crate::hash::{sha256_file, sha256_hex};
 use crate::matcher::Matcher;
 use crate::model::{Document, Status};
 use crate::normalize::NormalizedText;
-use crate::report::resume::Resume;
 use crate::walk::Input;
 
 /// Hint attached to documents without a text layer.
@@ -43,40 +49,13 @@ pub fn no_text_hint(e: &Extracted) -> &'static str {
     }
 }
 
-/// Hex sha256 of a file, read in chunks.
-pub fn sha256_file(path: &Path) -> std::io::Result<String> {
-    let mut f = std::fs::File::open(path)?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Ok(hex(&h.finalize()))
-}
-
-/// Lower-case hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
-}
-
 /// Extraction settings shared by every document of a run.
 #[derive(Debug, Clone, Default)]
 pub struct ExtractSettings {
-    /// Passed to the backends.
-    pub options: ExtractOptions,
-    /// Larger files are not opened.
-    pub max_filesize: u64,
+    /// What every extraction is given, in this process or in a worker.
+    pub file: FileOptions,
     /// The extraction cache, if enabled.
-    pub cache: Option<extract::cache::Cache>,
+    pub cache: Option<cache::Cache>,
     /// Worker processes that extract PDFs; `None` extracts in-process.
     pub workers: Option<Arc<WorkerPool>>,
 }
@@ -85,41 +64,30 @@ impl ExtractSettings {
     /// Identity of the extraction pipeline: what a cached result depends on.
     pub fn pipeline(&self) -> String {
         format!(
-            "policyscan {}; normalization {}; pdf-extract 0.12.1; pdftotext {}; password {}",
+            "policyscan {}; normalization {}; {}; password {}",
             env!("CARGO_PKG_VERSION"),
             crate::normalize::NORMALIZATION_VERSION,
-            if extract::pdftotext::available() {
-                "yes"
-            } else {
-                "no"
-            },
-            match &self.options.password {
-                Some(p) => hex(&Sha256::digest(p.as_bytes())),
+            extract::backends_identity(),
+            match &self.file.extract.password {
+                Some(p) => sha256_hex(p.as_bytes()),
                 None => "none".into(),
             }
-        ) + &match &self.options.ocr {
+        ) + &match &self.file.extract.ocr {
             Some(o) => format!("; {}", extract::ocr::pipeline(o)),
             None => String::new(),
         }
     }
 }
 
-/// Reads a file and extracts its text, mapping every failure to a status.
-/// PDFs go to a worker process when `settings.workers` is set.
+/// Reads a file and extracts its text, mapping every failure to a status:
+/// from the cache when it holds the file, otherwise in a worker process
+/// (PDFs, when `settings.workers` is set) or in this process.
 pub fn extract_file(
     path: &Path,
     settings: &ExtractSettings,
 ) -> (String, Result<Extracted, ExtractError>) {
-    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    if settings.max_filesize > 0 && size > settings.max_filesize {
-        let sha = sha256_file(path).unwrap_or_default();
-        return (
-            sha,
-            Err(ExtractError::TooLarge(format!(
-                "file is {size} bytes, over the --max-filesize limit of {} bytes",
-                settings.max_filesize
-            ))),
-        );
+    if let Some((sha, e)) = extract::over_size_limit(path, settings.file.max_filesize) {
+        return (sha, Err(e));
     }
     // The cache is consulted (and filled) here, in the process that owns
     // the run, whichever process extracts.
@@ -133,48 +101,15 @@ pub fn extract_file(
         return (sha.clone(), hit);
     }
     let (sha, result) = match &settings.workers {
-        Some(pool) if worker::wants_worker(path, settings.max_filesize) => {
-            pool.extract(path, settings)
+        Some(pool) if pool::wants_worker(path, settings.file.max_filesize) => {
+            pool.extract(path, &settings.file)
         }
-        _ => extract_here(path, &settings.options),
+        _ => extract::extract_file(path, &settings.file),
     };
     if let Some((c, _, pipeline)) = &cache {
         // A cache that cannot be written only costs speed.
         let _ = c.put(&sha, pipeline, &result);
     }
-    (sha, result)
-}
-
-/// Reads and extracts a file in this process.
-fn extract_here(
-    path: &Path,
-    options: &ExtractOptions,
-) -> (String, Result<Extracted, ExtractError>) {
-    let data = match std::fs::read(path) {
-        Ok(d) => d,
-        Err(e) => {
-            return (
-                String::new(),
-                Err(ExtractError::Unsupported(format!("cannot read file: {e}"))),
-            );
-        }
-    };
-    let sha = hex(&Sha256::digest(&data));
-    let result = match extract::sniff(path, &data) {
-        Ok(Kind::Text) => Ok(extract::text::extract(&data)),
-        Ok(Kind::Pdf) => {
-            let pdf = extract::pdf_extract::PdfExtract;
-            let own = extract::fallback::WithPageFallback {
-                own: extract::lopdf_text::LopdfText::default(),
-                other: &pdf,
-            };
-            let poppler = extract::pdftotext::PdfToText::default();
-            let chain: [&dyn Extractor; 3] = [&own, &pdf, &poppler];
-            let result = extract::extract_chain(&chain, &data, options);
-            extract::ocr::apply(result, &data, options)
-        }
-        Err(e) => Err(e),
-    };
     (sha, result)
 }
 
@@ -239,6 +174,19 @@ pub fn analyze_file(input: &Input, settings: &ExtractSettings, matcher: &Matcher
     analyze_extracted(input.display.clone(), sha, extracted, matcher)
 }
 
+/// Like [`analyze_file`], with a panic turned into a `crashed` document.
+pub fn analyze_guarded(input: &Input, settings: &ExtractSettings, matcher: &Matcher) -> Document {
+    match extract::panic::catch(|| analyze_file(input, settings, matcher)) {
+        Ok(doc) => doc,
+        Err(panic) => Document::failed(
+            input.display.clone(),
+            sha256_file(&input.path).unwrap_or_default(),
+            Status::Crashed,
+            format!("internal error while analysing: {panic}"),
+        ),
+    }
+}
+
 /// A finished document and how it was obtained.
 #[derive(Debug, Clone)]
 pub struct Finished {
@@ -251,15 +199,17 @@ pub struct Finished {
     pub elapsed: Duration,
     /// Time spent in extraction workers and the limit that applied there
     /// (summed over crash retries); `None` when no worker was involved.
-    pub worker: Option<worker::Timing>,
+    pub worker: Option<pool::Timing>,
 }
 
-/// Runs every input through the pipeline on `config.jobs` threads and calls
+/// Runs every input through the pipeline on `jobs` threads and calls
 /// `on_document` (on the calling thread) as each document finishes.
 /// Inputs recorded in `resume` with the same path and sha256 are not
-/// scanned again: their recorded document is passed on instead.
+/// scanned again: their recorded document is passed on instead. The
+/// settings' workers are retired when the run ends.
 pub fn run<F>(
-    config: &Config,
+    settings: ExtractSettings,
+    jobs: usize,
     inputs: Vec<Input>,
     matcher: &Matcher,
     resume: Option<&Resume>,
@@ -268,31 +218,15 @@ pub fn run<F>(
 where
     F: FnMut(Finished) -> std::io::Result<()>,
 {
-    let settings = ExtractSettings {
-        options: ExtractOptions {
-            password: config.password.clone(),
-            ocr: config.ocr.clone(),
-            ..ExtractOptions::default()
-        },
-        max_filesize: config.max_filesize,
-        cache: config.cache.clone(),
-        workers: config.worker_exe.as_ref().map(|exe| {
-            Arc::new(WorkerPool::new(
-                exe.clone(),
-                config.jobs,
-                config.limits.clone(),
-            ))
-        }),
-    };
     let mut order = inputs;
     // Largest first: the long documents start early and the tail is short.
     order.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.display.cmp(&b.display)));
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(config.jobs)
+        .num_threads(jobs)
         .thread_name(|i| format!("policyscan-{i}"))
         .build()
         .map_err(std::io::Error::other)?;
-    let (tx, rx) = mpsc::sync_channel::<Finished>(config.jobs * 4);
+    let (tx, rx) = mpsc::sync_channel::<Finished>(jobs * 4);
     let mut result = Ok(());
     std::thread::scope(|scope| {
         let settings = &settings;
@@ -309,23 +243,14 @@ where
                         });
                         return;
                     }
-                    let _ = worker::take_timing();
-                    let doc = match extract::panic::catch(|| analyze_file(input, settings, matcher))
-                    {
-                        Ok(doc) => doc,
-                        Err(panic) => Document::failed(
-                            input.display.clone(),
-                            sha256_file(&input.path).unwrap_or_default(),
-                            Status::Crashed,
-                            format!("internal error while analysing: {panic}"),
-                        ),
-                    };
+                    let _ = pool::take_timing();
+                    let doc = analyze_guarded(input, settings, matcher);
                     // The receiver is gone only when output failed; stop quietly.
                     let _ = tx.send(Finished {
                         document: doc,
                         recorded: None,
                         elapsed: started.elapsed(),
-                        worker: worker::take_timing(),
+                        worker: pool::take_timing(),
                     });
                 });
             });
@@ -339,4 +264,73 @@ where
     // Workers are retired here, when the last reference to the pool goes.
     drop(settings);
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The dev set read by the own layer gives pdf-extract's stances, except
+    /// where pdf-extract's differ from the labels (never a regression).
+    #[test]
+    fn devset_stances_match_pdf_extract() {
+        use crate::extract::lopdf_text::LopdfText;
+        use crate::extract::pdf_extract::PdfExtract;
+        use crate::extract::{ExtractOptions, Extractor};
+        use crate::model::Topic;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/devset/pdf");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            eprintln!("dev set not found at {}; skipped", dir.display());
+            return;
+        };
+        let mut files: Vec<_> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+        files.sort();
+        let labels: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(dir.join("../labels.json")).expect("labels.json"),
+        )
+        .unwrap();
+        let matcher = crate::matcher::test_matcher();
+        let opts = ExtractOptions::default();
+        let mut differences = Vec::new();
+        let mut compared = 0;
+        for path in files
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+        {
+            let data = std::fs::read(path).unwrap();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let ours = LopdfText::default().extract(&data, &opts);
+            assert!(
+                ours.as_ref().is_ok_and(|e| e.has_text()),
+                "{name}: {ours:?}"
+            );
+            let theirs = PdfExtract.extract(&data, &opts);
+            let a = analyze_extracted(name.clone(), String::new(), ours, matcher);
+            let b = analyze_extracted(name.clone(), String::new(), theirs, matcher);
+            for t in Topic::DRUGS {
+                let (sa, sb) = (
+                    a.topics.drug(t).unwrap().stance,
+                    b.topics.drug(t).unwrap().stance,
+                );
+                let gold = labels["documents"][&name][t.as_str()]["stance"].as_str();
+                if sa != sb && gold == Some(sb.as_str()) {
+                    differences.push(format!(
+                        "{name} {}: ours {sa:?}, pdf-extract {sb:?}",
+                        t.as_str()
+                    ));
+                }
+            }
+            let (pa, pb) = (
+                &a.topics.mental_health_parity.mentioned,
+                &b.topics.mental_health_parity.mentioned,
+            );
+            let gold = labels["documents"][&name]["mental_health_parity"].as_bool();
+            if pa != pb && gold == Some(*pb) {
+                differences.push(format!("{name} parity: ours {pa:?}, pdf-extract {pb:?}"));
+            }
+            compared += 1;
+        }
+        assert!(compared >= 20, "only {compared} dev-set PDFs");
+        assert!(differences.is_empty(), "{differences:#?}");
+    }
 }

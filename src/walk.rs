@@ -15,8 +15,6 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::config::UsageError;
-
 /// One file to scan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Input {
@@ -37,6 +35,32 @@ pub struct Walked {
     pub warnings: Vec<String>,
 }
 
+/// Why the inputs cannot be collected: a usage error (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum WalkError {
+    /// A bad `--shard`.
+    #[error("{0}")]
+    Invalid(String),
+    /// A bad `--glob`.
+    #[error("{what}")]
+    Glob {
+        /// The flag, as the user wrote it.
+        what: String,
+        /// Why the glob does not parse.
+        #[source]
+        source: ignore::Error,
+    },
+    /// A path (or the `--files-from` list) cannot be read.
+    #[error("{what}")]
+    Io {
+        /// What could not be read: the path, as given.
+        what: String,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
 /// One part of a sharded run: shard `index` (1-based) of `count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shard {
@@ -48,9 +72,9 @@ pub struct Shard {
 
 impl Shard {
     /// Parses `K/N` (1 <= K <= N).
-    pub fn parse(s: &str) -> Result<Shard, UsageError> {
+    pub fn parse(s: &str) -> Result<Shard, WalkError> {
         let err = || {
-            UsageError(format!(
+            WalkError::Invalid(format!(
                 "--shard {s:?}: expected K/N with 1 <= K <= N, e.g. 2/8"
             ))
         };
@@ -111,19 +135,20 @@ pub fn display_path(path: &Path) -> String {
 }
 
 /// Reads a `--files-from` list: one path per line, or NUL-separated.
-pub fn read_list(list: &Path, nul: bool) -> Result<Vec<PathBuf>, UsageError> {
+pub fn read_list(list: &Path, nul: bool) -> Result<Vec<PathBuf>, WalkError> {
     let data = if list == Path::new("-") {
         let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
-            .map_err(|e| UsageError(format!("--files-from -: cannot read stdin: {e}")))?;
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).map_err(|source| {
+            WalkError::Io {
+                what: "--files-from -: cannot read stdin".into(),
+                source,
+            }
+        })?;
         buf
     } else {
-        std::fs::read(list).map_err(|e| {
-            UsageError(format!(
-                "--files-from {}: {}",
-                list.display(),
-                io_reason(&e)
-            ))
+        std::fs::read(list).map_err(|source| WalkError::Io {
+            what: format!("--files-from {}", list.display()),
+            source,
         })?
     };
     let sep = if nul { b'\0' } else { b'\n' };
@@ -146,26 +171,35 @@ fn path_from_bytes(b: &[u8]) -> PathBuf {
     PathBuf::from(String::from_utf8_lossy(b).into_owned())
 }
 
-fn overrides(root: &Path, globs: &[String]) -> Result<ignore::overrides::Override, UsageError> {
+fn overrides(root: &Path, globs: &[String]) -> Result<ignore::overrides::Override, WalkError> {
     let mut b = ignore::overrides::OverrideBuilder::new(root);
     for g in globs {
-        b.add(g)
-            .map_err(|e| UsageError(format!("--glob {g:?}: {e}")))?;
+        b.add(g).map_err(|source| WalkError::Glob {
+            what: format!("--glob {g:?}"),
+            source,
+        })?;
     }
-    b.build().map_err(|e| UsageError(format!("--glob: {e}")))
+    b.build().map_err(|source| WalkError::Glob {
+        what: "--glob".into(),
+        source,
+    })
 }
 
 /// Collects the inputs of the given paths.
-pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Result<Walked, UsageError> {
+pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Result<Walked, WalkError> {
     // Keyed by the path itself: the same file named twice is one input.
     let mut found: BTreeMap<PathBuf, Input> = BTreeMap::new();
     let mut warnings = Vec::new();
     for root in paths {
-        let meta = std::fs::metadata(root)
-            .map_err(|e| UsageError(format!("{}: {}", root.display(), io_reason(&e))))?;
+        let meta = std::fs::metadata(root).map_err(|source| WalkError::Io {
+            what: root.display().to_string(),
+            source,
+        })?;
         if meta.is_file() {
-            std::fs::File::open(root)
-                .map_err(|e| UsageError(format!("{}: {}", root.display(), io_reason(&e))))?;
+            std::fs::File::open(root).map_err(|source| WalkError::Io {
+                what: root.display().to_string(),
+                source,
+            })?;
             let display = display_path(root);
             found.insert(
                 root.clone(),
@@ -218,14 +252,6 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Result<Walked, UsageError>
         inputs.retain(|i| shard.contains(&i.display));
     }
     Ok(Walked { inputs, warnings })
-}
-
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
-    }
 }
 
 #[cfg(test)]
@@ -363,7 +389,11 @@ mod tests {
     #[test]
     fn missing_path_is_a_usage_error() {
         let e = walk(&[PathBuf::from("/no/such/place")], &WalkOptions::default()).unwrap_err();
-        assert!(e.0.contains("no such file"), "{e}");
+        let WalkError::Io { what, source } = &e else {
+            panic!("not an I/O error: {e}");
+        };
+        assert_eq!(what, "/no/such/place");
+        assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use policyscan::scan::{ExtractSettings, extract_file};
+use policyscan::extract::{FileOptions, extract_file};
 
 /// One document's raw extracted pages.
 pub type Pages = Vec<String>;
@@ -35,7 +35,7 @@ fn extract_dir(dir: &Path) -> Vec<Pages> {
         )
     });
     files.sort();
-    let settings = ExtractSettings::default();
+    let settings = FileOptions::default();
     files
         .iter()
         .filter_map(|p| extract_file(p, &settings).1.ok().map(|e| e.pages))

@@ -29,13 +29,13 @@ pub struct Codes {
 }
 
 static CODE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    crate::patterns::compile::ascii_regex(
+    crate::textutil::ascii_regex(
         r"(?i)\b(?:cpt|hcpcs|icd-?10(?:-cm)?|icd|codes?|coded|coding|diagnos[ie]s|dx|billed|billing|bill|claims?|procedure|j-?codes?|units?|revenue|modifier|ndc|cdt)\b",
     )
 });
 
 static STATE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
-    crate::patterns::compile::ascii_regex(
+    crate::textutil::ascii_regex(
         r"(?:\b[A-Z]{2}|\b(?:box|suite|ste|zip|fax|phone|tel|ext|id|no|number|#|case|group|member|policy|ref|reference|account|acct|claim\s*#?|npi|tin))[\s.:#]*$",
     )
 });
@@ -221,13 +221,13 @@ fn judge(
 }
 
 static CODE_LIST: LazyLock<Regex> = LazyLock::new(|| {
-    crate::patterns::compile::ascii_regex(
+    crate::textutil::ascii_regex(
         r"^\(?(?:(?:\d{4}[0-9FTU]|[A-Z]\d{4}|[A-Z]\d[0-9A](?:\.[0-9A-Z]{1,4})?)\s*(?:,|-|and|or)?\s*)+\)?$",
     )
 });
 
 static DATE_BEFORE: LazyLock<Regex> =
-    LazyLock::new(|| crate::patterns::compile::ascii_regex(r"\b\d{1,2}/\d{1,2}/\d{2,4}\s+$"));
+    LazyLock::new(|| crate::textutil::ascii_regex(r"\b\d{1,2}/\d{1,2}/\d{2,4}\s+$"));
 
 /// A code-shaped token, then a range word, right before the candidate.
 /// The largest char boundary at or before `i`.
@@ -250,7 +250,7 @@ fn ceil_char(s: &str, mut i: usize) -> usize {
 
 fn is_range_left(before: &str) -> bool {
     static R: LazyLock<Regex> = LazyLock::new(|| {
-        crate::patterns::compile::ascii_regex(
+        crate::textutil::ascii_regex(
             r"(?i)\b(?:\d{4}[0-9FTU]|[A-Z]\d{4}|[A-Z]\d[0-9A]\.?[0-9A-Z]{0,4})\s*(?:-|through|thru|to)\s*$",
         )
     });
@@ -259,7 +259,7 @@ fn is_range_left(before: &str) -> bool {
 
 fn is_range_right(after: &str) -> bool {
     static R: LazyLock<Regex> = LazyLock::new(|| {
-        crate::patterns::compile::ascii_regex(
+        crate::textutil::ascii_regex(
             r"(?i)^\s*(?:-|through|thru|to)\s*(?:\d{4}[0-9FTU]|[A-Z]\d{4}|[A-Z]\d[0-9A]\.?[0-9A-Z]{0,4})\b",
         )
     });

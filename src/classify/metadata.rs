@@ -23,37 +23,37 @@ use crate::model::Metadata;
 const DATE: &str = r"(?:(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?,?\s+\d{4}|\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}-\d{1,2}-\d{4}|(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+\d{4})";
 
 static EFFECTIVE: LazyLock<Regex> = LazyLock::new(|| {
-    crate::patterns::compile::ascii_regex(&format!(
+    crate::textutil::ascii_regex(&format!(
         r"(?i)\b(?:original\s+)?effective(?:\s+date)?(?:\s+of\s+(?:this\s+)?(?:policy|version))?\s*(?::|-|is|on|as\s+of)?\s*({DATE})"
     ))
 });
 
 static REVIEWED: LazyLock<Regex> = LazyLock::new(|| {
-    crate::patterns::compile::ascii_regex(&format!(
+    crate::textutil::ascii_regex(&format!(
         r"(?i)\b(?:last\s+(?:reviewed|review(?:\s+date)?|revised|revision(?:\s+date)?|updated)|date\s+(?:of\s+)?last\s+review|review(?:ed)?\s+date|reviewed(?:\s+on)?|revised(?:\s+on)?)\s*(?::|-|on)?\s*({DATE})"
     ))
 });
 
 static POLICY_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    crate::patterns::compile::ascii_regex(
+    crate::textutil::ascii_regex(
         r"(?i)\b(?:(?:medical|clinical|pharmacy|payment|reimbursement|coverage|drug)\s+)?(?:policy|guideline|bulletin|document|criteria|cpb|reference)\s*(?:number|no\.?|num\.?|#|id|code)\s*[:#.]?\s*([A-Z0-9][A-Z0-9.\-/]{1,24}[A-Z0-9])",
     )
 });
 
 static POLICY_ID_INLINE: LazyLock<Regex> = LazyLock::new(|| {
-    crate::patterns::compile::ascii_regex(
+    crate::textutil::ascii_regex(
         r"\b((?:MP|CP|RX|PA|BH|MED|PHARM|CPB|UM|CG|DRUG|POL|MM|PHA)(?:-[A-Z]{1,5})*-?\d{2,6}(?:[-.][A-Z0-9]{1,6})?)\b",
     )
 });
 
 static TITLE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    crate::patterns::compile::ascii_regex(
+    crate::textutil::ascii_regex(
         r"(?im)^\s*(?:policy\s+title|title|subject|policy\s+name|re)\s*:\s*(.{4,160}?)\s*$",
     )
 });
 
 static PAYER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    crate::patterns::compile::ascii_regex(
+    crate::textutil::ascii_regex(
         r"(?im)^\s*(?:health\s+plan|plan\s+name|payer|insurer|carrier|issued\s+by|plan)\s*:\s*(.{3,80}?)\s*$",
     )
 });

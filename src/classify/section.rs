@@ -38,19 +38,19 @@ pub struct Line {
 }
 
 static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    crate::patterns::compile::ascii_regex(
+    crate::textutil::ascii_regex(
         r"(?i)^(?:-\s*)?(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?(?:\s*-)?$|(?i)^page\s+\d{1,4}\b",
     )
 });
 
 static NUMBERING: LazyLock<Regex> = LazyLock::new(|| {
-    crate::patterns::compile::ascii_regex(
+    crate::textutil::ascii_regex(
         r"^(?:(?i:section|part|article)\s+[0-9IVXA-Z]{1,5}[.:)]?\s*[-:]?\s*|[IVX]{1,5}\.\s*|\d{1,2}(?:\.\d{1,2}){0,3}\.?\s+|[A-Z][.)]\s+|\(?[a-z0-9]{1,3}\)\s+)",
     )
 });
 
 static BULLET: LazyLock<Regex> = LazyLock::new(|| {
-    crate::patterns::compile::ascii_regex(
+    crate::textutil::ascii_regex(
         r"^(?:[•*▪◦○●✓✔➢►§-]\s*|o\s+|\d{1,2}[.)]\s+|[a-z][.)]\s+|\([a-z0-9]{1,4}\)\s+|[ivx]{1,5}[.)]\s+|[A-Z][.)]\s+)",
     )
 });

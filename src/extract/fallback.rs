@@ -16,14 +16,14 @@ use super::{ExtractError, ExtractOptions, Extracted, Extractor};
 pub const MIXED_NAME: &str = "policyscan-lopdf+pdf-extract";
 
 /// The own layer, with pages it could not read taken from `other`.
-pub struct WithPageFallback<'a> {
+pub struct WithPageFallback<E> {
     /// The own layer.
     pub own: LopdfText,
     /// The backend asked for pages the own layer found no text on.
-    pub other: &'a dyn Extractor,
+    pub other: E,
 }
 
-impl Extractor for WithPageFallback<'_> {
+impl<E: Extractor> Extractor for WithPageFallback<E> {
     fn name(&self) -> &'static str {
         lopdf_text::NAME
     }

@@ -2,18 +2,20 @@
 //!
 //! Owns: the [`Extractor`] trait every backend implements, the error type
 //! that maps extraction failures onto report statuses, file-type sniffing,
-//! and the chain that tries backends in order. Backends live in their own
+//! the chain that tries backends in order, the default chain
+//! ([`default_chain`]) and the extraction of one file in this process
+//! from plain options ([`extract_file`]). Backends live in their own
 //! files (`lopdf_text`, the own layer; `pdf_extract`; `pdftotext`; `text`),
 //! the page-level fallback between the first two in `fallback`, OCR of
-//! pages without text (`--ocr`) as a step after the chain in `ocr`;
-//! process isolation, timeouts and memory caps are the business of
-//! `worker`, which learns what the chain is doing through
-//! [`report_progress`].
+//! pages without text (`--ocr`) as a step after the chain in `ocr`; the
+//! worker process's side of process isolation in `worker`, which learns
+//! what the chain is doing through [`report_progress`]. The pool of
+//! workers and the extraction cache belong to the scan pipeline, which
+//! calls [`extract_file`] or sends the same options to a worker.
 //!
 //! Must not: normalize or interpret text (that is `normalize` and
-//! `classify`).
+//! `classify`), cache results or start processes (that is `scan`).
 
-pub mod cache;
 pub mod fallback;
 pub mod lopdf_text;
 pub mod ocr;
@@ -23,6 +25,7 @@ pub mod pdftotext;
 pub mod text;
 pub mod worker;
 
+use std::path::Path;
 use std::sync::OnceLock;
 
 use crate::model::{OcrPage, Status};
@@ -132,6 +135,17 @@ impl ExtractError {
     }
 }
 
+/// What extracted text depends on besides the file and the options: the
+/// backends' versions and whether pdftotext is installed (part of the
+/// extraction cache key).
+pub fn backends_identity() -> String {
+    format!(
+        "pdf-extract {}; pdftotext {}",
+        pdf_extract::VERSION,
+        if pdftotext::available() { "yes" } else { "no" }
+    )
+}
+
 /// Options every extractor honours.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExtractOptions {
@@ -142,6 +156,16 @@ pub struct ExtractOptions {
     pub skip: Vec<String>,
     /// OCR for pages without text (`--ocr`); `None` leaves them empty.
     pub ocr: Option<ocr::OcrOptions>,
+}
+
+/// How to extract one file in this process: plain options only, so a
+/// worker process that receives them cannot hand the file on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileOptions {
+    /// Passed to the backends.
+    pub extract: ExtractOptions,
+    /// Larger files are not opened (`--max-filesize`); 0 means no limit.
+    pub max_filesize: u64,
 }
 
 /// A PDF text backend.
@@ -184,6 +208,68 @@ pub fn sniff(name: &std::path::Path, data: &[u8]) -> Result<Kind, ExtractError> 
             "not a PDF, .txt or .md file".into(),
         )),
     }
+}
+
+/// The PDF backends, in the order they are tried: the own text layer
+/// (with the pages it finds no Unicode text on read by pdf-extract), then
+/// pdf-extract, then pdftotext.
+pub fn default_chain() -> Vec<Box<dyn Extractor>> {
+    vec![
+        Box::new(fallback::WithPageFallback {
+            own: lopdf_text::LopdfText::default(),
+            other: pdf_extract::PdfExtract,
+        }),
+        Box::new(pdf_extract::PdfExtract),
+        Box::new(pdftotext::PdfToText::default()),
+    ]
+}
+
+/// The `too_large` result (with the file's sha256) for a file over
+/// `max_filesize` bytes; `None` when it is within the limit (or there is
+/// none).
+pub fn over_size_limit(path: &Path, max_filesize: u64) -> Option<(String, ExtractError)> {
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if max_filesize == 0 || size <= max_filesize {
+        return None;
+    }
+    let sha = crate::hash::sha256_file(path).unwrap_or_default();
+    Some((
+        sha,
+        ExtractError::TooLarge(format!(
+            "file is {size} bytes, over the --max-filesize limit of {max_filesize} bytes"
+        )),
+    ))
+}
+
+/// Reads a file and extracts its text in this process: text files as
+/// they are, PDFs through the [`default_chain`] and then OCR (when
+/// asked). Returns the sha256 of the bytes read (empty when the file
+/// could not be read) and the result, every failure a status.
+pub fn extract_file(path: &Path, opts: &FileOptions) -> (String, Result<Extracted, ExtractError>) {
+    if let Some((sha, e)) = over_size_limit(path, opts.max_filesize) {
+        return (sha, Err(e));
+    }
+    let data = match std::fs::read(path) {
+        Ok(d) => d,
+        Err(e) => {
+            return (
+                String::new(),
+                Err(ExtractError::Unsupported(format!("cannot read file: {e}"))),
+            );
+        }
+    };
+    let sha = crate::hash::sha256_hex(&data);
+    let result = match sniff(path, &data) {
+        Ok(Kind::Text) => Ok(text::extract(&data)),
+        Ok(Kind::Pdf) => {
+            let chain = default_chain();
+            let chain: Vec<&dyn Extractor> = chain.iter().map(|e| e.as_ref()).collect();
+            let result = extract_chain(&chain, &data, &opts.extract);
+            ocr::apply(result, &data, &opts.extract)
+        }
+        Err(e) => Err(e),
+    };
+    (sha, result)
 }
 
 /// Tries extractors in order and returns the first that yields text; when

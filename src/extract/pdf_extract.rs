@@ -27,6 +27,10 @@ use super::{ExtractError, ExtractOptions, Extracted, Extractor};
 /// Name written to the report.
 pub const NAME: &str = "pdf-extract";
 
+/// The version of the pdf-extract crate, part of the extraction cache key
+/// (a test checks it against Cargo.lock).
+pub const VERSION: &str = "0.12.1";
+
 /// Pages after a panic are retried one by one only up to this many, since
 /// each retry walks the page tree again.
 const MAX_PAGE_RETRIES: usize = 300;
@@ -216,5 +220,15 @@ impl Extractor for PdfExtract {
             ocr_pages: Vec::new(),
             transient: false,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn version_is_the_locked_one() {
+        let lock = include_str!("../../Cargo.lock");
+        let entry = format!("name = \"pdf-extract\"\nversion = \"{}\"", super::VERSION);
+        assert!(lock.contains(&entry), "Cargo.lock has no {entry:?}");
     }
 }

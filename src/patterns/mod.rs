@@ -7,10 +7,9 @@
 //! regexes, unknown categories / reasons / criteria, missing examples).
 //! Errors name the file, the line and the rule.
 //!
-//! Must not: scan text (that is `matcher`, built by `compile`) or interpret
-//! hits (that is `classify`).
+//! Must not: scan text (that is `matcher`, which compiles a set) or
+//! interpret hits (that is `classify`).
 
-pub mod compile;
 pub mod grammar;
 
 use std::collections::BTreeSet;

@@ -1,29 +1,26 @@
 //! `policyscan diff OLD NEW`: what changed between two versions of a
 //! policy (two documents, two JSON/JSONL reports, or two folders).
 //!
-//! Owns: reading each side into keyed documents ([`load_side`]; folders
-//! are walked and documents analysed through the caller's `analyze`
-//! function, reports are parsed), pairing them (two single documents pair
-//! with each other; otherwise by path relative to the folder, or to the
-//! report's common directory), the comparison ([`compare`]: stance,
-//! reasons, criteria, metadata, parity limitations, codes, with the
-//! evidence on both sides of every changed topic) and its human and JSON
-//! renderings. Must not: classify anything (both sides come from the same
-//! pipeline or from reports) or choose the exit code (that is `app`).
+//! Owns: the keys documents are paired by ([`Side`]: two single documents
+//! pair with each other; otherwise by path relative to the folder, or to
+//! the report's common directory, [`Side::from_report`]), the comparison
+//! ([`compare`]: stance, reasons, criteria, metadata, parity limitations,
+//! codes, with the evidence on both sides of every changed topic) and its
+//! human and JSON renderings. Must not: walk folders or analyse documents
+//! (the library does, `policyscan::diff_side`, and hands the documents
+//! over), or choose the exit code (that is `app`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
 use console::Style;
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::config::UsageError;
+use super::read::{self, ReadError};
 use crate::model::{
-    CodeRef, Criterion, Document, Finding, Reason, Report, Stance, Status, Topic, TopicResult,
+    CodeRef, Criterion, Document, Finding, Reason, Stance, Status, Topic, TopicResult,
 };
-use crate::walk::{self, Input};
 
 use super::human::{
     criterion_label, distinct_evidence, file_name, quote, reason_label, stance_label, topic_label,
@@ -42,39 +39,9 @@ pub struct Side {
     pub docs: Vec<(String, Document)>,
 }
 
-/// Reads a report written by `scan --format json` or `--format jsonl`.
-pub fn read_report(path: &Path) -> Result<Vec<Document>, UsageError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| UsageError(format!("{}: {e}", path.display())))?;
-    let not_report = |e: String| {
-        UsageError(format!(
-            "{}: not a policyscan report (scan --format json or jsonl): {e}",
-            path.display()
-        ))
-    };
-    if let Ok(r) = serde_json::from_str::<Report>(&text) {
-        return Ok(r.documents);
-    }
-    let mut docs = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let v: serde_json::Value =
-            serde_json::from_str(line).map_err(|e| not_report(format!("line {}: {e}", i + 1)))?;
-        if v.get("type").and_then(|t| t.as_str()) == Some("document") {
-            let d: Document = serde_json::from_value(v)
-                .map_err(|e| not_report(format!("line {}: {e}", i + 1)))?;
-            docs.push(d);
-        }
-    }
-    if docs.is_empty() {
-        return Err(not_report("no documents in it".to_string()));
-    }
-    Ok(docs)
-}
-
-fn is_report(path: &Path) -> bool {
+/// Whether a path names a report (`.json` / `.jsonl`) rather than a
+/// document.
+pub fn is_report(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "json" | "jsonl"))
@@ -100,63 +67,53 @@ fn relative_keys(paths: &[&str]) -> Vec<String> {
     split.iter().map(|s| s[common..].join("/")).collect()
 }
 
-/// Reads one side: a folder (walked, every document analysed with
-/// `analyze`), a `.json` / `.jsonl` report, or one document.
-pub fn load_side(
-    path: &Path,
-    analyze: &(dyn Fn(&Input) -> Document + Sync),
-) -> Result<Side, UsageError> {
-    let label = path.to_string_lossy().into_owned();
-    let meta =
-        std::fs::metadata(path).map_err(|e| UsageError(format!("{}: {e}", path.display())))?;
-    if meta.is_dir() {
-        let walked = walk::walk(&[path.to_path_buf()], &walk::WalkOptions::default())?;
-        let mut docs: Vec<(String, Document)> = walked
-            .inputs
-            .par_iter()
-            .map(|i| {
-                let key = i
-                    .path
-                    .strip_prefix(path)
-                    .unwrap_or(&i.path)
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                (key, analyze(i))
-            })
-            .collect();
+impl Side {
+    /// A folder's documents, keyed by their path relative to it.
+    pub fn folder(label: String, mut docs: Vec<(String, Document)>) -> Side {
         docs.sort_by(|a, b| a.0.cmp(&b.0));
-        return Ok(Side {
+        Side {
             label,
             single: false,
             docs,
-        });
+        }
     }
-    if is_report(path) {
-        let documents = read_report(path)?;
+
+    /// One document given directly, keyed by its file name.
+    pub fn document(label: String, doc: Document) -> Side {
+        Side {
+            docs: vec![(file_name(&label).to_string(), doc)],
+            label,
+            single: true,
+        }
+    }
+
+    /// The documents of a report written by `scan --format json` or
+    /// `--format jsonl`, keyed by their path relative to the documents'
+    /// common directory.
+    pub fn from_report(path: &Path) -> Result<Side, ReadError> {
+        let label = path.to_string_lossy().into_owned();
+        let name = path.display().to_string();
+        let documents: Vec<Document> = read::read(path, &name)?
+            .documents
+            .into_iter()
+            .map(|r| r.document)
+            .collect();
+        if documents.is_empty() {
+            return Err(ReadError::Invalid(format!(
+                "{name}: not a policyscan report (scan --format json or jsonl): no documents in it"
+            )));
+        }
         let paths: Vec<&str> = documents.iter().map(|d| d.path.as_str()).collect();
         let keys = relative_keys(&paths);
         let single = documents.len() == 1;
         let mut docs: Vec<(String, Document)> = keys.into_iter().zip(documents).collect();
         docs.sort_by(|a, b| a.0.cmp(&b.0));
-        return Ok(Side {
+        Ok(Side {
             label,
             single,
             docs,
-        });
+        })
     }
-    let input = Input {
-        path: path.to_path_buf(),
-        display: label.clone(),
-        size: meta.len(),
-    };
-    let doc = analyze(&input);
-    Ok(Side {
-        label: label.clone(),
-        single: true,
-        docs: vec![(file_name(&label).to_string(), doc)],
-    })
 }
 
 /// A quote from the evidence of one side.

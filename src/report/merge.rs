@@ -1,30 +1,17 @@
 //! `policyscan merge`: the parts of a sharded scan combined into the report
 //! one unsharded run would write (same bytes).
 //!
-//! Owns: reading JSON and JSONL reports, checking that the parts belong
-//! together (same schema version, tool version and pattern library; no
-//! document in two parts), and building the combined report sorted by path
-//! with its summary recomputed. Errors name the file and line.
+//! Owns: checking that the parts (JSON or JSONL reports, read by
+//! [`super::read`]) belong together (same schema version, tool version and
+//! pattern library; no document in two parts), and building the combined
+//! report sorted by path with its summary recomputed. Errors name the file
+//! and line.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
-
-use crate::config::UsageError;
+use super::read::{self, ReadError};
 use crate::model::{Document, Report, SCHEMA_VERSION, ToolInfo};
-
-#[derive(Deserialize)]
-struct Line {
-    #[serde(rename = "type")]
-    kind: String,
-}
-
-#[derive(Deserialize)]
-struct BeginLine {
-    schema_version: String,
-    tool: ToolInfo,
-}
 
 /// One part: its tool block and documents.
 struct Part {
@@ -32,75 +19,27 @@ struct Part {
     documents: Vec<Document>,
 }
 
-fn read_part(path: &Path) -> Result<Part, UsageError> {
-    let err = |line: Option<usize>, msg: String| {
-        UsageError(match line {
-            Some(l) => format!("{}:{l}: {msg}", path.display()),
-            None => format!("{}: {msg}", path.display()),
-        })
-    };
-    let text = std::fs::read_to_string(path).map_err(|e| err(None, format!("cannot read: {e}")))?;
-    let trimmed = text.trim_start();
-    let first_line = trimmed.lines().next().unwrap_or("");
-    let is_jsonl = first_line.contains("\"type\"")
-        && serde_json::from_str::<serde_json::Value>(first_line).is_ok();
-    if !is_jsonl {
-        let r: Report = serde_json::from_str(&text)
-            .map_err(|e| err(Some(e.line()), format!("not a policyscan JSON report: {e}")))?;
-        if r.schema_version != SCHEMA_VERSION {
-            return Err(err(
-                None,
-                format!(
-                    "schema_version {:?}, expected {SCHEMA_VERSION:?}",
-                    r.schema_version
-                ),
-            ));
-        }
-        return Ok(Part {
-            tool: Some(r.tool),
-            documents: r.documents,
-        });
+fn read_part(path: &Path) -> Result<Part, ReadError> {
+    let name = path.display().to_string();
+    let file = read::read(path, &name)?;
+    if let Some(b) = file
+        .begins
+        .iter()
+        .find(|b| b.schema_version != SCHEMA_VERSION)
+    {
+        return Err(ReadError::Invalid(format!(
+            "{name}: schema_version {:?}, expected {SCHEMA_VERSION:?}",
+            b.schema_version
+        )));
     }
-    let mut part = Part {
-        tool: None,
-        documents: Vec::new(),
-    };
-    for (i, line) in text.lines().enumerate() {
-        let n = i + 1;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let kind: Line = serde_json::from_str(line)
-            .map_err(|e| err(Some(n), format!("not a JSONL report line: {e}")))?;
-        match kind.kind.as_str() {
-            "begin" => {
-                let b: BeginLine = serde_json::from_str(line)
-                    .map_err(|e| err(Some(n), format!("bad begin line: {e}")))?;
-                if b.schema_version != SCHEMA_VERSION {
-                    return Err(err(
-                        Some(n),
-                        format!(
-                            "schema_version {:?}, expected {SCHEMA_VERSION:?}",
-                            b.schema_version
-                        ),
-                    ));
-                }
-                part.tool = Some(b.tool);
-            }
-            "document" => {
-                let d: Document = serde_json::from_str(line)
-                    .map_err(|e| err(Some(n), format!("bad document line: {e}")))?;
-                part.documents.push(d);
-            }
-            "summary" => {}
-            other => return Err(err(Some(n), format!("unknown line type {other:?}"))),
-        }
-    }
-    Ok(part)
+    Ok(Part {
+        tool: file.begins.into_iter().last().map(|b| b.tool),
+        documents: file.documents.into_iter().map(|r| r.document).collect(),
+    })
 }
 
 /// Merges part reports.
-pub fn merge(parts: &[PathBuf]) -> Result<Report, UsageError> {
+pub fn merge(parts: &[PathBuf]) -> Result<Report, ReadError> {
     let mut tool: Option<(ToolInfo, &Path)> = None;
     let mut docs: BTreeMap<String, (Document, &Path)> = BTreeMap::new();
     for path in parts {
@@ -108,7 +47,7 @@ pub fn merge(parts: &[PathBuf]) -> Result<Report, UsageError> {
         if let Some(t) = part.tool {
             match &tool {
                 Some((t0, p0)) if *t0 != t => {
-                    return Err(UsageError(format!(
+                    return Err(ReadError::Invalid(format!(
                         "{} was written by {} {} with patterns {}, but {} by {} {} with patterns {}: scan all parts with the same build and patterns",
                         p0.display(),
                         t0.name,
@@ -126,7 +65,7 @@ pub fn merge(parts: &[PathBuf]) -> Result<Report, UsageError> {
         }
         for d in part.documents {
             if let Some((_, other)) = docs.get(&d.path) {
-                return Err(UsageError(format!(
+                return Err(ReadError::Invalid(format!(
                     "{}: document {:?} is also in {}: parts must not overlap",
                     path.display(),
                     d.path,
@@ -138,7 +77,7 @@ pub fn merge(parts: &[PathBuf]) -> Result<Report, UsageError> {
     }
     let tool = tool
         .map(|t| t.0)
-        .ok_or_else(|| UsageError("no part has a tool block (empty JSONL part?)".into()))?;
+        .ok_or_else(|| ReadError::Invalid("no part has a tool block (empty JSONL part?)".into()))?;
     Ok(super::json::report(
         tool,
         docs.into_values().map(|d| d.0).collect(),
@@ -202,13 +141,13 @@ mod tests {
         std::fs::write(dir.path().join("p1.json"), &p).unwrap();
         std::fs::write(dir.path().join("p2.json"), &p).unwrap();
         let e = merge(&[dir.path().join("p1.json"), dir.path().join("p2.json")]).unwrap_err();
-        assert!(e.0.contains("also in"), "{e}");
+        assert!(e.to_string().contains("also in"), "{e}");
         let other = crate::report::tool_info("custom@def");
         let mut q = Vec::new();
         write(&mut JsonSink::new(&mut q), &other, &[doc("b.pdf")]);
         std::fs::write(dir.path().join("p3.json"), &q).unwrap();
         let e = merge(&[dir.path().join("p1.json"), dir.path().join("p3.json")]).unwrap_err();
-        assert!(e.0.contains("same build and patterns"), "{e}");
+        assert!(e.to_string().contains("same build and patterns"), "{e}");
     }
 
     #[test]
@@ -217,6 +156,6 @@ mod tests {
         let p = dir.path().join("bad.jsonl");
         std::fs::write(&p, "{\"type\":\"begin\",\"schema_version\":\"1\",\"tool\":{\"name\":\"policyscan\",\"version\":\"0\",\"patterns\":\"x\"}}\n{\"type\":\"document\",\"path\":3}\n").unwrap();
         let e = merge(&[p]).unwrap_err();
-        assert!(e.0.contains("bad.jsonl:2"), "{e}");
+        assert!(e.to_string().contains("bad.jsonl:2"), "{e}");
     }
 }

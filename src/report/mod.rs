@@ -1,7 +1,6 @@
-//! Writing reports: the JSON contract (`json`), streamed JSONL, the
-//! `explain` text, combining shard reports (`merge`), reading a JSONL
-//! report back to resume an interrupted run (`resume`), and the formats for
-//! people: a terminal `table`, a self-contained `html` page, `markdown`
+//! Writing reports, and reading them back: the JSON contract (`json`),
+//! streamed JSONL, the one reader of both (`read`), the `explain` text,
+//! combining shard reports (`merge`), and the formats for people: a terminal `table`, a self-contained `html` page, `markdown`
 //! (and the evidence packet), `csv` for spreadsheets, the `diff` between
 //! two versions of a policy, and the `progress` bar on stderr.
 //!
@@ -17,7 +16,7 @@ pub mod json;
 pub mod markdown;
 pub mod merge;
 pub mod progress;
-pub mod resume;
+pub mod read;
 #[cfg(test)]
 mod sample;
 pub mod table;
@@ -33,25 +32,39 @@ pub fn tool_info(patterns_origin: &str) -> ToolInfo {
     }
 }
 
-/// The sink for a `scan --format`: JSON and JSONL stream as the contract
-/// says; the formats for people collect every document and render once.
+/// The formats a report is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One JSON report (documents sorted by path): the contract.
+    Json,
+    /// One JSON object per line, streamed as each document finishes.
+    Jsonl,
+    /// A compact table for the terminal.
+    Table,
+    /// One self-contained HTML page.
+    Html,
+    /// Markdown (the report, or the evidence packet).
+    Markdown,
+    /// One row per document and drug topic.
+    Csv,
+}
+
+/// The sink for a format: JSON and JSONL stream as the contract says; the
+/// formats for people collect every document and render once.
 pub fn sink<'a, W: std::io::Write + 'a>(
-    format: crate::cli::ScanFormat,
+    format: Format,
     evidence: bool,
     out: W,
 ) -> Box<dyn json::Sink + 'a> {
-    use crate::cli::ScanFormat;
     use human::CollectSink;
     match format {
-        ScanFormat::Json => Box::new(json::JsonSink::new(out)),
-        ScanFormat::Jsonl => Box::new(json::JsonlSink::new(out)),
-        ScanFormat::Table => Box::new(CollectSink::new(out, table::write)),
-        ScanFormat::Html => Box::new(CollectSink::new(out, html::write)),
-        ScanFormat::Markdown if evidence => {
-            Box::new(CollectSink::new(out, markdown::write_evidence))
-        }
-        ScanFormat::Markdown => Box::new(CollectSink::new(out, markdown::write)),
-        ScanFormat::Csv => Box::new(CollectSink::new(out, csv::write)),
+        Format::Json => Box::new(json::JsonSink::new(out)),
+        Format::Jsonl => Box::new(json::JsonlSink::new(out)),
+        Format::Table => Box::new(CollectSink::new(out, table::write)),
+        Format::Html => Box::new(CollectSink::new(out, html::write)),
+        Format::Markdown if evidence => Box::new(CollectSink::new(out, markdown::write_evidence)),
+        Format::Markdown => Box::new(CollectSink::new(out, markdown::write)),
+        Format::Csv => Box::new(CollectSink::new(out, csv::write)),
     }
 }
 

@@ -3,7 +3,7 @@
 //! Owns: the worker process's limits (an address-space cap with
 //! `RLIMIT_AS`, no core dumps, death with the parent), its quiet panic
 //! handling, and its loop: read a job from stdin, run the ordinary
-//! in-process extraction ([`crate::scan::extract_file`]) on it, forward the
+//! in-process extraction ([`crate::extract::extract_file`]) on it, forward the
 //! chain's progress and write the result to stdout.
 //!
 //! Test hook: when the environment variable `POLICYSCAN_TEST_FAULT` is set
@@ -26,8 +26,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{LazyLock, Mutex};
 
 use super::protocol::{Job, Reply};
-use crate::extract::{ExtractError, ExtractOptions, Progress, panic};
-use crate::scan::{ExtractSettings, extract_file};
+use crate::extract::{ExtractError, ExtractOptions, FileOptions, Progress, extract_file, panic};
 
 /// Environment variable of the test hook (see the module docs).
 pub const FAULT_ENV: &str = "POLICYSCAN_TEST_FAULT";
@@ -137,16 +136,15 @@ pub fn run(max_memory: u64) -> u8 {
         };
         let path = PathBuf::from(OsString::from_vec(job.path));
         test_fault(&path, &job.skip, out);
-        let settings = ExtractSettings {
-            options: ExtractOptions {
+        let opts = FileOptions {
+            extract: ExtractOptions {
                 password: job.password,
                 skip: job.skip,
                 ocr: job.ocr,
             },
             max_filesize: job.max_filesize,
-            ..ExtractSettings::default()
         };
-        let (sha, result) = match panic::catch(|| extract_file(&path, &settings)) {
+        let (sha, result) = match panic::catch(|| extract_file(&path, &opts)) {
             Ok(r) => r,
             Err(msg) => (
                 String::new(),

@@ -4,7 +4,8 @@
 //! this input already done?". The semantics:
 //! * Only complete lines count. A last line without its newline (the run
 //!   was killed while writing it) is ignored; any other line that is not
-//!   JSON makes FILE unusable (a usage error, exit 2).
+//!   JSON makes FILE unusable (a usage error, exit 2). The lines are read
+//!   by the one report reader, `report::read`.
 //! * FILE must start with a `begin` line. Its records are reused only when
 //!   that line names the same policyscan version and pattern library as
 //!   the current run; otherwise nothing is reused (with a warning), since
@@ -24,11 +25,9 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use serde::Deserialize;
-
-use crate::config::UsageError;
+use crate::hash::sha256_file;
 use crate::model::{Document, ToolInfo};
-use crate::scan::sha256_file;
+use crate::report::read::{self, ReadError};
 use crate::walk::Input;
 
 /// One recorded document.
@@ -46,24 +45,13 @@ pub struct Resume {
     by_path: HashMap<String, Record>,
 }
 
-#[derive(Deserialize)]
-struct Tag {
-    #[serde(rename = "type")]
-    kind: String,
-}
-
-#[derive(Deserialize)]
-struct Begin {
-    tool: ToolInfo,
-}
-
 impl Resume {
     /// Reads FILE; `tool` identifies the current run. Returns the records
     /// and warnings for stderr.
-    pub fn load(path: &Path, tool: &ToolInfo) -> Result<(Resume, Vec<String>), UsageError> {
-        let bytes = std::fs::read(path)
-            .map_err(|e| UsageError(format!("--resume {}: cannot read: {e}", path.display())))?;
-        Self::parse(&bytes, &path.display().to_string(), tool)
+    pub fn load(path: &Path, tool: &ToolInfo) -> Result<(Resume, Vec<String>), ReadError> {
+        let name = format!("--resume {}", path.display());
+        let file = read::read_jsonl(path, &name)?;
+        Ok(Self::from_file(file, &name, tool))
     }
 
     /// Parses the bytes of a JSONL report (see the module docs).
@@ -71,90 +59,48 @@ impl Resume {
         bytes: &[u8],
         name: &str,
         tool: &ToolInfo,
-    ) -> Result<(Resume, Vec<String>), UsageError> {
+    ) -> Result<(Resume, Vec<String>), ReadError> {
+        let name = format!("--resume {name}");
+        let file = read::parse_jsonl(bytes, &name)?;
+        Ok(Self::from_file(file, &name, tool))
+    }
+
+    fn from_file(file: read::ReportFile, name: &str, tool: &ToolInfo) -> (Resume, Vec<String>) {
         let mut warnings = Vec::new();
+        if let Some(n) = file.incomplete_tail {
+            warnings.push(format!(
+                "{name}: ignored the incomplete last line ({n} bytes)"
+            ));
+        }
+        if file.begins.is_empty() {
+            warnings.push(format!("{name}: no complete line; nothing to reuse"));
+            return (Resume::default(), warnings);
+        }
+        if let Some(b) = file.begins.iter().find(|b| b.tool != *tool) {
+            warnings.push(format!(
+                "{name}: written by {} {} with patterns {}, not {} {} with patterns {}; \
+                 nothing is reused",
+                b.tool.name,
+                b.tool.version,
+                b.tool.patterns,
+                tool.name,
+                tool.version,
+                tool.patterns
+            ));
+            return (Resume::default(), warnings);
+        }
         let mut resume = Resume::default();
-        let mut lines: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
-        // The piece after the last newline is empty, or a truncated line.
-        if let Some(last) = lines.pop()
-            && !last.is_empty()
-        {
-            warnings.push(format!(
-                "--resume {name}: ignored the incomplete last line ({} bytes)",
-                last.len()
-            ));
+        for rec in file.documents {
+            let Some(line) = rec.line else { continue };
+            resume.by_path.insert(
+                rec.document.path.clone(),
+                Record {
+                    document: rec.document,
+                    line,
+                },
+            );
         }
-        if lines.is_empty() {
-            warnings.push(format!(
-                "--resume {name}: no complete line; nothing to reuse"
-            ));
-            return Ok((resume, warnings));
-        }
-        let mut compatible = None;
-        for (i, raw) in lines.iter().enumerate() {
-            let no = i + 1;
-            let line = std::str::from_utf8(raw).map_err(|_| {
-                UsageError(format!(
-                    "--resume {name}:{no}: not UTF-8: not a policyscan JSONL report"
-                ))
-            })?;
-            let line = line.strip_suffix('\r').unwrap_or(line);
-            if line.trim().is_empty() {
-                continue;
-            }
-            let tag: Tag = serde_json::from_str(line).map_err(|e| {
-                UsageError(format!(
-                    "--resume {name}:{no}: not a policyscan JSONL line ({e})"
-                ))
-            })?;
-            match tag.kind.as_str() {
-                "begin" => {
-                    let b: Begin = serde_json::from_str(line).map_err(|e| {
-                        UsageError(format!("--resume {name}:{no}: bad begin line ({e})"))
-                    })?;
-                    let same = b.tool == *tool;
-                    if !same && compatible != Some(false) {
-                        warnings.push(format!(
-                            "--resume {name}: written by {} {} with patterns {}, not {} {} with \
-                             patterns {}; nothing is reused",
-                            b.tool.name,
-                            b.tool.version,
-                            b.tool.patterns,
-                            tool.name,
-                            tool.version,
-                            tool.patterns
-                        ));
-                    }
-                    compatible = Some(compatible.unwrap_or(true) && same);
-                }
-                "document" => {
-                    if compatible.is_none() {
-                        return Err(UsageError(format!(
-                            "--resume {name}:{no}: a document before the begin line: not a \
-                             policyscan JSONL report"
-                        )));
-                    }
-                    let document: Document = serde_json::from_str(line).map_err(|e| {
-                        UsageError(format!("--resume {name}:{no}: bad document line ({e})"))
-                    })?;
-                    resume.by_path.insert(
-                        document.path.clone(),
-                        Record {
-                            document,
-                            line: line.to_string(),
-                        },
-                    );
-                }
-                _ => {}
-            }
-        }
-        match compatible {
-            None => Err(UsageError(format!(
-                "--resume {name}: no begin line: not a policyscan JSONL report"
-            ))),
-            Some(false) => Ok((Resume::default(), warnings)),
-            Some(true) => Ok((resume, warnings)),
-        }
+        (resume, warnings)
     }
 
     /// Documents available for reuse.

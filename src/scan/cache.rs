@@ -16,9 +16,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
-use super::{ExtractError, Extracted};
+use crate::extract::{ExtractError, Extracted};
 use crate::model::{OcrPage, Status};
 
 /// Version of the entry format.
@@ -55,7 +54,7 @@ struct Entry {
 }
 
 fn digest_hex(b: &[u8]) -> String {
-    crate::scan::hex(&Sha256::digest(b))
+    crate::hash::sha256_hex(b)
 }
 
 impl Cache {

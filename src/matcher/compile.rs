@@ -1,77 +1,19 @@
-//! Compiling a validated [`PatternSet`] into a [`Matcher`], and running
-//! every rule's own examples.
+//! Compiling a validated [`PatternSet`] into a [`Matcher`].
 //!
 //! Owns: the split of rules into Aho-Corasick literals and a regex set,
-//! and the example runner behind `policyscan patterns test`.
+//! and the prefix-literal gate facts of each regex.
 //! Must not: validate file syntax (that is `patterns`), or scan documents
 //! (the compiled [`Matcher`] does that).
-
-use std::fmt;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::{Regex, RegexBuilder};
 use regex_automata::meta::Regex as MetaRegex;
 
-use crate::matcher::Gate;
-
-use super::{Category, PatternError, PatternSet, Rule};
-use crate::matcher::Matcher;
+use super::{Gate, Matcher};
+use crate::patterns::{Category, PatternError, PatternSet, Rule};
+use crate::textutil::ascii_classes;
 
 const REGEX_SIZE_LIMIT: usize = 1 << 24;
-
-/// Rewrites `\b`, `\B`, `\w`, `\s` and `\d` to their ASCII forms (the
-/// negated classes stay Unicode: in ASCII form they could match invalid
-/// UTF-8).
-/// Unicode word boundaries force the regex engines off their DFAs on
-/// non-ASCII text, and Unicode classes blow up the DFA states of a large
-/// set (measured: the PikeVM then took over 80% of a scan); ASCII classes
-/// are right for the English policy vocabulary the rules name.
-pub(crate) fn ascii_classes(src: &str) -> String {
-    let mut out = String::with_capacity(src.len() + 16);
-    let mut chars = src.chars().peekable();
-    // Inside a bracketed class, escapes stay as written: a group cannot
-    // appear there.
-    let mut class_depth = 0usize;
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => match chars.next() {
-                Some(e @ ('b' | 'B' | 'w' | 's' | 'd')) if class_depth == 0 => {
-                    out.push_str("(?-u:\\");
-                    out.push(e);
-                    out.push(')');
-                }
-                Some(other) => {
-                    out.push('\\');
-                    out.push(other);
-                }
-                None => out.push('\\'),
-            },
-            '[' => {
-                class_depth += 1;
-                out.push(c);
-                // A leading `]` (or `^]`) is a literal, not the end.
-                if chars.peek() == Some(&'^') {
-                    out.push(chars.next().unwrap_or('^'));
-                }
-                if chars.peek() == Some(&']') {
-                    out.push(chars.next().unwrap_or(']'));
-                }
-            }
-            ']' if class_depth > 0 => {
-                class_depth -= 1;
-                out.push(c);
-            }
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-/// Compiles one of policyscan's own (non-rule) regexes with ASCII classes
-/// and boundaries, for the same reason as the rules.
-pub(crate) fn ascii_regex(src: &str) -> regex::Regex {
-    regex::Regex::new(&ascii_classes(src)).expect("built-in regex is valid")
-}
 
 /// Compiles a pattern set once; the result is shared by every worker.
 pub fn compile(set: PatternSet) -> Result<Matcher, PatternError> {
@@ -245,95 +187,5 @@ impl Gate {
             bounded,
             count: regex_src.len(),
         })
-    }
-}
-
-/// A rule example that did not behave as documented.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExampleFailure {
-    /// The rule's file.
-    pub file: String,
-    /// The rule's line.
-    pub line: usize,
-    /// The rule id.
-    pub rule: String,
-    /// `true` for a `match` example that did not match, `false` for a
-    /// `no_match` example that matched.
-    pub expected_match: bool,
-    /// The example text.
-    pub example: String,
-}
-
-impl fmt::Display for ExampleFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = if self.expected_match {
-            "does not match its `match` example"
-        } else {
-            "matches its `no_match` example"
-        };
-        write!(
-            f,
-            "{}:{}: rule {} {what}: {:?}",
-            self.file, self.line, self.rule, self.example
-        )
-    }
-}
-
-/// Runs every rule's `match` / `no_match` examples against the rule alone
-/// and returns every failure (not just the first).
-pub fn test_examples(set: &PatternSet) -> Result<(usize, Vec<ExampleFailure>), PatternError> {
-    let mut failures = Vec::new();
-    let mut run = 0;
-    for rule in &set.rules {
-        let single = compile(PatternSet {
-            rules: vec![rule.clone()],
-            origin: set.origin.clone(),
-            grammar: set.grammar.clone(),
-        })?;
-        let cases = rule
-            .examples_match
-            .iter()
-            .map(|e| (true, e))
-            .chain(rule.examples_no_match.iter().map(|e| (false, e)));
-        for (expected, example) in cases {
-            run += 1;
-            let norm = crate::normalize::NormalizedText::from_pages(&[example.as_str()]);
-            let matched = if rule.category == Category::Section {
-                single.heading(example).is_some()
-            } else {
-                let flat = crate::classify::flatten(norm.text());
-                !single.find_all(&flat).is_empty()
-            };
-            if matched != expected {
-                failures.push(ExampleFailure {
-                    file: rule.file.clone(),
-                    line: rule.line,
-                    rule: rule.id.clone(),
-                    expected_match: expected,
-                    example: example.clone(),
-                });
-            }
-        }
-    }
-    Ok((run, failures))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn classes_and_boundaries_become_ascii() {
-        assert_eq!(
-            ascii_classes(r"\bnot\s+\Bx\\b\d"),
-            r"(?-u:\b)not(?-u:\s)+(?-u:\B)x\\b(?-u:\d)"
-        );
-    }
-
-    #[test]
-    fn escapes_inside_brackets_are_left_alone() {
-        assert_eq!(ascii_classes(r"a[\s-]*b\s"), r"a[\s-]*b(?-u:\s)");
-        assert_eq!(ascii_classes(r"[]\w][^\d]\w"), r"[]\w][^\d](?-u:\w)");
-        assert_eq!(ascii_classes(r"[a-z[\s]]\s"), r"[a-z[\s]](?-u:\s)");
     }
 }

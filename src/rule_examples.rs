@@ -1,0 +1,84 @@
+//! The runner behind `policyscan patterns test`: every rule's own
+//! `match` / `no_match` examples, run against the rule alone on the text
+//! the matcher sees in a document.
+//!
+//! Owns: compiling each rule on its own, preparing an example as a
+//! document's text is prepared (normalized, then flattened as classify
+//! does), and collecting every failure, not just the first. Must not:
+//! validate pattern files (that is `patterns`) or compile sets (that is
+//! `matcher::compile`).
+
+use std::fmt;
+
+use crate::matcher::compile::compile;
+use crate::patterns::{Category, PatternError, PatternSet};
+
+/// A rule example that did not behave as documented.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExampleFailure {
+    /// The rule's file.
+    pub file: String,
+    /// The rule's line.
+    pub line: usize,
+    /// The rule id.
+    pub rule: String,
+    /// `true` for a `match` example that did not match, `false` for a
+    /// `no_match` example that matched.
+    pub expected_match: bool,
+    /// The example text.
+    pub example: String,
+}
+
+impl fmt::Display for ExampleFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = if self.expected_match {
+            "does not match its `match` example"
+        } else {
+            "matches its `no_match` example"
+        };
+        write!(
+            f,
+            "{}:{}: rule {} {what}: {:?}",
+            self.file, self.line, self.rule, self.example
+        )
+    }
+}
+
+/// Runs every rule's `match` / `no_match` examples against the rule alone
+/// and returns every failure (not just the first).
+pub fn test_examples(set: &PatternSet) -> Result<(usize, Vec<ExampleFailure>), PatternError> {
+    let mut failures = Vec::new();
+    let mut run = 0;
+    for rule in &set.rules {
+        let single = compile(PatternSet {
+            rules: vec![rule.clone()],
+            origin: set.origin.clone(),
+            grammar: set.grammar.clone(),
+        })?;
+        let cases = rule
+            .examples_match
+            .iter()
+            .map(|e| (true, e))
+            .chain(rule.examples_no_match.iter().map(|e| (false, e)));
+        for (expected, example) in cases {
+            run += 1;
+            let norm = crate::normalize::NormalizedText::from_pages(&[example.as_str()]);
+            let matched = if rule.category == Category::Section {
+                single.heading(example).is_some()
+            } else {
+                let flat = crate::classify::flatten(norm.text());
+                !single.find_all(&flat).is_empty()
+            };
+            if matched != expected {
+                failures.push(ExampleFailure {
+                    file: rule.file.clone(),
+                    line: rule.line,
+                    rule: rule.id.clone(),
+                    expected_match: expected,
+                    example: example.clone(),
+                });
+            }
+        }
+    }
+    Ok((run, failures))
+}
