@@ -3,8 +3,10 @@
 //!
 //! Owns: the order of the classification stages and the [`Analysis`] they
 //! produce. Each stage lives in its own file: `section` (layout, headers,
-//! headings), `sentence` (segmentation), `negation` (scope), `stance`
-//! (attribution and aggregation), `codes`, `metadata`.
+//! headings), `sentence` (segmentation), `negation` (scope), `stance/`
+//! (context, attribution, statements, aggregation, trace: one file each),
+//! `parity`, `codes`, `metadata`. The words these steps read structure
+//! from are data (`patterns/grammar.toml`), not Rust.
 //!
 //! Must not: read files or extract text (that is `extract`), or format
 //! output (that is `report`).
