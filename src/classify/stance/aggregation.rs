@@ -69,7 +69,7 @@ pub(super) fn aggregate(
     subject: Option<Topic>,
     statements: &mut [Statement],
     topic: Topic,
-) -> TopicResult {
+) -> (TopicResult, Vec<(Criterion, usize)>) {
     let active = |statements: &[Statement]| -> Vec<usize> {
         (0..statements.len())
             .filter(|&i| statements[i].topic == topic && statements[i].ignored.is_none())
@@ -281,7 +281,7 @@ pub(super) fn aggregate(
         );
     }
     result.evidence = evidence(ctx, evidence_cues, Some(topic));
-    result
+    (result, criteria)
 }
 
 /// Criteria cues attributed to a topic: (criterion, cue index). A letter,

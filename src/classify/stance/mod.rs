@@ -340,15 +340,17 @@ pub fn decide(ctx: &Context<'_>) -> Decided {
     }
 
     let mut topics = Topics::default();
+    let mut criteria = Vec::new();
     for topic in Topic::DRUGS {
-        let result = aggregate(ctx, &f, &attr, subject, &mut statements, topic);
+        let (result, used) = aggregate(ctx, &f, &attr, subject, &mut statements, topic);
+        criteria.extend(used.into_iter().map(|(c, ci)| (topic, c, ci)));
         match topic {
             Topic::Ketamine => topics.ketamine = result,
             Topic::Esketamine => topics.esketamine = result,
             Topic::MentalHealthParity => {}
         }
     }
-    let trace = trace(ctx, &f, &attr, subject, &statements);
+    let trace = trace(ctx, &f, &statements, &criteria);
     Decided {
         topics,
         trace,

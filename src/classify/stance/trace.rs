@@ -10,14 +10,14 @@ pub(super) fn trigger_text(ctx: &Context<'_>, h: Option<crate::matcher::Hit>) ->
     h.map(|h| ctx.flat[h.start..h.end].to_string())
 }
 
-/// Builds the explain trace: mentions (and why they were set aside),
-/// statements, criteria, parity hits.
+/// Builds the explain trace from what the decision recorded: mentions (and
+/// why they were set aside), statements, and the criteria each topic's
+/// aggregation used (topic, criterion, cue).
 pub(super) fn trace(
     ctx: &Context<'_>,
     f: &Facts,
-    attr: &[Vec<(Topic, Via)>],
-    subject: Option<Topic>,
     statements: &[Statement],
+    criteria: &[(Topic, Criterion, usize)],
 ) -> Vec<TraceEntry> {
     let mut out = Vec::new();
     let entry =
@@ -91,19 +91,14 @@ pub(super) fn trace(
             });
         out.push(entry(st.cue, st.topic, role, Some(st.via.as_str()), note));
     }
-    for topic in Topic::DRUGS {
-        let lend = statements
-            .iter()
-            .any(|st| st.topic == topic && st.ignored.is_none() && st.conditional);
-        for (criterion, ci) in criteria_for(ctx, f, attr, subject, topic, lend) {
-            out.push(entry(
-                ci,
-                topic,
-                format!("criterion ({})", criterion.as_str()),
-                None,
-                None,
-            ));
-        }
+    for &(topic, criterion, ci) in criteria {
+        out.push(entry(
+            ci,
+            topic,
+            format!("criterion ({})", criterion.as_str()),
+            None,
+            None,
+        ));
     }
     out.sort_by_key(|e| (e.finding.start, e.finding.end));
     out
