@@ -130,7 +130,7 @@ impl Context<'_> {
 pub fn analyze(text: &NormalizedText, matcher: &Matcher) -> Analysis {
     let flat = flatten(text.text());
     let lines = section::layout(text, matcher);
-    let sentences = sentence::segment(text.text(), &lines);
+    let sentences = sentence::segment(text.text(), &lines, &matcher.pattern_set().grammar);
     let hits = resolve_overlaps(matcher, matcher.find_all(&flat));
 
     // Map each hit to the sentence holding its start; drop hits outside

@@ -15,7 +15,7 @@ use regex::Regex;
 
 use crate::matcher::Matcher;
 use crate::normalize::NormalizedText;
-use crate::patterns::SectionKind;
+use crate::patterns::{Grammar, SectionKind};
 
 /// One line of the normalized text with its layout role.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,7 +98,7 @@ pub fn layout(text: &NormalizedText, headings: &Matcher) -> Vec<Line> {
         lines[i].section = kind;
         if kind.is_none() {
             let next = content.get(k + 1).map(|&n| &full[lines[n].range.clone()]);
-            lines[i].title_like = is_title_like(s, next);
+            lines[i].title_like = is_title_like(s, next, &headings.pattern_set().grammar);
         }
     }
     lines
@@ -138,7 +138,7 @@ pub fn heading_kind(line: &str, headings: &Matcher) -> Option<SectionKind> {
     headings.heading(t)
 }
 
-fn is_title_like(line: &str, next: Option<&str>) -> bool {
+fn is_title_like(line: &str, next: Option<&str>, g: &Grammar) -> bool {
     let t = line.trim();
     if t.len() > 80 || t.ends_with(['.', ',', ';', ':']) {
         return false;
@@ -158,14 +158,11 @@ fn is_title_like(line: &str, next: Option<&str>) -> bool {
     if alpha_words.is_empty() {
         return false;
     }
-    const SMALL: &[&str] = &[
-        "and", "or", "of", "the", "for", "in", "to", "a", "an", "with", "on", "by", "vs", "at",
-    ];
     let capitalized = alpha_words
         .iter()
         .filter(|w| {
             w.chars().next().is_some_and(char::is_uppercase)
-                || SMALL.contains(&w.to_lowercase().as_str())
+                || g.title_small_words.contains(&w.to_lowercase())
         })
         .count();
     let next_starts_upper = next

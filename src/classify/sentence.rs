@@ -13,7 +13,7 @@
 use std::ops::Range;
 
 use super::section::Line;
-use crate::patterns::SectionKind;
+use crate::patterns::{Grammar, SectionKind};
 
 /// What a sentence is, layout-wise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,62 +70,6 @@ const MAX_SENTENCE: usize = 1500;
 
 /// Longest unbulleted sentence still read as an item of a lead-in list.
 const MAX_ITEM_WORDS: usize = 60;
-
-const ABBREVIATIONS: &[&str] = &[
-    "e.g", "i.e", "etc", "vs", "dr", "mr", "mrs", "ms", "no", "inc", "u.s", "approx", "fig", "st",
-    "jr", "sr", "al", "ref", "sec", "min", "max", "dept", "co", "corp", "ltd", "jan", "feb", "mar",
-    "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "p", "pp", "vol", "ed", "eds",
-    "univ", "assn", "natl", "med", "j", "am", "pharm",
-];
-
-const CONNECTORS: &[&str] = &[
-    "and",
-    "or",
-    "of",
-    "the",
-    "to",
-    "for",
-    "with",
-    "in",
-    "by",
-    "a",
-    "an",
-    "is",
-    "are",
-    "be",
-    "as",
-    "that",
-    "which",
-    "than",
-    "on",
-    "at",
-    "from",
-    "not",
-    "nor",
-    "who",
-    "when",
-    "if",
-    "unless",
-    "under",
-    "into",
-    "per",
-    "such",
-    "its",
-    "their",
-    "has",
-    "have",
-    "was",
-    "were",
-    "will",
-    "may",
-    "must",
-    "should",
-    "including",
-    "following",
-    "considered",
-    "any",
-    "all",
-];
 
 struct Builder<'a> {
     full: &'a str,
@@ -221,7 +165,7 @@ impl Builder<'_> {
 }
 
 /// Splits the text into sentences using the line table.
-pub fn segment(full: &str, lines: &[Line]) -> Vec<Sentence> {
+pub fn segment(full: &str, lines: &[Line], g: &Grammar) -> Vec<Sentence> {
     let typical = typical_line_lengths(full, lines);
     let mut b = Builder {
         full,
@@ -270,13 +214,13 @@ pub fn segment(full: &str, lines: &[Line]) -> Vec<Sentence> {
             prev = None;
             continue;
         }
-        if line.title_like && !continues(full, lines, prev, i, &typical) {
+        if line.title_like && !continues(full, lines, prev, i, &typical, g) {
             b.flush();
             b.block += 1;
             // A new titled part ends a history, notice, reference, coding or
             // definitions section ("Summary of changes" then "A. Esketamine").
-            let table_header =
-                b.section == SectionKind::Coding && is_code_table_header(&full[line.range.clone()]);
+            let table_header = b.section == SectionKind::Coding
+                && is_code_table_header(&full[line.range.clone()], g);
             if !table_header
                 && matches!(
                     b.section,
@@ -301,13 +245,13 @@ pub fn segment(full: &str, lines: &[Line]) -> Vec<Sentence> {
             b.flush();
             b.cur_kind = SentenceKind::Item;
             start += len;
-        } else if !b.cur.is_empty() && !continues(full, lines, prev, i, &typical) {
+        } else if !b.cur.is_empty() && !continues(full, lines, prev, i, &typical, g) {
             b.flush();
         }
         // Split inside the line at sentence ends.
         let text = &full[start..line.range.end];
         let mut piece_start = start;
-        for end in sentence_ends(text) {
+        for end in sentence_ends(text, g) {
             let abs = start + end;
             b.push(piece_start..abs, line.page);
             b.flush();
@@ -330,38 +274,30 @@ pub fn segment(full: &str, lines: &[Line]) -> Vec<Sentence> {
 }
 
 /// A header row of a code table ("Code Description", "CPT Code Units").
-fn is_code_table_header(line: &str) -> bool {
-    const WORDS: &[&str] = &[
-        "code",
-        "codes",
-        "description",
-        "descriptor",
-        "cpt",
-        "hcpcs",
-        "icd-10",
-        "icd-10-cm",
-        "modifier",
-        "units",
-        "type",
-        "billing",
-        "ndc",
-    ];
+fn is_code_table_header(line: &str, g: &Grammar) -> bool {
     let lower = line.to_lowercase();
     lower
         .split(|c: char| !(c.is_alphanumeric() || c == '-'))
         .filter(|w| !w.is_empty())
-        .all(|w| WORDS.contains(&w))
+        .all(|w| g.code_table_words.iter().any(|x| x == w))
 }
 
 /// Whether line `i` continues the sentence open on line `prev`.
-fn continues(full: &str, lines: &[Line], prev: Option<usize>, i: usize, typical: &[usize]) -> bool {
+fn continues(
+    full: &str,
+    lines: &[Line],
+    prev: Option<usize>,
+    i: usize,
+    typical: &[usize],
+    g: &Grammar,
+) -> bool {
     let Some(p) = prev else { return false };
     let prev_text = full[lines[p].range.clone()].trim_end();
     let next_text = full[lines[i].range.clone()].trim_start();
     if prev_text.ends_with(':') {
         return false;
     }
-    if ends_sentence(prev_text) {
+    if ends_sentence(prev_text, g) {
         return false;
     }
     let first = next_text.chars().next().unwrap_or(' ');
@@ -376,29 +312,29 @@ fn continues(full: &str, lines: &[Line], prev: Option<usize>, i: usize, typical:
         .next()
         .unwrap_or("")
         .to_lowercase();
-    if CONNECTORS.contains(&last_word.as_str()) {
+    if g.connectors.contains(&last_word) {
         return true;
     }
     let typical_len = typical.get(lines[p].page).copied().unwrap_or(60);
     prev_text.chars().count() * 10 >= typical_len * 7
 }
 
-fn ends_sentence(s: &str) -> bool {
+fn ends_sentence(s: &str, g: &Grammar) -> bool {
     let t = s.trim_end_matches(['"', '\'', ')', ']']);
     if !t.ends_with(['.', '!', '?']) {
         return false;
     }
-    !t.ends_with('.') || !is_abbreviation(&t[..t.len() - 1])
+    !t.ends_with('.') || !is_abbreviation(&t[..t.len() - 1], g)
 }
 
 /// Whether the text before a period ends with an abbreviation or initial.
-fn is_abbreviation(before: &str) -> bool {
+fn is_abbreviation(before: &str, g: &Grammar) -> bool {
     let word = before
         .rsplit(|c: char| c.is_whitespace() || c == '(')
         .next()
         .unwrap_or("");
     let lower = word.to_lowercase();
-    if ABBREVIATIONS.contains(&lower.as_str()) {
+    if g.abbreviations.contains(&lower) {
         return true;
     }
     // Single letters (initials) and dotted abbreviations like "U.S".
@@ -408,7 +344,7 @@ fn is_abbreviation(before: &str) -> bool {
 
 /// Byte offsets (relative to `text`) just after each sentence end inside a
 /// line, excluding the line end itself.
-fn sentence_ends(text: &str) -> Vec<usize> {
+fn sentence_ends(text: &str, g: &Grammar) -> Vec<usize> {
     let bytes = text.as_bytes();
     let mut ends = Vec::new();
     let mut i = 0;
@@ -426,7 +362,7 @@ fn sentence_ends(text: &str) -> Vec<usize> {
                     b';' => false,
                     b'.' => {
                         (next.is_uppercase() || next == '"' || next == '•' || next == '(')
-                            && !is_abbreviation(&text[..i])
+                            && !is_abbreviation(&text[..i], g)
                     }
                     _ => next.is_uppercase() || next.is_ascii_digit(),
                 };
@@ -470,7 +406,7 @@ mod tests {
         let t = NormalizedText::from_pages(pages);
         let m = crate::test_matcher();
         let lines = layout(&t, m);
-        segment(t.text(), &lines)
+        segment(t.text(), &lines, &m.pattern_set().grammar)
     }
 
     fn texts(pages: &[&str]) -> Vec<String> {

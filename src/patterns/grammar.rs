@@ -34,6 +34,10 @@ pub(super) struct GrammarDef {
     exceptions: Vec<String>,
     negating_prefixes: Vec<String>,
     legend: String,
+    abbreviations: Vec<String>,
+    connectors: Vec<String>,
+    code_table_words: Vec<String>,
+    title_small_words: Vec<String>,
     approved_indications: BTreeMap<String, Vec<String>>,
     condition: Vec<ConditionDef>,
 }
@@ -74,6 +78,14 @@ pub struct Grammar {
     pub negating_prefixes: Vec<String>,
     /// A remark-code legend line; group 1 is the code.
     pub legend: Regex,
+    /// Words a period does not end a sentence after (lower case).
+    pub abbreviations: Vec<String>,
+    /// Words that carry a sentence over a line end (lower case).
+    pub connectors: Vec<String>,
+    /// The words of a code table's header row (lower case).
+    pub code_table_words: Vec<String>,
+    /// Small words a title-case line leaves in lower case.
+    pub title_small_words: Vec<String>,
     /// Condition keys of each topic's approved indications.
     pub approved_indications: BTreeMap<Topic, Vec<String>>,
     /// Condition keys and what names them, first match wins.
@@ -164,6 +176,10 @@ impl Grammar {
             exceptions: words("exceptions", def.exceptions)?,
             negating_prefixes: words("negating_prefixes", def.negating_prefixes)?,
             legend: regex("legend", &def.legend)?,
+            abbreviations: words("abbreviations", def.abbreviations)?,
+            connectors: words("connectors", def.connectors)?,
+            code_table_words: words("code_table_words", def.code_table_words)?,
+            title_small_words: words("title_small_words", def.title_small_words)?,
             approved_indications,
             conditions,
         })
