@@ -28,18 +28,6 @@ pub struct Codes {
     pub findings: Vec<Finding>,
 }
 
-static CODE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    crate::textutil::ascii_regex(
-        r"(?i)\b(?:cpt|hcpcs|icd-?10(?:-cm)?|icd|codes?|coded|coding|diagnos[ie]s|dx|billed|billing|bill|claims?|procedure|j-?codes?|units?|revenue|modifier|ndc|cdt)\b",
-    )
-});
-
-static STATE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
-    crate::textutil::ascii_regex(
-        r"(?:\b[A-Z]{2}|\b(?:box|suite|ste|zip|fax|phone|tel|ext|id|no|number|#|case|group|member|policy|ref|reference|account|acct|claim\s*#?|npi|tin))[\s.:#]*$",
-    )
-});
-
 /// Canonical form of a candidate: ICD-10 with a dot, upper case.
 fn canonical(raw: &str, system: &str) -> String {
     let up = raw.to_ascii_uppercase();
@@ -183,7 +171,7 @@ fn judge(
     {
         return (false, false);
     }
-    if system == "CPT" && STATE_BEFORE.is_match(before) {
+    if system == "CPT" && ctx.grammar().not_a_code_before.is_match(before) {
         return (false, false);
     }
     let line_start = full[..start].rfind(['\n', '\x0c']).map_or(0, |i| i + 1);
@@ -193,7 +181,8 @@ fn judge(
     let line = &flat[line_start..line_end];
     let sentence_text = &ctx.sentences[sentence].text;
     let in_coding = ctx.sentences[sentence].section == SectionKind::Coding;
-    let code_word = CODE_WORDS.is_match(line) || CODE_WORDS.is_match(sentence_text);
+    let words = &ctx.grammar().code_context;
+    let code_word = words.is_match(line) || words.is_match(sentence_text);
     // Markdown and pipe tables: "| 96365 | Intravenous infusion |".
     let row_start = flat[line_start..start]
         .trim_matches(|c: char| c.is_whitespace() || c == '|')

@@ -38,6 +38,8 @@ pub(super) struct GrammarDef {
     connectors: Vec<String>,
     code_table_words: Vec<String>,
     title_small_words: Vec<String>,
+    code_context: String,
+    not_a_code_before: String,
     approved_indications: BTreeMap<String, Vec<String>>,
     condition: Vec<ConditionDef>,
 }
@@ -86,6 +88,10 @@ pub struct Grammar {
     pub code_table_words: Vec<String>,
     /// Small words a title-case line leaves in lower case.
     pub title_small_words: Vec<String>,
+    /// Words that make a nearby number a billing code.
+    pub code_context: Regex,
+    /// What before a number makes it an address, phone or ID number.
+    pub not_a_code_before: Regex,
     /// Condition keys of each topic's approved indications.
     pub approved_indications: BTreeMap<Topic, Vec<String>>,
     /// Condition keys and what names them, first match wins.
@@ -134,6 +140,13 @@ impl Grammar {
         let regex = |field: &str, src: &str| {
             Regex::new(src).map_err(|e| err(field, format!("bad regex {src:?}: {e}")))
         };
+        // Regexes run over whole documents get ASCII classes, like the
+        // rules' (see `textutil`).
+        let ascii = |field: &str, src: &str| {
+            regex::RegexBuilder::new(&crate::textutil::ascii_classes(src))
+                .build()
+                .map_err(|e| err(field, format!("bad regex {src:?}: {e}")))
+        };
         let mut conditions = Vec::with_capacity(def.condition.len());
         for c in def.condition {
             if c.key.trim().is_empty() {
@@ -180,6 +193,8 @@ impl Grammar {
             connectors: words("connectors", def.connectors)?,
             code_table_words: words("code_table_words", def.code_table_words)?,
             title_small_words: words("title_small_words", def.title_small_words)?,
+            code_context: ascii("code_context", &def.code_context)?,
+            not_a_code_before: ascii("not_a_code_before", &def.not_a_code_before)?,
             approved_indications,
             conditions,
         })
