@@ -354,7 +354,7 @@ fn run_explain(a: &ExplainArgs) -> Result<u8, AppError> {
         TopicArg::Esketamine => Topic::Esketamine,
         TopicArg::MentalHealthParity => Topic::MentalHealthParity,
     };
-    let text = report::explain::render(&doc, trace.as_deref(), topic);
+    let text = report::explain::render(&doc, trace.as_ref(), topic);
     let mut out = io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;

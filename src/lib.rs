@@ -43,13 +43,13 @@ pub fn load_matcher(dir: Option<&Path>) -> Result<Matcher, patterns::PatternErro
     matcher::compile::compile(set)
 }
 
-/// Analyses one file and also returns the classification trace (for
+/// Analyses one file and also returns its kind and classification trace (for
 /// `explain`); `None` when the document could not be analysed.
 pub fn analyze_with_trace(
     path: &Path,
     settings: &scan::ExtractSettings,
     matcher: &Matcher,
-) -> (Document, Option<Vec<classify::stance::TraceEntry>>) {
+) -> (Document, Option<classify::Explanation>) {
     let (sha, extracted) = scan::extract_file(path, settings);
     let display = walk::display_path(path);
     scan::analyze_extracted_traced(display, sha, extracted, matcher)

@@ -123,14 +123,14 @@ pub fn analyze_extracted(
     analyze_extracted_traced(display, sha256, extracted, matcher).0
 }
 
-/// Like [`analyze_extracted`], also returning the classification trace
-/// (for `explain`) when the document had text.
+/// Like [`analyze_extracted`], also returning the document's kind and the
+/// classification trace (for `explain`) when the document had text.
 pub fn analyze_extracted_traced(
     display: String,
     sha256: String,
     extracted: Result<Extracted, ExtractError>,
     matcher: &Matcher,
-) -> (Document, Option<Vec<classify::stance::TraceEntry>>) {
+) -> (Document, Option<classify::Explanation>) {
     let e = match extracted {
         Ok(e) => e,
         Err(err) => {
@@ -165,7 +165,11 @@ pub fn analyze_extracted_traced(
         ocr_pages: e.ocr_pages,
     };
     doc.mark_ocr_findings();
-    (doc, Some(a.trace))
+    let explanation = classify::Explanation {
+        kind: a.kind,
+        trace: a.trace,
+    };
+    (doc, Some(explanation))
 }
 
 /// Analyses one input file end to end.

@@ -12,6 +12,7 @@
 //! output (that is `report`).
 
 pub mod codes;
+pub mod kind;
 pub mod metadata;
 pub mod negation;
 pub mod parity;
@@ -43,6 +44,18 @@ pub struct Analysis {
     /// Stated metadata.
     pub metadata: Metadata,
     /// Every hit considered per topic, for `explain`.
+    pub trace: Vec<stance::TraceEntry>,
+    /// What the document is, read from its title block.
+    pub kind: kind::DocumentKind,
+}
+
+/// What `explain` shows beside the report: the document's kind and every
+/// hit considered per topic.
+#[derive(Debug, Clone)]
+pub struct Explanation {
+    /// What the document is.
+    pub kind: kind::DocumentKind,
+    /// Every hit considered per topic.
     pub trace: Vec<stance::TraceEntry>,
 }
 
@@ -80,6 +93,8 @@ pub struct Context<'a> {
     pub cues: Vec<Cue>,
     /// Context tags present per sentence.
     pub tags: Vec<BTreeSet<String>>,
+    /// What the document is.
+    pub kind: kind::DocumentKind,
 }
 
 impl Context<'_> {
@@ -96,6 +111,11 @@ impl Context<'_> {
     /// The sentence-structure vocabulary of the pattern library.
     pub fn grammar(&self) -> &crate::patterns::Grammar {
         &self.matcher.pattern_set().grammar
+    }
+
+    /// How many words sentence `si` has.
+    pub fn word_count(&self, si: usize) -> usize {
+        self.sentences[si].text.split_whitespace().count()
     }
 
     /// Whether sentence `s` carries a context tag.
@@ -197,7 +217,7 @@ pub fn analyze(text: &NormalizedText, matcher: &Matcher) -> Analysis {
         }
     }
 
-    let ctx = Context {
+    let mut ctx = Context {
         text,
         flat: &flat,
         matcher,
@@ -205,7 +225,9 @@ pub fn analyze(text: &NormalizedText, matcher: &Matcher) -> Analysis {
         by_sentence: cue_index,
         cues,
         tags,
+        kind: kind::DocumentKind::Unknown,
     };
+    ctx.kind = kind::detect(&ctx);
     let mut decided = stance::decide(&ctx);
     let (parity, parity_trace) = parity::decide(&ctx);
     decided.topics.mental_health_parity = parity;
@@ -231,6 +253,7 @@ pub fn analyze(text: &NormalizedText, matcher: &Matcher) -> Analysis {
         codes: codes.codes,
         metadata,
         trace: decided.trace,
+        kind: ctx.kind,
     }
 }
 

@@ -7,11 +7,11 @@
 
 use std::fmt::Write;
 
-use crate::classify::stance::TraceEntry;
+use crate::classify::Explanation;
 use crate::model::{Document, Topic};
 
 /// Renders the explanation of `topic` for an analysed document.
-pub fn render(doc: &Document, trace: Option<&[TraceEntry]>, topic: Topic) -> String {
+pub fn render(doc: &Document, explanation: Option<&Explanation>, topic: Topic) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{}", doc.path);
     let _ = writeln!(
@@ -28,9 +28,11 @@ pub fn render(doc: &Document, trace: Option<&[TraceEntry]>, topic: Topic) -> Str
     for w in &doc.warnings {
         let _ = writeln!(s, "  warning: {w}");
     }
-    let Some(trace) = trace else {
+    let Some(explanation) = explanation else {
         return s;
     };
+    let _ = writeln!(s, "  kind: {}", explanation.kind.as_str());
+    let trace = &explanation.trace;
     let _ = writeln!(s, "  topic: {}\n", topic.as_str());
     let entries: Vec<_> = trace.iter().filter(|e| e.topic == topic).collect();
     if entries.is_empty() {

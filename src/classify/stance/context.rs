@@ -38,10 +38,6 @@ impl Context<'_> {
             .any(|w| lower.contains(w.as_str()))
     }
 
-    pub(super) fn word_count(&self, si: usize) -> usize {
-        self.sentences[si].text.split_whitespace().count()
-    }
-
     pub(super) fn is_anaphoric(&self, si: usize) -> bool {
         let t = self.sentences[si].text.trim_start().to_lowercase();
         self.grammar()
@@ -165,18 +161,11 @@ pub(super) fn subject_of(ctx: &Context<'_>, f: &Facts, single: Option<Topic>) ->
     let topic = single?;
     let named = |si: usize| f.mentions[si].iter().any(|m| m.0 == topic);
     let n = ctx.sentences.len();
-    let in_title_block = (0..n.min(TITLE_BLOCK)).any(named)
-        || (0..n).any(|si| {
-            let s = &ctx.sentences[si];
-            s.kind == SentenceKind::Title && s.page == 0 && named(si)
-        });
+    let in_title_block = (0..n).any(|si| named(si) && in_title_block(ctx, si));
     let short = ctx.text.page_count() <= SHORT_DOCUMENT_PAGES;
     let repeated = (0..n).filter(|&si| named(si)).count() >= 3;
     (in_title_block || (short && repeated)).then_some(topic)
 }
-
-/// How many leading sentences make a document's title block.
-pub(super) const TITLE_BLOCK: usize = 8;
 
 /// A document of at most this many pages that names one drug again and
 /// again is about that drug.

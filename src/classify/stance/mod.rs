@@ -47,6 +47,7 @@ use self::trace::*;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::kind::{DocumentKind, in_title_block};
 use super::sentence::SentenceKind;
 use super::{Context, Cue};
 use crate::model::{Criterion, Finding, Reason, Stance, Topic, TopicResult, Topics};
@@ -217,27 +218,7 @@ pub fn decide(ctx: &Context<'_>) -> Decided {
     let single =
         (f.doc_topics.len() == 1).then(|| *f.doc_topics.iter().next().unwrap_or(&Topic::Ketamine));
     // A formulary or drug list states coverage by listing a drug.
-    // It says so at the top of its first page ("2026 Formulary (List of
-    // Covered Drugs)"), not in passing ("non-formulary drugs").
-    let head_end = ctx
-        .sentences
-        .get(..ctx.sentences.len().min(6))
-        .and_then(<[_]>::last)
-        .map_or(0, |s| s.end());
-    let formulary = ctx.cues.iter().any(|c| {
-        let s = &ctx.sentences[c.sentence];
-        let title_like = matches!(s.kind, SentenceKind::Title | SentenceKind::Heading)
-            || (ctx.word_count(c.sentence) <= FORMULARY_TITLE_WORDS
-                && !s.text.trim_end().ends_with(['.', '?', '!']));
-        ctx.rule(c).tag.as_deref() == Some("formulary_doc")
-            && c.hit.start < head_end
-            && title_like
-            && !ctx.grammar().negating_prefixes.iter().any(|p| {
-                ctx.flat[..c.hit.start]
-                    .to_ascii_lowercase()
-                    .ends_with(p.as_str())
-            })
-    });
+    let formulary = ctx.kind == DocumentKind::Formulary;
     // A letter about one drug speaks of that drug throughout.
     let letter = f.letter;
     let subject = subject_of(ctx, &f, single);
@@ -357,11 +338,6 @@ pub fn decide(ctx: &Context<'_>) -> Decided {
         cue_topics,
     }
 }
-
-/// The longest unpunctuated line that can title a document as a formulary
-/// ("2026 Formulary (List of Covered Drugs)"); a sentence only mentions one
-/// ("search the formulary to ...").
-const FORMULARY_TITLE_WORDS: usize = 20;
 
 /// How many levels of nested lists an item looks up for its statement.
 const MAX_LIST_DEPTH: usize = 3;
