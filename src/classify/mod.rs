@@ -262,17 +262,7 @@ pub fn analyze(text: &NormalizedText, matcher: &Matcher) -> Analysis {
 /// inside a negative one ("covered" inside "not covered").
 fn resolve_overlaps(matcher: &Matcher, mut hits: Vec<Hit>) -> Vec<Hit> {
     let rules = matcher.rules();
-    let coverage = |c: Category| {
-        matches!(
-            c,
-            Category::Experimental
-                | Category::Unproven
-                | Category::OffLabel
-                | Category::MedicalNecessity
-                | Category::Exclusion
-                | Category::Coverage
-        )
-    };
+    let coverage = Category::is_coverage;
     let mut drop = vec![false; hits.len()];
     for i in 0..hits.len() {
         let a = hits[i];

@@ -199,6 +199,20 @@ impl Category {
         }
     }
 
+    /// Whether the category says something about coverage (a denial term,
+    /// medical necessity, an exclusion or positive coverage language).
+    pub fn is_coverage(self) -> bool {
+        matches!(
+            self,
+            Category::Experimental
+                | Category::Unproven
+                | Category::OffLabel
+                | Category::MedicalNecessity
+                | Category::Exclusion
+                | Category::Coverage
+        )
+    }
+
     /// Whether hits of this category are listed in a document's `findings`
     /// (cues such as negation triggers and headings are used by the
     /// classifier and shown by `explain`, but are not findings).

@@ -296,22 +296,23 @@ fn shared(path: &str) -> Option<std::path::PathBuf> {
     dir.is_dir().then_some(dir)
 }
 
-#[test]
-fn realdev_stances_are_exactly_the_labels() {
-    let Some(pdfs) = shared("realdev/pdf") else {
-        eprintln!("skipping: ../shared/realdev/pdf not found beside the repository");
+/// Checks a labeled folder of `../shared` exactly, or says it is skipped.
+fn exact_shared(path: &str, known: &[Miss]) {
+    let Some(pdfs) = shared(path) else {
+        eprintln!("skipping: ../shared/{path} not found beside the repository");
         return;
     };
-    assert_exact_stances("realdev", &shared_corpus(&pdfs), &[]);
+    assert_exact_stances(path, &shared_corpus(&pdfs), known);
+}
+
+#[test]
+fn realdev_stances_are_exactly_the_labels() {
+    exact_shared("realdev/pdf", &[]);
 }
 
 #[test]
 fn payer_corpus_stances_are_exactly_the_labels() {
-    let Some(pdfs) = shared("corpus/payers/pdf") else {
-        eprintln!("skipping: ../shared/corpus/payers/pdf not found beside the repository");
-        return;
-    };
-    assert_exact_stances("payers", &shared_corpus(&pdfs), &[]);
+    exact_shared("corpus/payers/pdf", &[]);
 }
 
 /// Known misses of the dev set.
@@ -327,11 +328,7 @@ const DEVSET_KNOWN_MISSES: &[Miss] = &[
 
 #[test]
 fn devset_stances_are_exactly_the_labels_but_the_known_misses() {
-    let Some(pdfs) = devset_dir() else {
-        eprintln!("skipping: ../shared/devset/pdf not found beside the repository");
-        return;
-    };
-    assert_exact_stances("devset", &shared_corpus(&pdfs), DEVSET_KNOWN_MISSES);
+    exact_shared("devset/pdf", DEVSET_KNOWN_MISSES);
 }
 
 #[test]

@@ -143,7 +143,7 @@ pub(super) fn governs(ctx: &Context<'_>, cue: &Cue, mention: &(Topic, usize, usi
     // provided for ketamine") negates the predicate, not the drug.
     if let Some(neg) = ctx.cues[mention.2].scope.negated_by {
         let in_cue = ctx.sentence_cues(cue.sentence).any(|(_, c)| {
-            is_coverage(ctx.rule(c).category) && c.hit.start <= neg.start && neg.end <= c.hit.end
+            ctx.rule(c).category.is_coverage() && c.hit.start <= neg.start && neg.end <= c.hit.end
         });
         if !in_cue {
             return false;

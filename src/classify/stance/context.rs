@@ -87,7 +87,7 @@ pub(super) fn facts(ctx: &Context<'_>) -> Facts {
     let has_cues = (0..n)
         .map(|si| {
             ctx.sentence_cues(si)
-                .any(|(_, c)| is_coverage(ctx.rule(c).category))
+                .any(|(_, c)| ctx.rule(c).category.is_coverage())
         })
         .collect();
     let doc_topics = (0..n)

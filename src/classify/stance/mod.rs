@@ -195,18 +195,6 @@ impl Decided {
     }
 }
 
-fn is_coverage(c: Category) -> bool {
-    matches!(
-        c,
-        Category::Experimental
-            | Category::Unproven
-            | Category::OffLabel
-            | Category::MedicalNecessity
-            | Category::Exclusion
-            | Category::Coverage
-    )
-}
-
 /// Builds statements and decides every topic.
 pub fn decide(ctx: &Context<'_>) -> Decided {
     let f = facts(ctx);

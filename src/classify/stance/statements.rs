@@ -176,8 +176,8 @@ pub(super) fn catch_all_for(ctx: &Context<'_>, cue: &Cue, polarity: Polarity) ->
             !cues.iter().any(|o| {
                 let inside = o.hit.start >= a && o.hit.end <= b;
                 let rule = ctx.rule(o);
-                let opposite =
-                    is_coverage(rule.category) && read_cue(ctx, o).is_some_and(|r| r.0 != polarity);
+                let opposite = rule.category.is_coverage()
+                    && read_cue(ctx, o).is_some_and(|r| r.0 != polarity);
                 let named_use = matches!(rule.tag.as_deref(), Some("use_psychiatric" | "use_pain"));
                 inside && (opposite || named_use)
             })
@@ -401,7 +401,7 @@ impl Builder<'_, '_> {
                     .collect()
             };
             if topics.len() == 1
-                && (is_coverage(rule.category) || rule.category == Category::Criteria)
+                && (rule.category.is_coverage() || rule.category == Category::Criteria)
             {
                 self.cue_topics[ci] = Some(topics[0].0);
             }
