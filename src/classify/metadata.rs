@@ -258,8 +258,15 @@ fn policy_number(doc: &Doc<'_>) -> Option<Found> {
     };
     for i in field_lines(doc) {
         let j = with_next(doc, i);
-        let caps = POLICY_NUMBER
-            .captures_iter(&j.text)
+        // "Number: 0938" alone on its line, then a label with its value on
+        // the same or the next line.
+        let alone = Joined {
+            text: doc.line(i).to_string(),
+            ..j
+        };
+        let caps = NUMBER_LINE
+            .captures_iter(&alone.text)
+            .chain(POLICY_NUMBER.captures_iter(&j.text))
             .chain(NUMBER_LINE.captures_iter(&j.text));
         for c in caps {
             let v = c[1].trim_end_matches(['.', '-', '/']);
