@@ -163,9 +163,21 @@ fn title_line(doc: &Doc<'_>, vocab: &Vocabulary, payer: Option<&Payer>) -> Optio
             continue;
         }
         let mut t = line.to_string();
-        if let Some(&j) = block.get(k + 1) {
-            let next = doc.line(j).split(" • ").next().unwrap_or("").trim();
-            if j == i + 1 && wraps(&t, next) && is_title(vocab, next) {
+        let next = block
+            .get(k + 1)
+            .filter(|&&j| j == i + 1)
+            .map(|&j| doc.line(j).split(" • ").next().unwrap_or("").trim());
+        if let Some(next) = next {
+            let lower = next.chars().next().is_some_and(char::is_lowercase);
+            if lower {
+                // The first line of a paragraph, unless the two lines read
+                // together as a title.
+                let joined = format!("{t} {next}");
+                if reads_as_sentence(vocab, &joined) {
+                    continue;
+                }
+                t = joined;
+            } else if wraps(&t, next) && is_title(vocab, next) {
                 t = format!("{t} {next}");
             }
         }
@@ -208,6 +220,14 @@ fn continues_a_paragraph(
     let lower_start = prev.chars().next().is_some_and(char::is_lowercase);
     let verb = ws.iter().any(|w| vocab.sentence_verbs.contains(*w));
     lower_start || (verb && ws.len() >= 6)
+}
+
+/// Whether text reads as a sentence: a lower-case finite verb, a sentence
+/// ending inside or at its end.
+fn reads_as_sentence(vocab: &Vocabulary, t: &str) -> bool {
+    t.trim_end().ends_with('.')
+        || SENTENCE_BREAK.is_match(t)
+        || words(t).iter().any(|w| vocab.sentence_verbs.contains(*w))
 }
 
 /// A line that names an organisation and hardly anything else ("Acme |
