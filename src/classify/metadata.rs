@@ -72,6 +72,14 @@ static NUMBER_LINE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// A title block's "... Pharmacy Policy RX-2207": the document naming
+/// itself with its identifier (letters and digits, case as printed).
+static POLICY_IN_TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::patterns::compile::ascii_regex(
+        r"\b(?i:policy|bulletin|guideline)\s+([A-Z]{1,6}(?:[-.][A-Z0-9]{1,6})*[-.]\d{1,6}(?:[-.][A-Z0-9]{1,6})*)\b",
+    )
+});
+
 static PHONE: LazyLock<Regex> =
     LazyLock::new(|| crate::patterns::compile::ascii_regex(r"^(?:1-)?\d{3}[-.]\d{3}[-.]\d{4}$"));
 
@@ -248,7 +256,7 @@ fn with_next(doc: &Doc<'_>, i: usize) -> Joined {
     j
 }
 
-fn policy_number(doc: &Doc<'_>) -> Option<Found> {
+fn labelled_number(doc: &Doc<'_>) -> Option<Found> {
     let ok = |v: &str| {
         v.chars().any(|c| c.is_ascii_digit())
             && !PHONE.is_match(v)
@@ -280,6 +288,20 @@ fn policy_number(doc: &Doc<'_>) -> Option<Found> {
         }
     }
     None
+}
+
+fn policy_number(doc: &Doc<'_>) -> Option<Found> {
+    labelled_number(doc).or_else(|| {
+        doc.title_block(8).into_iter().find_map(|i| {
+            let c = POLICY_IN_TITLE.captures(doc.line(i))?;
+            let m = c.get(1)?;
+            Some(Found {
+                value: m.as_str().to_string(),
+                at: doc.lines[i].range.start + m.start(),
+                cue: MetadataCue::TitleBlock,
+            })
+        })
+    })
 }
 
 fn effective_date(doc: &Doc<'_>) -> Option<Found> {
@@ -439,6 +461,14 @@ mod tests {
         let m = meta(&["Medical Policy:\nAB-12-003\nEffective Date:\nMarch 3, 2022\n"]);
         assert_eq!(m.policy_number.as_deref(), Some("AB-12-003"));
         assert_eq!(m.effective_date.as_deref(), Some("2022-03-03"));
+    }
+
+    #[test]
+    fn title_block_names_its_policy() {
+        let m = meta(&[
+            "Infusion Criteria\nNorthwind Health Plan Pharmacy Policy RX-4410\n\nPolicy\nSee form RX-9 and Policy RX-5512 for more.\n",
+        ]);
+        assert_eq!(m.policy_number.as_deref(), Some("RX-4410"));
     }
 
     #[test]
