@@ -361,9 +361,25 @@ fn org_name(vocab: &Vocabulary, re: &Regex, line: &str) -> Option<(usize, String
 }
 
 fn org_in_block(doc: &Doc<'_>, vocab: &Vocabulary) -> Option<Payer> {
-    block_lines(doc)
-        .into_iter()
-        .find_map(|(i, cue)| org_at(doc, vocab, i, cue))
+    static ORG: LazyLock<Regex> = LazyLock::new(|| org_regex(super::vocabulary::builtin()));
+    let lines = block_lines(doc);
+    lines.iter().enumerate().find_map(|(k, &(i, cue))| {
+        org_at(doc, vocab, i, cue).or_else(|| {
+            // A letterhead set on two lines ("Northwind Trading" / "Health
+            // and Welfare Plan").
+            let &(j, _) = lines.get(k + 1).filter(|&&(j, _)| j == i + 1)?;
+            let joined = format!("{} {}", doc.line(i).trim_end(), doc.line(j).trim());
+            let (start, name) = org_name(vocab, &ORG, &joined)?;
+            (start < doc.line(i).trim_end().len()).then(|| Payer {
+                found: Found {
+                    value: name,
+                    at: doc.lines[i].range.start + start,
+                    cue,
+                },
+                canonical: None,
+            })
+        })
+    })
 }
 
 fn copyright(doc: &Doc<'_>, vocab: &Vocabulary) -> Option<Payer> {
