@@ -370,7 +370,7 @@ fn org_in_block(doc: &Doc<'_>, vocab: &Vocabulary) -> Option<Payer> {
             let &(j, _) = lines.get(k + 1).filter(|&&(j, _)| j == i + 1)?;
             let joined = format!("{} {}", doc.line(i).trim_end(), doc.line(j).trim());
             let (start, name) = org_name(vocab, &ORG, &joined)?;
-            (start < doc.line(i).trim_end().len()).then(|| Payer {
+            (start == 0).then(|| Payer {
                 found: Found {
                     value: name,
                     at: doc.lines[i].range.start + start,
