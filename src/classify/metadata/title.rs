@@ -104,8 +104,11 @@ fn labelled(doc: &Doc<'_>, vocab: &Vocabulary) -> Option<Found> {
         let Some(c) = TITLE_LABEL.captures(doc.line(i)) else {
             continue;
         };
-        let mut t = c[1].to_string();
-        let next = page_one.get(k + 1).map(|&j| doc.line(j).trim());
+        // A bullet in mid-line starts a second column.
+        let column = |s: &'_ str| s.split(" • ").next().unwrap_or("").trim().to_string();
+        let mut t = column(&c[1]);
+        let next = page_one.get(k + 1).map(|&j| column(doc.line(j)));
+        let next = next.as_deref();
         if t.is_empty() {
             // "Topic:" with its value on the next line.
             t = next?.to_string();
