@@ -365,14 +365,105 @@ impl Topics {
 pub struct Metadata {
     /// The document's title.
     pub title: Option<String>,
-    /// The insurer or plan that issued it.
+    /// The insurer or plan that issued it, as the document states it.
     pub payer: Option<String>,
+    /// The payer's canonical name from the payer vocabulary, when it is
+    /// listed there (additive field).
+    #[serde(default)]
+    pub payer_canonical: Option<String>,
     /// The policy number.
     pub policy_number: Option<String>,
     /// The effective date, ISO 8601 when it could be parsed.
     pub effective_date: Option<String>,
     /// The last review date, ISO 8601 when it could be parsed.
     pub last_reviewed: Option<String>,
+    /// Where each stated value was read, in field order (additive field).
+    #[serde(default)]
+    pub sources: Vec<MetadataSource>,
+}
+
+/// Where one metadata value was read: the page and line, and the kind of
+/// place (the cue) that states it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetadataSource {
+    /// Which field.
+    pub field: MetadataField,
+    /// 1-based page.
+    pub page: u32,
+    /// 1-based line on that page.
+    pub line: u32,
+    /// The kind of place that states it.
+    pub cue: MetadataCue,
+}
+
+/// A metadata field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MetadataField {
+    /// `title`.
+    Title,
+    /// `payer` (and `payer_canonical`).
+    Payer,
+    /// `policy_number`.
+    PolicyNumber,
+    /// `effective_date`.
+    EffectiveDate,
+    /// `last_reviewed`.
+    LastReviewed,
+}
+
+impl MetadataField {
+    /// The field's name in the report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MetadataField::Title => "title",
+            MetadataField::Payer => "payer",
+            MetadataField::PolicyNumber => "policy_number",
+            MetadataField::EffectiveDate => "effective_date",
+            MetadataField::LastReviewed => "last_reviewed",
+        }
+    }
+}
+
+/// The kind of place a metadata value was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MetadataCue {
+    /// A line repeated at the top or bottom of the pages.
+    RunningHeader,
+    /// The first lines of page one (title block, letterhead).
+    TitleBlock,
+    /// The document speaking of itself ("<Payer> considers ...").
+    SelfReference,
+    /// "underwritten by <Payer>", "insured by <Payer>".
+    Underwriter,
+    /// The issuer line of a Summary of Benefits and Coverage.
+    IssuerLine,
+    /// A copyright line.
+    Copyright,
+    /// A labelled field ("Policy Number: ...", "Effective Date: ...").
+    Label,
+    /// The heading of a Summary of Benefits and Coverage.
+    SbcHeading,
+    /// The first line of the title block that names the document.
+    TitleLine,
+}
+
+impl MetadataCue {
+    /// The cue's name in the report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MetadataCue::RunningHeader => "running_header",
+            MetadataCue::TitleBlock => "title_block",
+            MetadataCue::SelfReference => "self_reference",
+            MetadataCue::Underwriter => "underwriter",
+            MetadataCue::IssuerLine => "issuer_line",
+            MetadataCue::Copyright => "copyright",
+            MetadataCue::Label => "label",
+            MetadataCue::SbcHeading => "sbc_heading",
+            MetadataCue::TitleLine => "title_line",
+        }
+    }
 }
 
 /// A billing or diagnosis code stated in the document.

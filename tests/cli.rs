@@ -21,6 +21,7 @@ mod cli {
     mod fuzz;
     mod harness;
     mod isolation;
+    mod metadata;
     mod ocr;
     mod patterns;
     mod readme;

@@ -1,235 +1,360 @@
-//! Document metadata the document states about itself: title, payer,
-//! policy number, effective date, last review date.
+//! Document metadata the document states about itself: title, payer
+//! (with its canonical name), policy number, effective date, last review
+//! date, and where each was read.
 //!
-//! Owns: reading labelled fields ("Policy Number: MP-311", "Effective
-//! Date: March 1, 2024", "Last Reviewed: 01/15/2025"), a title from a
-//! "Title:" / "Subject:" / "Re:" label or the first title line of page one,
-//! and the payer from a labelled field or the organisation named most often
-//! (payer names are `context` rules tagged `payer`). Nothing is guessed:
-//! a field the document does not state stays empty. Dates are written as
-//! ISO 8601 when they parse, otherwise as printed.
+//! Owns: the line table the metadata places are read from, the labelled
+//! fields ("Policy Number: MP-311", "Effective Date: March 1, 2024", "Last
+//! Reviewed: 01/15/2025"), dates as ISO 8601, and the order of the stages:
+//! `payer` (places a document names its payer, in order of trust), `title`
+//! (the title block), with the words of `data/metadata.toml` loaded by
+//! `vocabulary`. Nothing is guessed: a field the document does not state
+//! stays empty, and each stated value records its page, line and cue.
 //!
 //! Must not: decide stances.
 
-use std::collections::BTreeMap;
+mod payer;
+mod title;
+pub mod vocabulary;
+
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
 use super::Context;
-use super::sentence::SentenceKind;
-use crate::model::Metadata;
+use super::section;
+use crate::model::{Metadata, MetadataCue, MetadataField, MetadataSource};
+use crate::patterns::SectionKind;
 
-const DATE: &str = r"(?:(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?,?\s+\d{4}|\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}-\d{1,2}-\d{4}|(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+\d{4})";
+const DATE: &str = r"(?:(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?,?\s+\d{4}|\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}-\d{1,2}-\d{4}|\d{1,2}\.\d{1,2}\.\d{2,4}|(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+\d{4}|\d{1,2}/\d{4})";
 
-static EFFECTIVE: LazyLock<Regex> = LazyLock::new(|| {
+/// "Effective Date: ...", "Original Effective Date ...", "Effective: ...",
+/// "Date Effective: ...".
+static EFFECTIVE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     crate::textutil::ascii_regex(&format!(
-        r"(?i)\b(?:original\s+)?effective(?:\s+date)?(?:\s+of\s+(?:this\s+)?(?:policy|version))?\s*(?::|-|is|on|as\s+of)?\s*({DATE})"
+        r"(?i)\b(?:(?:original|policy|current)\s+)?(?:effective\s+date(?:\s+of\s+(?:this\s+)?(?:policy|version|change|revision))?\s*(?::|-|is|on)?|effective\s*:|date\s+effective\s*:?)\s*({DATE})\b"
     ))
 });
 
-static REVIEWED: LazyLock<Regex> = LazyLock::new(|| {
+/// "Effective May 1, 2025" as a headline or at the start of a line, and
+/// "Effective for dates of service on or after ...": capitalised, so a
+/// sentence's "archived effective ..." is not the document's date.
+static EFFECTIVE_HEADLINE: LazyLock<Regex> = LazyLock::new(|| {
     crate::textutil::ascii_regex(&format!(
-        r"(?i)\b(?:last\s+(?:reviewed|review(?:\s+date)?|revised|revision(?:\s+date)?|updated)|date\s+(?:of\s+)?last\s+review|review(?:ed)?\s+date|reviewed(?:\s+on)?|revised(?:\s+on)?)\s*(?::|-|on)?\s*({DATE})"
+        r"\bEffective\s+(?:(?i:for\s+dates\s+of\s+service\s+)?(?i:on\s+or\s+after|on|as\s+of)\s+)?((?i){DATE})\b"
     ))
 });
 
+static REVIEWED_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    crate::textutil::ascii_regex(&format!(
+        r"(?i)\b(?:last\s+(?:reviewed(?:\s+date)?|review(?:ed)?\s+date|review|revised(?:\s+date)?|revision\s+date|revision|updated(?:\s+on)?|cap\s+review)|latest\s+review\s+date|(?:annual\s+)?review\s+date|date\s+(?:of\s+)?last\s+review(?:ed)?|date\s+reviewed|reviewed\s+date)\s*(?::|-|on)?\s*({DATE})\b"
+    ))
+});
+
+static REVIEWED_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    crate::textutil::ascii_regex(&format!(
+        r"(?i)({DATE})\s*\(\s*last\s+(?:updated|reviewed|revised)\s*\)"
+    ))
+});
+
+/// "Policy Number: MP-170", "Policy #087", "Reference Number: ERX.SPA.241".
 static POLICY_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     crate::textutil::ascii_regex(
-        r"(?i)\b(?:(?:medical|clinical|pharmacy|payment|reimbursement|coverage|drug)\s+)?(?:policy|guideline|bulletin|document|criteria|cpb|reference)\s*(?:number|no\.?|num\.?|#|id|code)\s*[:#.]?\s*([A-Z0-9][A-Z0-9.\-/]{1,24}[A-Z0-9])",
+        r"(?i)\b(?:(?:medical|clinical|pharmacy|payment|reimbursement|coverage|drug|corporate)\s+)?(?:policy|guideline|bulletin|cpb|reference|program|document)\s*(?:number|no\.|num\.?|#|id)\s*[:#.]?\s*([A-Z0-9][A-Z0-9.\-/]{0,24}[A-Z0-9])\b",
     )
 });
 
-static POLICY_ID_INLINE: LazyLock<Regex> = LazyLock::new(|| {
+/// A line that is only a label ("Number:", "Medical Policy:") with its
+/// value on the same or the next line.
+static NUMBER_LINE: LazyLock<Regex> = LazyLock::new(|| {
     crate::textutil::ascii_regex(
-        r"\b((?:MP|CP|RX|PA|BH|MED|PHARM|CPB|UM|CG|DRUG|POL|MM|PHA)(?:-[A-Z]{1,5})*-?\d{2,6}(?:[-.][A-Z0-9]{1,6})?)\b",
+        r"(?i)^\s*(?:number|(?:medical|clinical|pharmacy|drug)\s+policy|policy)\s*:\s*([A-Z0-9][A-Z0-9.\-/]{0,24}[A-Z0-9])\s*$",
     )
 });
 
-static TITLE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+/// A title block's "... Pharmacy Policy RX-2207": the document naming
+/// itself with its identifier (letters and digits, case as printed).
+static POLICY_IN_TITLE: LazyLock<Regex> = LazyLock::new(|| {
     crate::textutil::ascii_regex(
-        r"(?im)^\s*(?:policy\s+title|title|subject|policy\s+name|re)\s*:\s*(.{4,160}?)\s*$",
+        r"\b(?i:policy|bulletin|guideline)\s+([A-Z]{1,6}(?:[-.][A-Z0-9]{1,6})*[-.]\d{1,6}(?:[-.][A-Z0-9]{1,6})*)\b",
     )
 });
 
-static PAYER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    crate::textutil::ascii_regex(
-        r"(?im)^\s*(?:health\s+plan|plan\s+name|payer|insurer|carrier|issued\s+by|plan)\s*:\s*(.{3,80}?)\s*$",
-    )
-});
+static PHONE: LazyLock<Regex> =
+    LazyLock::new(|| crate::textutil::ascii_regex(r"^(?:1-)?\d{3}[-.]\d{3}[-.]\d{4}$"));
+
+/// One line of the document with its layout role.
+#[derive(Debug, Clone)]
+pub(crate) struct DocLine {
+    /// Byte range in the normalized text.
+    pub range: Range<usize>,
+    /// 0-based page.
+    pub page: usize,
+    /// A running header or footer.
+    pub boilerplate: bool,
+    /// A recognized section heading.
+    pub heading: bool,
+    /// The section in force.
+    pub section: SectionKind,
+}
+
+/// The document as the metadata places see it.
+pub(crate) struct Doc<'a> {
+    /// The normalized text.
+    pub text: &'a str,
+    /// Its non-blank lines.
+    pub lines: Vec<DocLine>,
+    ctx: &'a Context<'a>,
+}
+
+impl<'a> Doc<'a> {
+    fn new(ctx: &'a Context<'a>) -> Doc<'a> {
+        let text = ctx.text.text();
+        let mut section = SectionKind::Unknown;
+        let lines = section::layout(ctx.text, ctx.matcher)
+            .into_iter()
+            .filter(|l| !l.blank)
+            .map(|l| {
+                if let Some(k) = l.section {
+                    section = k;
+                }
+                DocLine {
+                    range: l.range,
+                    page: l.page,
+                    boilerplate: l.boilerplate,
+                    heading: l.section.is_some(),
+                    section,
+                }
+            })
+            .collect();
+        Doc { text, lines, ctx }
+    }
+
+    /// The text of line `i`.
+    pub fn line(&self, i: usize) -> &'a str {
+        &self.text[self.lines[i].range.clone()]
+    }
+
+    /// The flattened text (line breaks as spaces, same offsets).
+    pub fn flat(&self) -> &'a str {
+        self.ctx.flat
+    }
+
+    /// Page and line (1-based) of a byte offset.
+    pub fn locate(&self, offset: usize) -> (u32, u32) {
+        self.ctx.text.locate(offset)
+    }
+
+    /// Indices of the title block: the non-boilerplate lines of page one
+    /// up to the first section heading, at most `max`.
+    pub fn title_block(&self, max: usize) -> Vec<usize> {
+        (0..self.lines.len())
+            .take_while(|&i| self.lines[i].page == 0 && !self.lines[i].heading)
+            .filter(|&i| !self.lines[i].boilerplate)
+            .take(max)
+            .collect()
+    }
+}
+
+/// A value found at a place.
+#[derive(Debug, Clone)]
+pub(crate) struct Found {
+    /// The value.
+    pub value: String,
+    /// Byte offset it was read at.
+    pub at: usize,
+    /// The kind of place.
+    pub cue: MetadataCue,
+}
 
 /// Reads the metadata of a document.
 pub fn extract(ctx: &Context<'_>) -> Metadata {
-    let full = ctx.text.text();
-    let first_pages_end = if ctx.text.page_count() > 2 {
-        ctx.text.page_range(1).end
-    } else {
-        full.len()
+    let doc = Doc::new(ctx);
+    let vocab = vocabulary::builtin();
+    let mut m = Metadata::default();
+    let mut sources = Vec::new();
+    let mut record = |field: MetadataField, f: &Found| {
+        let (page, line) = doc.locate(f.at);
+        sources.push(MetadataSource {
+            field,
+            page,
+            line,
+            cue: f.cue,
+        });
     };
-    let head = &full[..first_pages_end];
-    Metadata {
-        title: title(ctx, head),
-        payer: payer(ctx, head),
-        policy_number: POLICY_NUMBER
-            .captures_iter(head)
-            .map(|c| c[1].to_string())
-            .find(|v| v.chars().any(|c| c.is_ascii_digit()))
-            .or_else(|| POLICY_ID_INLINE.captures(head).map(|c| c[1].to_string())),
-        effective_date: EFFECTIVE
-            .captures(head)
-            .or_else(|| EFFECTIVE.captures(full))
-            .map(|c| iso_date(&c[1])),
-        last_reviewed: REVIEWED
-            .captures(head)
-            .or_else(|| REVIEWED.captures(full))
-            .map(|c| iso_date(&c[1])),
+    let payer = payer::find(&doc, vocab);
+    let title = title::find(&doc, vocab, payer.as_ref());
+    if let Some(t) = &title {
+        record(MetadataField::Title, t);
+        m.title = Some(t.value.clone());
+    }
+    if let Some(p) = &payer {
+        record(MetadataField::Payer, &p.found);
+        m.payer = Some(p.found.value.clone());
+        m.payer_canonical = p.canonical.clone();
+    }
+    if let Some(f) = policy_number(&doc) {
+        record(MetadataField::PolicyNumber, &f);
+        m.policy_number = Some(f.value);
+    }
+    if let Some(f) = effective_date(&doc) {
+        record(MetadataField::EffectiveDate, &f);
+        m.effective_date = Some(f.value);
+    }
+    if let Some(f) = last_reviewed(&doc) {
+        record(MetadataField::LastReviewed, &f);
+        m.last_reviewed = Some(f.value);
+    }
+    m.sources = sources;
+    m
+}
+
+/// The lines labelled fields are read from: the first two pages, outside
+/// history and reference sections (a history table's dates are not the
+/// document's).
+fn field_lines<'d>(doc: &'d Doc<'_>) -> impl Iterator<Item = usize> + 'd {
+    (0..doc.lines.len()).filter(|&i| {
+        let l = &doc.lines[i];
+        l.page < 2 && !matches!(l.section, SectionKind::History | SectionKind::References)
+    })
+}
+
+/// A line with the next one, so a label at the end of a line reads the
+/// value on the next ("Effective Date:" / "August 29, 2022").
+struct Joined {
+    text: String,
+    first_len: usize,
+    first_start: usize,
+    next_start: usize,
+}
+
+impl Joined {
+    /// The byte offset in the document of a position in `text`.
+    fn offset(&self, pos: usize) -> usize {
+        if pos <= self.first_len {
+            self.first_start + pos
+        } else {
+            self.next_start + (pos - self.first_len - 1)
+        }
     }
 }
 
-fn title(ctx: &Context<'_>, head: &str) -> Option<String> {
-    if let Some(c) = TITLE_LABEL.captures(head) {
-        return Some(c[1].trim().to_string());
+fn with_next(doc: &Doc<'_>, i: usize) -> Joined {
+    let first = doc.line(i);
+    let mut j = Joined {
+        text: first.to_string(),
+        first_len: first.len(),
+        first_start: doc.lines[i].range.start,
+        next_start: doc.lines[i].range.end,
+    };
+    let label_only = first.trim_end().ends_with(':') || first.split_whitespace().count() <= 3;
+    if label_only && let Some(n) = doc.lines.get(i + 1) {
+        j.text.push(' ');
+        j.text.push_str(&doc.text[n.range.clone()]);
+        j.next_start = n.range.start;
     }
-    // The first title-like line of page one, joined with a second title
-    // line right below it.
-    let first: Vec<usize> = ctx
-        .sentences
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.page == 0)
-        .take(8)
-        .filter(|(_, s)| s.kind == SentenceKind::Title)
-        .map(|(i, _)| i)
-        .collect();
-    let &i = first.first()?;
-    let mut t = ctx.sentences[i].text.clone();
-    // A title wrapped onto a second line: the first ends with a joining
-    // word or the second starts in lower case.
-    if let Some(&j) = first.get(1) {
-        let next = &ctx.sentences[j].text;
-        let last = t.rsplit(' ').next().unwrap_or("").to_lowercase();
-        let joins = matches!(
-            last.as_str(),
-            "and" | "or" | "of" | "for" | "with" | "the" | "in" | "to" | "-" | "–" | ":"
-        );
-        let continues = next.chars().next().is_some_and(char::is_lowercase);
-        if j == i + 1 && (joins || continues) && t.len() + next.len() < 160 {
-            t.push(' ');
-            t.push_str(next);
-        }
-    }
-    Some(t)
+    j
 }
 
-fn payer(ctx: &Context<'_>, head: &str) -> Option<String> {
-    if let Some(c) = PAYER_LABEL.captures(head) {
-        return Some(c[1].trim().to_string());
-    }
-    // The payer name stated most often; ties go to the first seen.
-    let mut counts: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-    for cue in &ctx.cues {
-        if ctx.rule(cue).tag.as_deref() != Some("payer") {
-            continue;
-        }
-        // A name never runs across a line break.
-        let raw = &ctx.text.text()[cue.hit.start..cue.hit.end];
-        let raw = raw.rsplit(['\n', '\x0c']).next().unwrap_or(raw);
-        let Some(name) = payer_name(raw) else {
-            continue;
+fn labelled_number(doc: &Doc<'_>) -> Option<Found> {
+    let ok = |v: &str| {
+        v.chars().any(|c| c.is_ascii_digit())
+            && !PHONE.is_match(v)
+            && !(v.len() == 4
+                && (v.starts_with("19") || v.starts_with("20"))
+                && v.chars().all(|c| c.is_ascii_digit()))
+    };
+    for i in field_lines(doc) {
+        let j = with_next(doc, i);
+        // "Number: 0938" alone on its line, then a label with its value on
+        // the same or the next line.
+        let alone = Joined {
+            text: doc.line(i).to_string(),
+            ..j
         };
-        let e = counts.entry(name).or_insert((0, cue.hit.start));
-        e.0 += 1;
+        let caps = NUMBER_LINE
+            .captures_iter(&alone.text)
+            .chain(POLICY_NUMBER.captures_iter(&j.text))
+            .chain(NUMBER_LINE.captures_iter(&j.text));
+        for c in caps {
+            let v = c[1].trim_end_matches(['.', '-', '/']);
+            if ok(v) {
+                return Some(Found {
+                    value: v.to_string(),
+                    at: j.offset(c.get(1).map_or(0, |m| m.start())),
+                    cue: MetadataCue::Label,
+                });
+            }
+        }
     }
-    counts
-        .into_iter()
-        .max_by(|a, b| a.1.0.cmp(&b.1.0).then(b.1.1.cmp(&a.1.1)))
-        .map(|(name, _)| name)
+    None
 }
 
-/// Cleans a payer candidate: leading function words dropped, generic
-/// phrases ("Mental Health", "Behavioral Health") rejected.
-fn payer_name(raw: &str) -> Option<String> {
-    const LEADING: &[&str] = &[
-        "the",
-        "this",
-        "our",
-        "your",
-        "a",
-        "an",
-        "dear",
-        "at",
-        "for",
-        "by",
-        "in",
-        "with",
-        "from",
-        "to",
-        "and",
-        "of",
-        "section",
-        "policy",
-        "members",
-        "member",
-        "contact",
-        "call",
-        "all",
-        "if",
-        "when",
-        "under",
-        "about",
-        "copyright",
-        "©",
-    ];
-    const GENERIC: &[&str] = &[
-        "mental",
-        "behavioral",
-        "behavioural",
-        "public",
-        "women's",
-        "children's",
-        "home",
-        "occupational",
-        "oral",
-        "population",
-        "digital",
-        "global",
-        "allied",
-        "primary",
-        "preventive",
-        "community",
-        "substance",
-        "family",
-        "employee",
-        "student",
-        "veterans",
-        "national",
-        "state",
-        "world",
-        "federal",
-        "county",
-        "general",
-        "physical",
-        "sexual",
-        "reproductive",
-        "maternal",
-        "dental",
-        "vision",
-        "emotional",
-        "spiritual",
-        "telehealth",
-    ];
-    let mut words: Vec<&str> = raw.split_whitespace().collect();
-    while words
-        .first()
-        .is_some_and(|w| LEADING.contains(&w.to_lowercase().as_str()))
-    {
-        words.remove(0);
+fn policy_number(doc: &Doc<'_>) -> Option<Found> {
+    labelled_number(doc).or_else(|| {
+        doc.title_block(8).into_iter().find_map(|i| {
+            let c = POLICY_IN_TITLE.captures(doc.line(i))?;
+            let m = c.get(1)?;
+            Some(Found {
+                value: m.as_str().to_string(),
+                at: doc.lines[i].range.start + m.start(),
+                cue: MetadataCue::TitleBlock,
+            })
+        })
+    })
+}
+
+fn effective_date(doc: &Doc<'_>) -> Option<Found> {
+    let block = doc.title_block(8);
+    for i in field_lines(doc) {
+        let j = with_next(doc, i);
+        if let Some(c) = EFFECTIVE_LABEL.captures(&j.text) {
+            return Some(Found {
+                value: iso_date(&c[1]),
+                at: j.offset(c.get(1).map_or(0, |m| m.start())),
+                cue: MetadataCue::Label,
+            });
+        }
+        let line = doc.line(i);
+        if let Some(c) = EFFECTIVE_HEADLINE.captures(line) {
+            let (m, d) = (c.get(0).expect("match"), c.get(1).expect("date"));
+            // "Effective May 1, 2025" alone on its line, or in a headline of
+            // the title block; "Effective 10/18/2023 the bullet was
+            // changed" is a revision note.
+            let alone = line[..m.start()].trim().is_empty()
+                && line[m.end()..].split_whitespace().count() <= 2;
+            if alone || block.contains(&i) {
+                let cue = if alone {
+                    MetadataCue::Label
+                } else {
+                    MetadataCue::TitleBlock
+                };
+                return Some(Found {
+                    value: iso_date(d.as_str()),
+                    at: doc.lines[i].range.start + d.start(),
+                    cue,
+                });
+            }
+        }
     }
-    let first = words.first()?.to_lowercase();
-    if words.len() < 2 || GENERIC.contains(&first.as_str()) {
-        return None;
+    None
+}
+
+fn last_reviewed(doc: &Doc<'_>) -> Option<Found> {
+    for i in field_lines(doc) {
+        let j = with_next(doc, i);
+        if let Some(c) = REVIEWED_LABEL
+            .captures(&j.text)
+            .or_else(|| REVIEWED_AFTER.captures(&j.text))
+        {
+            return Some(Found {
+                value: iso_date(&c[1]),
+                at: j.offset(c.get(1).map_or(0, |m| m.start())),
+                cue: MetadataCue::Label,
+            });
+        }
     }
-    Some(words.join(" "))
+    None
 }
 
 /// ISO 8601 for the date forms policies use; the printed form otherwise.
@@ -281,8 +406,11 @@ pub fn iso_date(s: &str) -> String {
                 }
             }
         }
-        [a, b] => match (month(a), year(b)) {
-            (Some(m), Some(y)) => fmt(y, m, None),
+        [a, b] => match (
+            month(a).or_else(|| num(a).filter(|_| a.len() <= 2)),
+            year(b),
+        ) {
+            (Some(m), Some(y)) if b.len() == 4 => fmt(y, m, None),
             _ => t.to_string(),
         },
         _ => t.to_string(),
@@ -292,6 +420,13 @@ pub fn iso_date(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::normalize::NormalizedText;
+
+    /// The metadata of a document made of `pages`.
+    pub(super) fn meta(pages: &[&str]) -> Metadata {
+        let norm = NormalizedText::from_pages(pages);
+        crate::classify::analyze(&norm, crate::test_matcher()).metadata
+    }
 
     #[test]
     fn dates_to_iso() {
@@ -301,18 +436,55 @@ mod tests {
         assert_eq!(iso_date("1 March 2024"), "2024-03-01");
         assert_eq!(iso_date("Sept. 15, 2023"), "2023-09-15");
         assert_eq!(iso_date("January 2025"), "2025-01");
+        assert_eq!(iso_date("4/2021"), "2021-04");
         assert_eq!(iso_date("13/45/2024"), "13/45/2024");
     }
 
     #[test]
-    fn labelled_fields() {
-        let c = EFFECTIVE.captures("Effective Date: 07/01/2025").unwrap();
-        assert_eq!(&c[1], "07/01/2025");
-        let c = REVIEWED
-            .captures("Last Reviewed: January 15, 2025")
+    fn labelled_fields_with_their_source() {
+        let m = meta(&[
+            "Northwind Health Plan\nInfusion Therapy for Mood Disorders\nPolicy Number: MP-311\nEffective Date: 07/01/2025\nLast Reviewed: January 15, 2025\n\nPolicy\nNorthwind Health Plan considers the infusion experimental.\n",
+        ]);
+        assert_eq!(m.policy_number.as_deref(), Some("MP-311"));
+        assert_eq!(m.effective_date.as_deref(), Some("2025-07-01"));
+        assert_eq!(m.last_reviewed.as_deref(), Some("2025-01-15"));
+        let s = m
+            .sources
+            .iter()
+            .find(|s| s.field == MetadataField::PolicyNumber)
             .unwrap();
-        assert_eq!(&c[1], "January 15, 2025");
-        let c = POLICY_NUMBER.captures("Policy Number: MP-311").unwrap();
-        assert_eq!(&c[1], "MP-311");
+        assert_eq!((s.page, s.line, s.cue), (1, 3, MetadataCue::Label));
+    }
+
+    #[test]
+    fn label_on_its_own_line_reads_the_next() {
+        let m = meta(&["Medical Policy:\nAB-12-003\nEffective Date:\nMarch 3, 2022\n"]);
+        assert_eq!(m.policy_number.as_deref(), Some("AB-12-003"));
+        assert_eq!(m.effective_date.as_deref(), Some("2022-03-03"));
+    }
+
+    #[test]
+    fn title_block_names_its_policy() {
+        let m = meta(&[
+            "Infusion Criteria\nNorthwind Health Plan Pharmacy Policy RX-4410\n\nPolicy\nSee form RX-9 and Policy RX-5512 for more.\n",
+        ]);
+        assert_eq!(m.policy_number.as_deref(), Some("RX-4410"));
+    }
+
+    #[test]
+    fn phone_and_form_numbers_and_history_dates_are_not_fields() {
+        let m = meta(&[
+            "Infusion Therapy Request\nForm No. 4471-B\nCall 1-800-555-0199 for help.\nThe request was archived effective October 1, 2024.\n\nPolicy History\nEffective 01/01/2019: new policy adopted by the committee after its annual review.\n",
+        ]);
+        assert_eq!(m.policy_number, None);
+        assert_eq!(m.effective_date, None);
+    }
+
+    #[test]
+    fn headline_effective_date_counts() {
+        let m = meta(&[
+            "Infusion Criteria to Change Effective May 1, 2025\n\nThe plan will update its criteria.\n",
+        ]);
+        assert_eq!(m.effective_date.as_deref(), Some("2025-05-01"));
     }
 }

@@ -8,7 +8,7 @@
 use std::fmt::Write;
 
 use crate::classify::Explanation;
-use crate::model::{Document, Topic};
+use crate::model::{Document, Metadata, MetadataField, Topic};
 
 /// Renders the explanation of `topic` for an analysed document.
 pub fn render(doc: &Document, explanation: Option<&Explanation>, topic: Topic) -> String {
@@ -28,6 +28,7 @@ pub fn render(doc: &Document, explanation: Option<&Explanation>, topic: Topic) -
     for w in &doc.warnings {
         let _ = writeln!(s, "  warning: {w}");
     }
+    metadata(&mut s, &doc.metadata);
     let Some(explanation) = explanation else {
         return s;
     };
@@ -81,4 +82,35 @@ pub fn render(doc: &Document, explanation: Option<&Explanation>, topic: Topic) -
         }
     }
     s
+}
+
+/// The stated metadata with where each value was read (page, line, cue),
+/// as the classifier recorded it.
+fn metadata(s: &mut String, m: &Metadata) {
+    if m.sources.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "  metadata:");
+    for src in &m.sources {
+        let value = match src.field {
+            MetadataField::Title => m.title.as_deref(),
+            MetadataField::Payer => m.payer.as_deref(),
+            MetadataField::PolicyNumber => m.policy_number.as_deref(),
+            MetadataField::EffectiveDate => m.effective_date.as_deref(),
+            MetadataField::LastReviewed => m.last_reviewed.as_deref(),
+        }
+        .unwrap_or("-");
+        let canonical = match (src.field, &m.payer_canonical) {
+            (MetadataField::Payer, Some(c)) if c != value => format!(" (canonical: {c})"),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            s,
+            "    {}: \"{value}\"{canonical}  p.{} l.{}  [{}]",
+            src.field.as_str(),
+            src.page,
+            src.line,
+            src.cue.as_str()
+        );
+    }
 }

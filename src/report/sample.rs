@@ -55,6 +55,7 @@ pub(crate) fn report() -> Report {
             policy_number: Some("=HYPERLINK(\"http://x\")".to_string()),
             effective_date: Some("2025-01-01".to_string()),
             last_reviewed: None,
+            ..Metadata::default()
         },
         topics: Topics {
             ketamine: TopicResult {
