@@ -77,6 +77,19 @@ pub fn expected() -> serde_json::Map<String, Value> {
         .clone()
 }
 
+/// Scans a folder without the cache and returns its documents by file
+/// name.
+pub fn scan_by_name(dir: &Path) -> std::collections::BTreeMap<String, Value> {
+    let report = json(&[
+        "scan",
+        "--no-cache",
+        "--format",
+        "json",
+        dir.to_str().unwrap(),
+    ]);
+    by_name(&report)
+}
+
 /// The documents of a report, by file name (the last path component).
 pub fn by_name(report: &Value) -> std::collections::BTreeMap<String, Value> {
     report["documents"]

@@ -15,18 +15,11 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::common::{by_name, devset_dir, json, repo, sorted_strings};
+use super::common::{by_name, devset_dir, json, repo, scan_by_name, sorted_strings};
 
 /// Scans a folder (no cache) and returns its documents by file stem.
 fn scan_by_stem(dir: &std::path::Path) -> BTreeMap<String, Value> {
-    let report = json(&[
-        "scan",
-        "--no-cache",
-        "--format",
-        "json",
-        dir.to_str().unwrap(),
-    ]);
-    by_name(&report)
+    scan_by_name(dir)
         .into_iter()
         .map(|(name, d)| {
             let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
@@ -268,14 +261,7 @@ fn shared_corpus(pdfs: &std::path::Path) -> Vec<(String, &'static str, String, S
     let labels: Value =
         serde_json::from_str(&std::fs::read_to_string(pdfs.join("../labels.json")).unwrap())
             .unwrap();
-    let report = json(&[
-        "scan",
-        "--no-cache",
-        "--format",
-        "json",
-        pdfs.to_str().unwrap(),
-    ]);
-    let docs = by_name(&report);
+    let docs = scan_by_name(pdfs);
     let mut out = Vec::new();
     for (name, want) in labels["documents"].as_object().unwrap() {
         let doc = docs

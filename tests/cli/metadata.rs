@@ -8,7 +8,7 @@
 
 use std::path::PathBuf;
 
-use super::common::{by_name, json, repo};
+use super::common::{repo, scan_by_name};
 
 fn realdev_dir() -> Option<PathBuf> {
     let dir = repo().join("../shared/realdev/pdf");
@@ -177,14 +177,7 @@ fn realdev_metadata_is_what_the_documents_state() {
         eprintln!("skipped: ../shared/realdev/pdf not found");
         return;
     };
-    let report = json(&[
-        "scan",
-        "--no-cache",
-        "--format",
-        "json",
-        dir.to_str().unwrap(),
-    ]);
-    let docs = by_name(&report);
+    let docs = scan_by_name(&dir);
     let mut misses = Vec::new();
     for &(file, payer, number, effective) in EXPECTED {
         let Some(d) = docs.get(file) else {
