@@ -4,13 +4,16 @@
 //! article.
 //!
 //! Owns: reading the kind from the title block (the first sentences and
-//! the title lines of page one), where documents say what they are; the
+//! the title lines of page one) and the running headers and footers,
+//! where documents say what they are; the
 //! words are `context` rules tagged `kind_*`, `formulary_doc`,
 //! `approval_criteria` and `letter`. The stance stage reads statements by
 //! kind (a formulary states coverage by listing a drug; a letter is judged
 //! by its decision); `explain` shows the kind.
 //!
 //! Must not: decide stances.
+
+use std::collections::BTreeSet;
 
 use super::Context;
 use super::sentence::SentenceKind;
@@ -59,6 +62,12 @@ impl DocumentKind {
     }
 }
 
+/// Whether a context tag names a kind of document (the tags a running
+/// header or footer may carry).
+pub fn is_kind_tag(tag: &str) -> bool {
+    tag.starts_with("kind_")
+}
+
 /// How many leading sentences make a document's title block.
 pub const TITLE_BLOCK: usize = 8;
 
@@ -81,11 +90,13 @@ pub fn in_title_block(ctx: &Context<'_>, si: usize) -> bool {
 /// a notice, a billing article) before the letter voice of the text (a
 /// benefit summary also says "your plan"), and a letter before the policy
 /// or criteria it cites.
-pub fn detect(ctx: &Context<'_>) -> DocumentKind {
+pub fn detect(ctx: &Context<'_>, running: &BTreeSet<String>) -> DocumentKind {
     let tagged = |tag: &str| {
-        ctx.cues
-            .iter()
-            .any(|c| ctx.rule(c).tag.as_deref() == Some(tag) && in_title_block(ctx, c.sentence))
+        running.contains(tag)
+            || ctx
+                .cues
+                .iter()
+                .any(|c| ctx.rule(c).tag.as_deref() == Some(tag) && in_title_block(ctx, c.sentence))
     };
     let letter = ctx
         .cues

@@ -168,9 +168,16 @@ pub fn analyze(text: &NormalizedText, matcher: &Matcher) -> Analysis {
     };
 
     let mut by_sentence: Vec<Vec<Hit>> = vec![Vec::new(); sentences.len()];
+    // Running headers and footers are no sentences, but they are where a
+    // document often says what it is ("Medical Policy", "Provider Alert").
+    let mut running_kinds = BTreeSet::new();
     for h in hits {
         if let Some(s) = sentence_of(h.start) {
             by_sentence[s].push(h);
+        } else if let Some(tag) = matcher.rules()[h.rule].tag.as_deref()
+            && kind::is_kind_tag(tag)
+        {
+            running_kinds.insert(tag.to_string());
         }
     }
 
@@ -227,7 +234,7 @@ pub fn analyze(text: &NormalizedText, matcher: &Matcher) -> Analysis {
         tags,
         kind: kind::DocumentKind::Unknown,
     };
-    ctx.kind = kind::detect(&ctx);
+    ctx.kind = kind::detect(&ctx, &running_kinds);
     let mut decided = stance::decide(&ctx);
     let (parity, parity_trace) = parity::decide(&ctx);
     decided.topics.mental_health_parity = parity;

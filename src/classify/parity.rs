@@ -19,6 +19,7 @@
 
 use std::collections::BTreeMap;
 
+use super::kind::DocumentKind;
 use super::sentence::SentenceKind;
 use super::stance::TraceEntry;
 use super::{Context, Cue};
@@ -257,6 +258,21 @@ pub fn decide(ctx: &Context<'_>) -> (ParityResult, Vec<TraceEntry>) {
         by_kind.entry(r.kind).or_default().push(r);
     }
     let finding = |r: &Record| ctx.finding(&ctx.cues[r.cue], Some(Topic::MentalHealthParity));
+    // A policy, criteria, form, notice, drug list, billing article or a
+    // letter about a treatment is not a benefits comparison: what it
+    // states for MH/SUD is not set against medical/surgical benefits.
+    let comparison_document = !matches!(
+        ctx.kind,
+        DocumentKind::Policy
+            | DocumentKind::PaCriteria
+            | DocumentKind::PaForm
+            | DocumentKind::Notice
+            | DocumentKind::Formulary
+            | DocumentKind::BillingArticle
+            | DocumentKind::Letter
+            | DocumentKind::ReviewDecision
+    );
+
     let mut limitations = Vec::new();
     for &(kind, quantitative) in TYPES {
         let Some(rs) = by_kind.get(kind) else {
@@ -303,6 +319,17 @@ pub fn decide(ctx: &Context<'_>) -> (ParityResult, Vec<TraceEntry>) {
                 ),
             },
             (None, None) => continue,
+        };
+        let (asymmetric, note) = if asymmetric && !comparison_document {
+            (
+                false,
+                format!(
+                    "{note}; a {} is not a benefits comparison",
+                    ctx.kind.as_str()
+                ),
+            )
+        } else {
+            (asymmetric, note)
         };
         limitations.push(Limitation {
             kind: kind.to_string(),
