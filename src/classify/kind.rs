@@ -145,9 +145,9 @@ fn is_formulary(ctx: &Context<'_>) -> bool {
             && c.hit.start < head_end
             && title_like
             && !ctx.grammar().negating_prefixes.iter().any(|p| {
-                ctx.flat[..c.hit.start]
-                    .to_ascii_lowercase()
-                    .ends_with(p.as_str())
+                let before = &ctx.flat.as_bytes()[..c.hit.start];
+                before.len() >= p.len()
+                    && before[before.len() - p.len()..].eq_ignore_ascii_case(p.as_bytes())
             })
     })
 }

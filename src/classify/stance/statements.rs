@@ -490,7 +490,9 @@ impl Builder<'_, '_> {
 }
 
 /// The plan, formulary or product line a sentence speaks of ("on the Core
-/// Formulary plans"), lower-cased without its preposition.
+/// Formulary plans"), lower-cased from its first capitalized word (the
+/// rule names plans in capitals; the preposition and article before them
+/// are lower case).
 pub(super) fn plan_scope(ctx: &Context<'_>, si: usize) -> Option<String> {
     ctx.sentence_cues(si)
         .find(|(_, c)| ctx.rule(c).tag.as_deref() == Some("plan_scope"))
@@ -498,8 +500,7 @@ pub(super) fn plan_scope(ctx: &Context<'_>, si: usize) -> Option<String> {
             let words: Vec<String> = ctx
                 .matched(c)
                 .split_whitespace()
-                .skip(1)
-                .filter(|w| !matches!(w.to_ascii_lowercase().as_str(), "the" | "our" | "its"))
+                .skip_while(|w| !w.starts_with(|ch: char| ch.is_uppercase()))
                 .map(str::to_ascii_lowercase)
                 .collect();
             words.join(" ")
