@@ -259,3 +259,14 @@ fn a_dose_cap_is_a_quantity_limit_not_a_negation() {
     assert_eq!(stance(&a, Topic::Esketamine), Stance::CoveredWithCriteria);
     assert!(criteria(&a, Topic::Esketamine).contains(&Criterion::QuantityLimit));
 }
+
+#[test]
+fn coverage_on_a_condition_is_coverage_with_criteria_not_a_possibility() {
+    let a = run(&[
+        "Nasal esketamine is covered only if the member's group has chosen the \
+         behavioral health rider.\n",
+    ]);
+    assert_eq!(stance(&a, Topic::Esketamine), Stance::CoveredWithCriteria);
+    let b = run(&["Nasal esketamine may be covered under another group's rider.\n"]);
+    assert_eq!(stance(&b, Topic::Esketamine), Stance::NotAddressed);
+}

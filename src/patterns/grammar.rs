@@ -32,6 +32,7 @@ pub(super) struct GrammarDef {
     reversals: Vec<String>,
     upholdings: Vec<String>,
     exceptions: Vec<String>,
+    condition_hedges: Vec<String>,
     negating_prefixes: Vec<String>,
     legend: String,
     abbreviations: Vec<String>,
@@ -76,6 +77,8 @@ pub struct Grammar {
     pub upholdings: Vec<String>,
     /// Exception words that lift a denial pointing at criteria.
     pub exceptions: Vec<String>,
+    /// Hedge triggers that set a condition rather than a possibility.
+    pub condition_hedges: Vec<String>,
     /// Prefixes that negate the word after them ("non-").
     pub negating_prefixes: Vec<String>,
     /// A remark-code legend line; group 1 is the code.
@@ -187,6 +190,7 @@ impl Grammar {
             reversals: words("reversals", def.reversals)?,
             upholdings: words("upholdings", def.upholdings)?,
             exceptions: words("exceptions", def.exceptions)?,
+            condition_hedges: words("condition_hedges", def.condition_hedges)?,
             negating_prefixes: words("negating_prefixes", def.negating_prefixes)?,
             legend: regex("legend", &def.legend)?,
             abbreviations: words("abbreviations", def.abbreviations)?,

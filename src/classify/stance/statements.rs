@@ -329,8 +329,10 @@ impl Builder<'_, '_> {
             Ok(w) => (w, None),
             Err(r) => (Weight::Normal, Some(r)),
         };
-        // "may be covered under a plan administered by ...", "to verify
-        // that the drug is covered": a possibility, not a statement.
+        // "Covered when ...", "covered only if ...": coverage on a
+        // condition. "may be covered under a plan administered by ...",
+        // "to verify that the drug is covered": a possibility, not a
+        // statement.
         if ignored.is_none()
             && polarity == Polarity::Positive
             && ctx.rule(src).category == Category::Coverage
@@ -338,7 +340,21 @@ impl Builder<'_, '_> {
             && !conditional
             && !decision
         {
-            ignored = Some("hedged: says it may be covered, not that it is");
+            let trigger = src
+                .scope
+                .hedged_by
+                .map(|h| ctx.flat[h.start..h.end].to_ascii_lowercase())
+                .unwrap_or_default();
+            let on_condition = ctx
+                .grammar()
+                .condition_hedges
+                .iter()
+                .any(|w| trigger.starts_with(w.as_str()));
+            if on_condition {
+                conditional = true;
+            } else {
+                ignored = Some("hedged: says it may be covered, not that it is");
+            }
         }
         let plan = plan_scope(ctx, si);
         for &(topic, via) in topics {
