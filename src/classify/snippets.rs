@@ -90,7 +90,7 @@ fn a_criteria_list_without_a_coverage_verb_is_coverage_with_criteria() {
 #[test]
 fn a_limited_benefit_with_a_required_approval_is_coverage_with_criteria() {
     let a = run(&[
-        "The Spravato nasal spray is a limited benefit for adults 18 and older \
+        "Spravato is a limited benefit under this plan for members 21 and older \
          with treatment-resistant depression. Racemic ketamine in any form is not a \
          covered benefit.\n",
     ]);
@@ -125,8 +125,8 @@ fn a_pointer_to_criteria_kept_elsewhere_says_nothing() {
 #[test]
 fn a_regulator_approval_is_label_status_not_coverage() {
     let a = run(&[
-        "The FDA has approved esketamine nasal spray, together with an oral \
-         antidepressant, for treatment-resistant depression in adults.\n",
+        "Esketamine received its label in 2019: the FDA has approved it for adults \
+         whose depression did not respond to other drugs.\n",
     ]);
     assert_eq!(stance(&a, Topic::Esketamine), Stance::NotAddressed);
     insta::assert_snapshot!(trace(&a, Topic::Esketamine));
@@ -135,28 +135,26 @@ fn a_regulator_approval_is_label_status_not_coverage() {
 #[test]
 fn a_possibility_of_coverage_is_not_a_statement_of_it() {
     let a = run(&["Spravato (esketamine)\n\n\
-         Search the drug list to verify that the drug is covered under the member's plan. \
-         For state employees the drug may be covered under a pharmacy plan run by its \
-         benefit manager.\n"]);
+         Check the member's drug list to verify that it is covered. Retirees' drugs may \
+         be covered through a separate pharmacy carrier.\n"]);
     assert_eq!(stance(&a, Topic::Esketamine), Stance::NotAddressed);
     insta::assert_snapshot!(trace(&a, Topic::Esketamine));
 }
 
 #[test]
 fn an_off_label_use_is_described_unless_the_plan_denies_it() {
-    let described = run(&["Intravenous ketamine for chronic pain is an off-label use.\n"]);
+    let described = run(&["Using ketamine drips for long-term pain is an off-label use.\n"]);
     assert_eq!(stance(&described, Topic::Ketamine), Stance::NotAddressed);
     let denied =
-        run(&["Intravenous ketamine for chronic pain is an off-label use and is not covered.\n"]);
+        run(&["Using ketamine drips for long-term pain is an off-label use and is not covered.\n"]);
     assert_eq!(stance(&denied, Topic::Ketamine), Stance::NotCovered);
 }
 
 #[test]
 fn covered_on_one_named_plan_and_excluded_on_another_is_mixed() {
     let a = run(&[
-        "Spravato is not a covered benefit on the Basic Formulary plans. \
-         It is a covered benefit on the Select Formulary plans; it requires prior \
-         authorization.\n",
+        "Spravato is not covered under the Basic Formulary plans. Spravato is \
+         covered with prior authorization under the Select Formulary plans.\n",
     ]);
     assert_eq!(stance(&a, Topic::Esketamine), Stance::Mixed);
     insta::assert_snapshot!(trace(&a, Topic::Esketamine));
@@ -177,8 +175,8 @@ fn a_drug_list_row_is_its_drugs_listing_and_a_formulary_mention_is_not_a_drug_li
 #[test]
 fn an_infusion_of_anesthetics_is_the_drug_class_not_anesthesia_use() {
     let a = run(&[
-        "Intravenous infusion of anesthetics (for example ketamine or \
-         lidocaine) is considered investigational for the management of chronic pain.\n",
+        "Infusions of anesthetics such as ketamine are investigational when \
+         given for chronic pain.\n",
     ]);
     assert_eq!(stance(&a, Topic::Ketamine), Stance::NotCovered);
     let anesthesia = run(&["Ketamine used as an anesthetic for surgical procedures is covered.\n"]);
@@ -234,8 +232,8 @@ fn a_drug_named_once_in_a_long_book_takes_only_its_own_list() {
 #[test]
 fn a_phrase_waiting_for_its_object_is_about_the_drugs_that_follow() {
     let a = run(&[
-        "A written application for a ketamine trial is required for consideration \
-         of IV ketamine or esketamine, from the treating specialist.\n",
+        "Before any dose, a signed request is required for consideration of IV \
+         ketamine or esketamine.\n",
     ]);
     assert_eq!(stance(&a, Topic::Ketamine), Stance::CoveredWithCriteria);
     assert_eq!(stance(&a, Topic::Esketamine), Stance::CoveredWithCriteria);
