@@ -252,7 +252,7 @@ fn a_dose_cap_is_a_quantity_limit_not_a_negation() {
     let a = run(&[
         "Esketamine is covered when all of the following criteria are met:\n\
          - the dose does not exceed 84 mg per session; and\n\
-         - up to 23 nasal spray devices are dispensed per 28 days.\n",
+         - up to 12 nasal spray devices are dispensed per 28 days.\n",
     ]);
     assert_eq!(stance(&a, Topic::Esketamine), Stance::CoveredWithCriteria);
     assert!(criteria(&a, Topic::Esketamine).contains(&Criterion::QuantityLimit));
