@@ -77,7 +77,8 @@ pub enum Via {
     TableCell,
     /// A remark-code legend cited on a claim line naming the drug.
     Legend,
-    /// The document speaks of this one drug only.
+    /// The document is about this drug: its title block names it, or a
+    /// short document names it again and again.
     Document,
     /// A row of a formulary or drug list names the drug.
     Listing,
@@ -93,7 +94,7 @@ impl Via {
             Via::Heading => "under a heading naming the drug",
             Via::TableCell => "table cell in the row of a label naming the drug",
             Via::Legend => "remark-code legend cited on a claim line naming the drug",
-            Via::Document => "the document speaks of this drug only",
+            Via::Document => "the document is about this drug",
             Via::Listing => "a formulary or drug-list row names the drug",
         }
     }
