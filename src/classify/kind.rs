@@ -62,6 +62,16 @@ impl DocumentKind {
     }
 }
 
+/// Whether the document speaks as a letter: a salutation, "this letter",
+/// "we reviewed your request" (two letter cues or more, anywhere).
+pub fn letter_voice(ctx: &Context<'_>) -> bool {
+    ctx.cues
+        .iter()
+        .filter(|c| ctx.rule(c).tag.as_deref() == Some("letter"))
+        .count()
+        >= LETTER_CUES
+}
+
 /// Whether a context tag names a kind of document (the tags a running
 /// header or footer may carry).
 pub fn is_kind_tag(tag: &str) -> bool {
@@ -98,12 +108,6 @@ pub fn detect(ctx: &Context<'_>, running: &BTreeSet<String>) -> DocumentKind {
                 .iter()
                 .any(|c| ctx.rule(c).tag.as_deref() == Some(tag) && in_title_block(ctx, c.sentence))
     };
-    let letter = ctx
-        .cues
-        .iter()
-        .filter(|c| ctx.rule(c).tag.as_deref() == Some("letter"))
-        .count()
-        >= LETTER_CUES;
     if tagged("kind_review") {
         DocumentKind::ReviewDecision
     } else if tagged("kind_pa_form") {
@@ -116,7 +120,7 @@ pub fn detect(ctx: &Context<'_>, running: &BTreeSet<String>) -> DocumentKind {
         DocumentKind::Notice
     } else if tagged("kind_billing") {
         DocumentKind::BillingArticle
-    } else if letter {
+    } else if ctx.letter {
         DocumentKind::Letter
     } else if tagged("approval_criteria") {
         DocumentKind::PaCriteria

@@ -95,6 +95,9 @@ pub struct Context<'a> {
     pub tags: Vec<BTreeSet<String>>,
     /// What the document is.
     pub kind: kind::DocumentKind,
+    /// Whether the document speaks as a letter (read once, used by the kind
+    /// and by the stance stage).
+    pub letter: bool,
 }
 
 impl Context<'_> {
@@ -233,7 +236,9 @@ pub fn analyze(text: &NormalizedText, matcher: &Matcher) -> Analysis {
         cues,
         tags,
         kind: kind::DocumentKind::Unknown,
+        letter: false,
     };
+    ctx.letter = kind::letter_voice(&ctx);
     ctx.kind = kind::detect(&ctx, &running_kinds);
     let mut decided = stance::decide(&ctx);
     let (parity, parity_trace) = parity::decide(&ctx);

@@ -303,7 +303,7 @@ fn death_error(
         },
         None => "worker ended without replying".to_string(),
     };
-    let inside = stage.map(|s| format!(" in {s}")).unwrap_or_default();
+    let inside = in_stage(stage);
     if stderr.contains("memory allocation of") && stderr.contains("failed") {
         return ExtractError::TooLarge(format!(
             "extraction needed more memory than the --max-memory limit of {}{inside} ({how})",
@@ -581,10 +581,7 @@ impl WorkerPool {
                 Ok(Err(e)) => {
                     w.kill();
                     self.forget();
-                    let inside = stage
-                        .as_deref()
-                        .map(|s| format!(" in {s}"))
-                        .unwrap_or_default();
+                    let inside = in_stage(stage.as_deref());
                     break Attempt::Died {
                         error: ExtractError::Crashed(format!(
                             "worker sent a malformed reply{inside}: {e}"
@@ -608,10 +605,7 @@ impl WorkerPool {
                 Err(RecvTimeoutError::Timeout) => {
                     w.kill();
                     self.forget();
-                    let inside = stage
-                        .as_deref()
-                        .map(|s| format!(" in {s}"))
-                        .unwrap_or_default();
+                    let inside = in_stage(stage.as_deref());
                     break Attempt::TimedOut(ExtractError::Timeout(format!(
                         "extraction took longer than the {} s limit{inside}; the worker was killed",
                         fmt_secs(limit)
@@ -702,6 +696,11 @@ pub fn wants_worker(path: &Path, max_filesize: u64) -> bool {
         return false;
     }
     head.windows(5).any(|w| w == b"%PDF-")
+}
+
+/// " in <stage>" for an error message, when the worker said where it was.
+fn in_stage(stage: Option<&str>) -> String {
+    stage.map(|s| format!(" in {s}")).unwrap_or_default()
 }
 
 #[cfg(test)]

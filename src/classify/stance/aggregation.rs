@@ -303,7 +303,7 @@ pub(super) fn criteria_for(
         // one drug, lends it the criteria no sentence names a drug for.
         let lent = a.is_empty()
             && subject == Some(topic)
-            && (f.letter || lend || ctx.sentences[si].section == SectionKind::Criteria);
+            && (ctx.letter || lend || ctx.sentences[si].section == SectionKind::Criteria);
         let attributed = a.iter().any(|&(t, _)| t == topic) || lent;
         if !attributed || ctx.has_tag(si, "justification") {
             continue;

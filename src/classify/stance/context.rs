@@ -16,9 +16,6 @@ pub(super) struct Facts {
     pub(super) has_cues: Vec<bool>,
     /// Topics mentioned (effectively) outside informative sections.
     pub(super) doc_topics: BTreeSet<Topic>,
-    /// The document is a letter (a salutation, "this letter", "we
-    /// reviewed your request"...).
-    pub(super) letter: bool,
 }
 
 impl Context<'_> {
@@ -94,17 +91,10 @@ pub(super) fn facts(ctx: &Context<'_>) -> Facts {
         .filter(|&si| !never_counts(ctx.sentences[si].section))
         .flat_map(|si| mentions[si].iter().map(|m| m.0))
         .collect();
-    let letter = ctx
-        .cues
-        .iter()
-        .filter(|c| ctx.rule(c).tag.as_deref() == Some("letter"))
-        .count()
-        >= 2;
     Facts {
         mentions,
         has_cues,
         doc_topics,
-        letter,
     }
 }
 

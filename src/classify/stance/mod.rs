@@ -209,7 +209,7 @@ pub fn decide(ctx: &Context<'_>) -> Decided {
     // A formulary or drug list states coverage by listing a drug.
     let formulary = ctx.kind == DocumentKind::Formulary;
     // A letter about one drug speaks of that drug throughout.
-    let letter = f.letter;
+    let letter = ctx.letter;
     let subject = subject_of(ctx, &f, single);
     let mut b = Builder {
         ctx,
