@@ -36,11 +36,16 @@ pub use model::{Document, Report};
 
 /// Loads (from `dir`, or the built-in library) and compiles the patterns.
 pub fn load_matcher(dir: Option<&Path>) -> Result<Matcher, patterns::PatternError> {
-    let set = match dir {
-        Some(d) => patterns::PatternSet::from_dir(d)?,
-        None => patterns::PatternSet::builtin()?,
-    };
-    matcher::compile::compile(set)
+    match dir {
+        // A library of the user's is built whole now, so that a regex that
+        // cannot be built is reported before any document is read.
+        Some(d) => matcher::compile::compile(patterns::PatternSet::from_dir(d)?),
+        // The built-in one (built whole by a unit test) is built as texts
+        // need it.
+        None => Ok(matcher::compile::compile_lazy(
+            patterns::PatternSet::builtin()?,
+        )),
+    }
 }
 
 /// Analyses one file and also returns its kind and classification trace (for

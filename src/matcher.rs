@@ -19,12 +19,14 @@
 
 pub mod compile;
 
+use std::sync::OnceLock;
+
 use aho_corasick::AhoCorasick;
-use regex::Regex;
+use regex::RegexSet;
 use regex_automata::meta::Regex as MetaRegex;
 use regex_automata::{Anchored, Input};
 
-use crate::patterns::{PatternSet, Rule, SectionKind};
+use crate::patterns::{PatternError, PatternSet, Rule, SectionKind};
 
 /// One rule hit: the rule's index in [`Matcher::rules`] and the byte span.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -37,16 +39,29 @@ pub struct Hit {
     pub rule: usize,
 }
 
-/// The compiled pattern library.
+/// The compiled pattern library. What is costly to build (the regexes,
+/// the Aho-Corasick automata, the heading set) is built when a text first
+/// needs it, once, and shared by every thread: a run compiles only the
+/// regexes its documents have candidates for, and a run whose documents
+/// all come from the analysis cache compiles nothing.
 #[derive(Debug)]
 pub struct Matcher {
     set: PatternSet,
-    literals: Option<AhoCorasick>,
     literal_rule: Vec<usize>,
-    regexes: Vec<MetaRegex>,
+    regex_src: Vec<String>,
     regex_rule: Vec<usize>,
-    headings: Vec<(Regex, usize)>,
-    gate: Gate,
+    regexes: Vec<OnceLock<Result<MetaRegex, String>>>,
+    automata: OnceLock<Result<Automata, PatternError>>,
+}
+
+/// The automata every text goes through: the literals, the regexes' gate
+/// and the heading rules.
+#[derive(Debug)]
+pub(crate) struct Automata {
+    pub(crate) literals: Option<AhoCorasick>,
+    pub(crate) gate: Gate,
+    /// One whole-line pattern per heading alternative, and its rule.
+    pub(crate) headings: Option<(RegexSet, Vec<usize>)>,
 }
 
 /// Which regexes can match a text at all, from one Aho-Corasick pass over
@@ -144,22 +159,58 @@ fn matches_at(re: &MetaRegex, text: &str, starts: &[usize], out: &mut Vec<(usize
 impl Matcher {
     pub(crate) fn from_parts(
         set: PatternSet,
-        literals: Option<AhoCorasick>,
         literal_rule: Vec<usize>,
-        regexes: Vec<MetaRegex>,
+        regex_src: Vec<String>,
         regex_rule: Vec<usize>,
-        headings: Vec<(Regex, usize)>,
-        gate: Gate,
     ) -> Matcher {
+        let regexes = regex_src.iter().map(|_| OnceLock::new()).collect();
         Matcher {
             set,
-            literals,
             literal_rule,
-            regexes,
+            regex_src,
             regex_rule,
-            headings,
-            gate,
+            regexes,
+            automata: OnceLock::new(),
         }
+    }
+
+    /// Builds now everything that is otherwise built on first use, and
+    /// reports the first regex or automaton that cannot be built (with
+    /// its rule's file and line).
+    pub fn compile_all(&self) -> Result<(), PatternError> {
+        if let Err(e) = self.automata.get_or_init(|| compile::automata(self)) {
+            return Err(e.clone());
+        }
+        for i in 0..self.regexes.len() {
+            if let Err(reason) = self.try_regex(i) {
+                let rule = &self.set.rules[self.regex_rule[i]];
+                return Err(PatternError {
+                    file: rule.file.clone(),
+                    line: Some(rule.line),
+                    rule: Some(rule.id.clone()),
+                    reason: reason.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn try_regex(&self, i: usize) -> &Result<MetaRegex, String> {
+        self.regexes[i].get_or_init(|| compile::regex(&self.regex_src[i]))
+    }
+
+    /// Regex `i`, built on first use.
+    fn regex(&self, i: usize) -> &MetaRegex {
+        self.try_regex(i)
+            .as_ref()
+            .expect("the pattern library's regexes were checked when it was loaded")
+    }
+
+    fn automata(&self) -> &Automata {
+        self.automata
+            .get_or_init(|| compile::automata(self))
+            .as_ref()
+            .expect("the pattern library's automata were checked when it was loaded")
     }
 
     /// The rules, indexed by [`Hit::rule`].
@@ -186,10 +237,10 @@ impl Matcher {
     /// numbering), if a section rule matches the whole line.
     pub fn heading(&self, line: &str) -> Option<SectionKind> {
         let line = line.trim();
-        self.headings
-            .iter()
-            .find(|(re, _)| re.is_match(line))
-            .and_then(|&(_, ri)| self.set.rules[ri].section)
+        let (set, rules) = self.automata().headings.as_ref()?;
+        // The first alternative, in library order, that matches.
+        let first = set.matches(line).iter().next()?;
+        self.set.rules[rules[first]].section
     }
 
     /// Every hit in `text`, sorted by start, then end, then rule; one hit
@@ -197,8 +248,9 @@ impl Matcher {
     /// on ASCII only, which is exact once NFKC has mapped the Kelvin sign
     /// and the long s, the only non-ASCII letters folding to ASCII ones.
     pub fn find_all(&self, text: &str) -> Vec<Hit> {
+        let automata = self.automata();
         let mut hits = Vec::new();
-        if let Some(ac) = &self.literals {
+        if let Some(ac) = &automata.literals {
             let bytes = text.as_bytes();
             for m in ac.find_overlapping_iter(text) {
                 let (s, e) = (m.start(), m.end());
@@ -213,17 +265,19 @@ impl Matcher {
                 }
             }
         }
-        let plan = self.gate.plan(text);
+        let plan = automata.gate.plan(text);
         let mut spans = Vec::new();
-        for ((re, &rule), plan) in self.regexes.iter().zip(&self.regex_rule).zip(&plan) {
+        for (i, (&rule, plan)) in self.regex_rule.iter().zip(&plan).enumerate() {
             spans.clear();
             match plan {
+                Plan::At(starts) if starts.is_empty() => continue,
                 Plan::Scan => spans.extend(
-                    re.find_iter(text)
+                    self.regex(i)
+                        .find_iter(text)
                         .filter(|m| !m.is_empty())
                         .map(|m| (m.start(), m.end())),
                 ),
-                Plan::At(starts) => matches_at(re, text, starts, &mut spans),
+                Plan::At(starts) => matches_at(self.regex(i), text, starts, &mut spans),
             }
             hits.extend(spans.iter().map(|&(start, end)| Hit { start, end, rule }));
         }
@@ -322,12 +376,17 @@ mod tests {
             .copied()
             .filter(|h| !m.regex_rule.contains(&h.rule) || m.literal_rule.contains(&h.rule))
             .collect();
-        for (re, &rule) in m.regexes.iter().zip(&m.regex_rule) {
-            all.extend(re.find_iter(text).filter(|x| !x.is_empty()).map(|x| Hit {
-                start: x.start(),
-                end: x.end(),
-                rule,
-            }));
+        for (i, &rule) in m.regex_rule.iter().enumerate() {
+            all.extend(
+                m.regex(i)
+                    .find_iter(text)
+                    .filter(|x| !x.is_empty())
+                    .map(|x| Hit {
+                        start: x.start(),
+                        end: x.end(),
+                        rule,
+                    }),
+            );
         }
         all.sort_unstable();
         all.dedup();
@@ -337,11 +396,12 @@ mod tests {
     #[test]
     fn the_gate_changes_no_hit_of_the_builtin_library() {
         let m = test_matcher();
+        let gate = &m.automata().gate;
         assert!(
-            m.gate.always.len() * 2 < m.gate.count,
+            gate.always.len() * 2 < gate.count,
             "most regexes are gated ({} of {} always run)",
-            m.gate.always.len(),
-            m.gate.count
+            gate.always.len(),
+            gate.count
         );
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/phrasings");
         let mut all = Vec::new();
@@ -384,6 +444,40 @@ mod tests {
         // A long text: the regexes with many candidates scan it instead.
         let long = "is a bar of foo ".repeat(500);
         assert_gate_is_exact(&m, &long, "long");
+    }
+
+    #[test]
+    fn a_lazy_library_builds_only_what_a_text_needs_and_finds_the_same_hits() {
+        let lazy = compile::compile_lazy(PatternSet::builtin().unwrap());
+        let built = |m: &Matcher| m.regexes.iter().filter(|r| r.get().is_some()).count();
+        assert_eq!(built(&lazy), 0);
+        assert!(lazy.automata.get().is_none());
+        let text = "Esketamine nasal spray requires prior authorization.";
+        assert_eq!(lazy.find_all(text), test_matcher().find_all(text));
+        let n = built(&lazy);
+        assert!(
+            n > 0 && n * 4 < lazy.regexes.len(),
+            "{n} of {} regexes built for one sentence",
+            lazy.regexes.len()
+        );
+        assert!(lazy.compile_all().is_ok());
+        assert_eq!(built(&lazy), lazy.regexes.len());
+    }
+
+    #[test]
+    fn a_regex_too_large_to_build_is_reported_with_its_rule() {
+        let set = PatternSet::from_files(
+            "t",
+            &[(
+                "t.toml".into(),
+                "[[rule]]\nid = \"big\"\ncategory = \"experimental\"\ndescription = \"d\"\nregexes = ['(?:\\p{L}{1000}){20}']\nmatch = ['x']\n".into(),
+            )],
+        )
+        .unwrap();
+        let e = compile::compile(set).unwrap_err();
+        assert_eq!(e.rule.as_deref(), Some("big"));
+        assert_eq!(e.line, Some(2));
+        assert!(e.reason.contains("bad regex"), "{e}");
     }
 
     #[test]

@@ -89,12 +89,23 @@ pub fn extract_file(
     if let Some((sha, e)) = extract::over_size_limit(path, settings.file.max_filesize) {
         return (sha, Err(e));
     }
+    let sha = settings.cache.as_ref().and_then(|_| sha256_file(path).ok());
+    extract_known(path, sha, settings)
+}
+
+/// [`extract_file`] for a file within the size limit whose sha256 is
+/// known when the cache is on.
+fn extract_known(
+    path: &Path,
+    sha: Option<String>,
+    settings: &ExtractSettings,
+) -> (String, Result<Extracted, ExtractError>) {
     // The cache is consulted (and filled) here, in the process that owns
     // the run, whichever process extracts.
     let cache = settings
         .cache
         .as_ref()
-        .and_then(|c| Some((c, sha256_file(path).ok()?, settings.pipeline())));
+        .and_then(|c| Some((c, sha?, settings.pipeline())));
     if let Some((c, sha, pipeline)) = &cache
         && let Some(hit) = c.get(sha, pipeline)
     {
@@ -172,10 +183,41 @@ pub fn analyze_extracted_traced(
     (doc, Some(explanation))
 }
 
-/// Analyses one input file end to end.
+/// Analyses one input file end to end. With the cache on, an unchanged
+/// file analysed before with the same patterns and the same build costs a
+/// hash and a read; one whose analysis is stale (other patterns, another
+/// build) is analysed again from its cached text.
 pub fn analyze_file(input: &Input, settings: &ExtractSettings, matcher: &Matcher) -> Document {
-    let (sha, extracted) = extract_file(&input.path, settings);
-    analyze_extracted(input.display.clone(), sha, extracted, matcher)
+    let path = &input.path;
+    let cached = settings.cache.as_ref().and_then(|c| {
+        if extract::over_size_limit(path, settings.file.max_filesize).is_some() {
+            return None;
+        }
+        let sha = sha256_file(path).ok()?;
+        let key = cache::analysis_key(&settings.pipeline(), matcher.origin());
+        Some((c, sha, key))
+    });
+    let Some((c, sha, key)) = cached else {
+        let (sha, extracted) = extract_file(path, settings);
+        return analyze_extracted(input.display.clone(), sha, extracted, matcher);
+    };
+    if let Some(mut doc) = c.get_document(&sha, &key) {
+        doc.path.clone_from(&input.display);
+        return doc;
+    }
+    let (sha, extracted) = extract_known(path, Some(sha), settings);
+    // What depends on this run's conditions (a timeout, a crash, OCR cut
+    // short) is analysed but not kept.
+    let keep = match &extracted {
+        Ok(e) => !e.transient,
+        Err(e) => !matches!(e, ExtractError::Timeout(_) | ExtractError::Crashed(_)),
+    };
+    let doc = analyze_extracted(input.display.clone(), sha, extracted, matcher);
+    if keep {
+        // A cache that cannot be written only costs speed.
+        let _ = c.put_document(&doc.sha256, &key, &doc);
+    }
+    doc
 }
 
 /// Like [`analyze_file`], with a panic turned into a `crashed` document.

@@ -6,29 +6,73 @@
 //! (the compiled [`Matcher`] does that).
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use regex::{Regex, RegexBuilder};
+use regex::{RegexBuilder, RegexSetBuilder};
 use regex_automata::meta::Regex as MetaRegex;
 
-use super::{Gate, Matcher};
+use super::{Automata, Gate, Matcher};
 use crate::patterns::{Category, PatternError, PatternSet, Rule};
 use crate::textutil::ascii_classes;
 
 const REGEX_SIZE_LIMIT: usize = 1 << 24;
 
-/// Compiles a pattern set once; the result is shared by every worker.
+/// Compiles a pattern set and builds everything now, so that a regex
+/// that cannot be built is reported here, with its rule's file and line
+/// (`patterns check`, a `--patterns` directory).
 pub fn compile(set: PatternSet) -> Result<Matcher, PatternError> {
-    let mut literals: Vec<String> = Vec::new();
+    let m = compile_lazy(set);
+    m.compile_all()?;
+    Ok(m)
+}
+
+/// Prepares a pattern set whose regexes and automata are built on first
+/// use: the built-in library, whose every regex a unit test builds.
+pub fn compile_lazy(set: PatternSet) -> Matcher {
     let mut literal_rule: Vec<usize> = Vec::new();
     let mut regex_src: Vec<String> = Vec::new();
-    // The same regexes without their case-insensitivity wrapper: their
-    // prefix literals, folded to lowercase, are the gate's.
-    let mut gate_src: Vec<String> = Vec::new();
     let mut regex_rule: Vec<usize> = Vec::new();
-    let mut headings: Vec<(Regex, usize)> = Vec::new();
     for (ri, rule) in set.rules.iter().enumerate() {
         if rule.category == Category::Section {
             // Heading rules describe a whole line; they are matched against
             // candidate heading lines only, never scanned over the text.
+            continue;
+        }
+        literal_rule.extend(rule.literals.iter().map(|_| ri));
+        for r in &rule.regexes {
+            regex_src.push(case_wrapped(&ascii_classes(r), rule.case_sensitive));
+            regex_rule.push(ri);
+        }
+    }
+    Matcher::from_parts(set, literal_rule, regex_src, regex_rule)
+}
+
+/// A rule regex with its case-insensitivity made part of its source.
+fn case_wrapped(src: &str, case_sensitive: bool) -> String {
+    if case_sensitive {
+        src.to_string()
+    } else {
+        format!("(?i:{src})")
+    }
+}
+
+/// Builds one scanning regex.
+pub(super) fn regex(src: &str) -> Result<MetaRegex, String> {
+    MetaRegex::builder()
+        .configure(MetaRegex::config().nfa_size_limit(Some(REGEX_SIZE_LIMIT)))
+        .build(src)
+        .map_err(|e| format!("bad regex {src:?}: {e}"))
+}
+
+/// Builds the literal automaton, the regexes' gate and the heading set.
+pub(super) fn automata(m: &Matcher) -> Result<Automata, PatternError> {
+    let set = m.pattern_set();
+    let mut literals: Vec<&str> = Vec::new();
+    // The regexes without their case-insensitivity wrapper: their prefix
+    // literals, folded to lowercase, are the gate's.
+    let mut gate_src: Vec<String> = Vec::new();
+    let mut heading_src: Vec<String> = Vec::new();
+    let mut heading_rule: Vec<usize> = Vec::new();
+    for (ri, rule) in set.rules.iter().enumerate() {
+        if rule.category == Category::Section {
             let alternatives = rule
                 .regexes
                 .iter()
@@ -36,74 +80,76 @@ pub fn compile(set: PatternSet) -> Result<Matcher, PatternError> {
                 .chain(rule.literals.iter().map(|l| regex::escape(l)));
             for src in alternatives {
                 let anchored = format!("^(?:{})$", ascii_classes(&src));
-                let re = RegexBuilder::new(&anchored)
-                    .case_insensitive(!rule.case_sensitive)
-                    .size_limit(REGEX_SIZE_LIMIT)
-                    .build()
-                    .map_err(|e| PatternError {
-                        file: rule.file.clone(),
-                        line: Some(rule.line),
-                        rule: Some(rule.id.clone()),
-                        reason: format!("bad regex {src:?}: {e}"),
-                    })?;
-                headings.push((re, ri));
+                heading_src.push(case_wrapped(&anchored, rule.case_sensitive));
+                heading_rule.push(ri);
             }
             continue;
         }
-        for l in &rule.literals {
-            literals.push(l.clone());
-            literal_rule.push(ri);
-        }
-        for r in &rule.regexes {
-            let r = ascii_classes(r);
-            let src = if rule.case_sensitive {
-                r.clone()
-            } else {
-                format!("(?i:{r})")
-            };
-            regex_src.push(src);
-            gate_src.push(r);
-            regex_rule.push(ri);
-        }
+        literals.extend(rule.literals.iter().map(String::as_str));
+        gate_src.extend(rule.regexes.iter().map(|r| ascii_classes(r)));
     }
-    let rule_err = |ri: usize, reason: String| {
-        let rule: &Rule = &set.rules[ri];
-        PatternError {
-            file: rule.file.clone(),
-            line: Some(rule.line),
-            rule: Some(rule.id.clone()),
-            reason,
-        }
-    };
-    let literals_ac = literal_automaton(&literals).map_err(|e| PatternError {
+    let literals = literal_automaton(&literals).map_err(|e| PatternError {
         file: "<literals>".into(),
         line: None,
         rule: None,
         reason: format!("cannot build the literal automaton: {e}"),
     })?;
-    let mut regexes = Vec::with_capacity(regex_src.len());
-    for (i, src) in regex_src.iter().enumerate() {
-        let re = MetaRegex::builder()
-            .configure(MetaRegex::config().nfa_size_limit(Some(REGEX_SIZE_LIMIT)))
-            .build(src)
-            .map_err(|e| rule_err(regex_rule[i], format!("bad regex {src:?}: {e}")))?;
-        regexes.push(re);
-    }
     let gate = Gate::build(&gate_src).map_err(|reason| PatternError {
         file: "<regexes>".into(),
         line: None,
         rule: None,
         reason,
     })?;
-    Ok(Matcher::from_parts(
-        set,
-        literals_ac,
-        literal_rule,
-        regexes,
-        regex_rule,
-        headings,
+    let headings = if heading_src.is_empty() {
+        None
+    } else {
+        let built = RegexSetBuilder::new(&heading_src)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build();
+        match built {
+            Ok(re) => Some((re, heading_rule)),
+            Err(e) => return Err(heading_error(set, &heading_src, &heading_rule, e)),
+        }
+    };
+    Ok(Automata {
+        literals,
         gate,
-    ))
+        headings,
+    })
+}
+
+/// The heading alternative that made the heading set fail to build,
+/// named with its rule.
+fn heading_error(
+    set: &PatternSet,
+    sources: &[String],
+    rules: &[usize],
+    set_error: regex::Error,
+) -> PatternError {
+    let culprit = sources.iter().zip(rules).find_map(|(src, &ri)| {
+        RegexBuilder::new(src)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+            .err()
+            .map(|e| (ri, format!("bad regex {src:?}: {e}")))
+    });
+    match culprit {
+        Some((ri, reason)) => {
+            let rule: &Rule = &set.rules[ri];
+            PatternError {
+                file: rule.file.clone(),
+                line: Some(rule.line),
+                rule: Some(rule.id.clone()),
+                reason,
+            }
+        }
+        None => PatternError {
+            file: "<headings>".into(),
+            line: None,
+            rule: None,
+            reason: format!("cannot build the heading set: {set_error}"),
+        },
+    }
 }
 
 /// An ASCII-case-insensitive automaton reporting every (overlapping)

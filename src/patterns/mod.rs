@@ -396,7 +396,7 @@ struct FileDef {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RuleDef {
-    id: String,
+    id: toml::Spanned<String>,
     category: Category,
     description: String,
     #[serde(default)]
@@ -555,8 +555,12 @@ fn parse_file(name: &str, text: &str) -> Result<(Vec<Rule>, Option<Grammar>), Pa
     })?;
     let _ = def.description;
     let mut out = Vec::with_capacity(def.rule.len());
+    // Offsets of line starts, to turn each rule's id span into its line.
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
     for r in def.rule {
-        let line = find_id_line(text, &r.id);
+        let line = line_starts.partition_point(|&s| s <= r.id.span().start);
         out.push(validate(name, line, r)?);
     }
     let grammar = def
@@ -564,14 +568,6 @@ fn parse_file(name: &str, text: &str) -> Result<(Vec<Rule>, Option<Grammar>), Pa
         .map(|g| Grammar::validate(name, text, g))
         .transpose()?;
     Ok((out, grammar))
-}
-
-fn find_id_line(text: &str, id: &str) -> usize {
-    let needle_dq = format!("id = \"{id}\"");
-    let needle_sq = format!("id = '{id}'");
-    text.find(&needle_dq)
-        .or_else(|| text.find(&needle_sq))
-        .map_or(1, |o| line_of(text, o))
 }
 
 fn rule_id_before_line(text: &str, line: usize) -> Option<String> {
@@ -583,14 +579,15 @@ fn rule_id_before_line(text: &str, line: usize) -> Option<String> {
 }
 
 fn validate(file: &str, line: usize, r: RuleDef) -> Result<Rule, PatternError> {
+    let id = r.id.into_inner();
     let err = |reason: String| PatternError {
         file: file.to_string(),
         line: Some(line),
-        rule: Some(r.id.clone()),
+        rule: Some(id.clone()),
         reason,
     };
-    let id_ok = !r.id.is_empty()
-        && r.id
+    let id_ok = !id.is_empty()
+        && id
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
     if !id_ok {
@@ -607,12 +604,14 @@ fn validate(file: &str, line: usize, r: RuleDef) -> Result<Rule, PatternError> {
     if let Some(l) = r.literals.iter().find(|l| l.trim().is_empty()) {
         return Err(err(format!("empty literal {l:?}")));
     }
+    // The syntax is checked here; the matcher compiles a regex when a
+    // text first needs it (`Matcher::compile_all` compiles them all).
     for re in &r.regexes {
-        let built = regex::RegexBuilder::new(re)
+        let parsed = regex_syntax::ParserBuilder::new()
             .case_insensitive(!r.case_sensitive)
-            .size_limit(1 << 22)
-            .build();
-        if let Err(e) = built {
+            .build()
+            .parse(re);
+        if let Err(e) = parsed {
             return Err(err(format!("bad regex {re:?}: {e}")));
         }
     }
@@ -676,7 +675,7 @@ fn validate(file: &str, line: usize, r: RuleDef) -> Result<Rule, PatternError> {
         }
     }
     Ok(Rule {
-        id: r.id.clone(),
+        id: id.clone(),
         category: r.category,
         description: r.description.trim().to_string(),
         why: r.why.map(|w| w.trim().to_string()),
@@ -738,7 +737,8 @@ mod tests {
         assert!(e.reason.contains("nope"), "{e}");
         let e = load("[[rule]]\nid = \"a\"\ncategory = \"parity\"\ndescription = \"d\"\nliterals = ['x']\nmatch = ['x']\n[[rule]]\nid = \"a\"\ncategory = \"parity\"\ndescription = \"d\"\nliterals = ['y']\nmatch = ['y']\n").unwrap_err();
         assert!(e.reason.contains("duplicate"), "{e}");
-        assert_eq!(e.line, Some(2));
+        // The line of the second id, the one to rename.
+        assert_eq!(e.line, Some(8));
     }
 
     #[test]

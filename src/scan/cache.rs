@@ -1,10 +1,14 @@
-//! The content-addressed extraction cache.
+//! The content-addressed extraction and analysis cache.
 //!
 //! Owns: storing what extraction produced for a file (its pages, or the
 //! status it failed with) under a key made of the file's sha256 and the
 //! extraction pipeline's identity (extractor names and versions,
-//! normalization version, password use), so a re-scan of an unchanged
-//! folder skips extraction entirely. Writes are atomic (a temporary file
+//! normalization version, password use, OCR settings), so a re-scan of an
+//! unchanged folder skips extraction; and the analysed document beside it,
+//! under the same key extended with the analysis's identity (the pattern
+//! library's hash and the build's analysis id), so a re-scan with
+//! unchanged patterns skips matching and classification too, while a
+//! changed pattern file re-analyses from the cached text. Writes are atomic (a temporary file
 //! renamed into place), so processes sharing a cache directory never see a
 //! half-written entry; every entry carries a checksum, and an entry that
 //! does not parse or does not match it is ignored (and rewritten).
@@ -18,7 +22,18 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::extract::{ExtractError, Extracted};
-use crate::model::{OcrPage, Status};
+use crate::model::{Document, OcrPage, Status};
+
+/// The key of a document's analysis: the extraction pipeline's identity,
+/// the pattern library's origin (its files' hash) and the build's
+/// analysis id (a hash of the program's sources, made by the build
+/// script).
+pub fn analysis_key(pipeline: &str, patterns_origin: &str) -> String {
+    format!(
+        "{pipeline}; patterns {patterns_origin}; analysis {}",
+        env!("POLICYSCAN_ANALYSIS_ID")
+    )
+}
 
 /// Version of the entry format.
 const FORMAT: &str = "v1";
@@ -80,15 +95,7 @@ impl Cache {
 
     /// The cached result for a file, if a valid entry exists.
     pub fn get(&self, sha256: &str, pipeline: &str) -> Option<Result<Extracted, ExtractError>> {
-        let data = std::fs::read(self.entry_path(sha256, pipeline)).ok()?;
-        let entry: Entry = serde_json::from_slice(&data).ok()?;
-        if entry.sha256 != sha256
-            || entry.pipeline != pipeline
-            || entry.checksum != digest_hex(entry.payload.as_bytes())
-        {
-            return None;
-        }
-        match serde_json::from_str(&entry.payload).ok()? {
+        match serde_json::from_str(&self.read(sha256, pipeline)?).ok()? {
             Payload::Ok {
                 pages,
                 extractor,
@@ -108,6 +115,47 @@ impl Cache {
                 _ => ExtractError::Malformed(reason),
             })),
         }
+    }
+
+    /// The entry's payload, when a valid entry for this key exists.
+    fn read(&self, sha256: &str, key: &str) -> Option<String> {
+        let data = std::fs::read(self.entry_path(sha256, key)).ok()?;
+        let entry: Entry = serde_json::from_slice(&data).ok()?;
+        (entry.sha256 == sha256
+            && entry.pipeline == key
+            && entry.checksum == digest_hex(entry.payload.as_bytes()))
+        .then_some(entry.payload)
+    }
+
+    /// Writes an entry atomically: a temporary file in the entry's
+    /// directory, renamed into place.
+    fn write(&self, sha256: &str, key: &str, payload: String) -> std::io::Result<()> {
+        let entry = Entry {
+            sha256: sha256.to_string(),
+            pipeline: key.to_string(),
+            checksum: digest_hex(payload.as_bytes()),
+            payload,
+        };
+        let path = self.entry_path(sha256, key);
+        let parent = path.parent().unwrap_or(&self.dir);
+        std::fs::create_dir_all(parent)?;
+        let mut tmp = tempfile::NamedTempFile::new_in(parent)?;
+        serde_json::to_writer(&mut tmp, &entry)?;
+        tmp.flush()?;
+        tmp.persist(&path).map_err(|e| e.error)?;
+        Ok(())
+    }
+
+    /// The analysed document cached for a file under an analysis key
+    /// (see [`analysis_key`]), if a valid entry exists. Its `path` is the
+    /// one it was stored with: the caller sets the current one.
+    pub fn get_document(&self, sha256: &str, key: &str) -> Option<Document> {
+        serde_json::from_str(&self.read(sha256, key)?).ok()
+    }
+
+    /// Stores an analysed document under an analysis key.
+    pub fn put_document(&self, sha256: &str, key: &str, doc: &Document) -> std::io::Result<()> {
+        self.write(sha256, key, serde_json::to_string(doc)?)
     }
 
     /// Stores a result (timeouts and crashes are not stored).
@@ -131,21 +179,7 @@ impl Cache {
                 reason: e.reason().to_string(),
             },
         };
-        let payload = serde_json::to_string(&payload)?;
-        let entry = Entry {
-            sha256: sha256.to_string(),
-            pipeline: pipeline.to_string(),
-            checksum: digest_hex(payload.as_bytes()),
-            payload,
-        };
-        let path = self.entry_path(sha256, pipeline);
-        let parent = path.parent().unwrap_or(&self.dir);
-        std::fs::create_dir_all(parent)?;
-        let mut tmp = tempfile::NamedTempFile::new_in(parent)?;
-        serde_json::to_writer(&mut tmp, &entry)?;
-        tmp.flush()?;
-        tmp.persist(&path).map_err(|e| e.error)?;
-        Ok(())
+        self.write(sha256, pipeline, serde_json::to_string(&payload)?)
     }
 }
 
@@ -191,6 +225,30 @@ mod tests {
         c.put("ef56", "p1", &Err(ExtractError::Timeout("slow".into())))
             .unwrap();
         assert!(c.get("ef56", "p1").is_none());
+    }
+
+    #[test]
+    fn documents_are_kept_apart_from_text_and_by_analysis_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = Cache::open(dir.path()).unwrap();
+        let doc = Document::failed("a.pdf".into(), "ab12".into(), Status::NoText, "none".into());
+        let key = analysis_key("p1", "builtin@0123");
+        c.put("ab12", "p1", &Ok(sample())).unwrap();
+        assert!(c.get_document("ab12", &key).is_none());
+        c.put_document("ab12", &key, &doc).unwrap();
+        assert_eq!(c.get_document("ab12", &key), Some(doc));
+        // The text is still there, and another library has no analysis.
+        assert_eq!(c.get("ab12", "p1").unwrap().unwrap(), sample());
+        assert!(
+            c.get_document("ab12", &analysis_key("p1", "builtin@4567"))
+                .is_none()
+        );
+        assert!(
+            c.get_document("ab12", &analysis_key("p2", "builtin@0123"))
+                .is_none()
+        );
+        // An extraction entry is not a document.
+        assert!(c.get_document("ab12", "p1").is_none());
     }
 
     #[test]

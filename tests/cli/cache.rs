@@ -1,5 +1,6 @@
-//! The extraction cache through the binary: a warm run really reads its
-//! entries and gives the cold run's report, and a damaged entry (edited,
+//! The extraction and analysis cache through the binary: a warm run really
+//! reads its entries and gives the cold run's report, another pattern
+//! library re-analyses from the cached text, and a damaged entry (edited,
 //! truncated, emptied, garbage) is detected, ignored, and redone.
 //! (`scan.rs` checks that cold, warm and `--no-cache` reports are equal.)
 
@@ -13,7 +14,11 @@ use super::common::{by_name, run, stdout_json};
 const KETAMINE_POLICY: &str = "01_fernhollow_ketamine_infusion_policy.pdf";
 
 fn scan_with(cache: &Path) -> std::process::Output {
-    let out = run(&[
+    scan_with_args(cache, &[])
+}
+
+fn scan_with_args(cache: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
         "scan",
         "fixtures",
         "--format",
@@ -21,7 +26,9 @@ fn scan_with(cache: &Path) -> std::process::Output {
         "--quiet",
         "--cache",
         cache.to_str().unwrap(),
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    let out = run(&args);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -45,8 +52,29 @@ fn entries(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// The cache entry of the file whose content hash is `sha256`.
-fn entry_of(cache: &Path, sha256: &str) -> PathBuf {
+/// What a cache entry holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A file's extracted text (or extraction status).
+    Extraction,
+    /// A file's analysed document.
+    Analysis,
+}
+
+fn kind_of(path: &Path) -> Kind {
+    let entry: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let payload: Value = serde_json::from_str(entry["payload"].as_str().unwrap()).unwrap();
+    if payload.get("ok").is_some() || payload.get("err").is_some() {
+        Kind::Extraction
+    } else {
+        assert!(payload.get("topics").is_some(), "{}", path.display());
+        Kind::Analysis
+    }
+}
+
+/// The cache entry of this kind of the file whose content hash is
+/// `sha256`.
+fn entry_of(cache: &Path, sha256: &str, kind: Kind) -> PathBuf {
     let found: Vec<PathBuf> = entries(cache)
         .into_iter()
         .filter(|p| {
@@ -54,9 +82,14 @@ fn entry_of(cache: &Path, sha256: &str) -> PathBuf {
                 .unwrap()
                 .to_string_lossy()
                 .starts_with(&format!("{sha256}-"))
+                && kind_of(p) == kind
         })
         .collect();
-    assert_eq!(found.len(), 1, "one cache entry for {sha256}: {found:?}");
+    assert_eq!(
+        found.len(),
+        1,
+        "one {kind:?} cache entry for {sha256}: {found:?}"
+    );
     found.into_iter().next().unwrap()
 }
 
@@ -96,27 +129,67 @@ fn without_ketamine(page: &str) -> String {
         .replace("KETAMINE", "ASPIRIN")
 }
 
+/// Rewrites the analysed document of an entry with `edit`, with a
+/// matching checksum (a valid, forged entry).
+fn edit_document(path: &Path, edit: impl Fn(&mut Value)) {
+    let mut entry: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let mut doc: Value = serde_json::from_str(entry["payload"].as_str().unwrap()).unwrap();
+    edit(&mut doc);
+    let payload = serde_json::to_string(&doc).unwrap();
+    entry["checksum"] = Value::String(hex(&Sha256::digest(payload.as_bytes())));
+    entry["payload"] = Value::String(payload);
+    std::fs::write(path, serde_json::to_vec(&entry).unwrap()).unwrap();
+}
+
 #[test]
 fn a_warm_run_reads_the_cache_and_gives_the_cold_report() {
     let dir = tempfile::tempdir().unwrap();
     let cold = scan_with(dir.path());
     let report = stdout_json(&cold);
     assert_ne!(ketamine_stance(&report), "not_addressed");
+    let files = entries(dir.path());
+    let analyses = files.iter().filter(|f| kind_of(f) == Kind::Analysis);
+    assert_eq!(analyses.count() * 2, files.len(), "{files:?}");
     let warm = scan_with(dir.path());
     assert!(cold.stdout == warm.stdout, "a cache hit changes the report");
+    assert_eq!(entries(dir.path()), files, "a warm run writes no entry");
 
-    // A valid entry that says something else is believed: the warm run
-    // took the text from the cache, not from the PDF.
+    // A valid analysis entry that says something else is believed: the
+    // warm run took the document from the cache.
     let sha = by_name(&report)[KETAMINE_POLICY]["sha256"]
         .as_str()
         .unwrap()
         .to_string();
-    edit_pages(&entry_of(dir.path(), &sha), without_ketamine, true);
-    let forged = stdout_json(&scan_with(dir.path()));
+    let analysis = entry_of(dir.path(), &sha, Kind::Analysis);
+    let kept = std::fs::read(&analysis).unwrap();
+    edit_document(&analysis, |doc| {
+        doc["topics"]["ketamine"]["stance"] = Value::String("mixed".into());
+    });
     assert_eq!(
-        ketamine_stance(&forged),
+        ketamine_stance(&stdout_json(&scan_with(dir.path()))),
+        "mixed"
+    );
+    std::fs::write(&analysis, kept).unwrap();
+
+    // A valid extraction entry that says something else is believed once
+    // the analysis has to be made again: here, by another pattern library
+    // (the same rules, from a folder), whose analysis is keyed apart and
+    // made from the cached text, not from the PDF.
+    edit_pages(
+        &entry_of(dir.path(), &sha, Kind::Extraction),
+        without_ketamine,
+        true,
+    );
+    assert_ne!(
+        ketamine_stance(&stdout_json(&scan_with(dir.path()))),
         "not_addressed",
-        "the warm run did not read the cache entry"
+        "the analysis entry of the built-in library still holds"
+    );
+    let other_library = scan_with_args(dir.path(), &["--patterns", "patterns"]);
+    assert_eq!(
+        ketamine_stance(&stdout_json(&other_library)),
+        "not_addressed",
+        "the re-analysis did not read the cached text"
     );
 }
 
@@ -125,7 +198,7 @@ fn damaged_cache_entries_are_detected_and_redone() {
     let dir = tempfile::tempdir().unwrap();
     let cold = scan_with(dir.path());
     let files = entries(dir.path());
-    assert!(files.len() >= 8, "one entry per fixture: {files:?}");
+    assert!(files.len() >= 16, "two entries per fixture: {files:?}");
     let originals: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(f).unwrap()).collect();
 
     // The ketamine policy's entry is edited so that, if believed, it would
@@ -134,7 +207,7 @@ fn damaged_cache_entries_are_detected_and_redone() {
         .as_str()
         .unwrap()
         .to_string();
-    let edited = entry_of(dir.path(), &sha);
+    let edited = entry_of(dir.path(), &sha, Kind::Extraction);
     for (i, (f, bytes)) in files.iter().zip(&originals).enumerate() {
         if *f == edited {
             edit_pages(f, without_ketamine, false);

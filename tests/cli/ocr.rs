@@ -672,7 +672,10 @@ fn ocr_results_are_cached_under_their_own_key() {
     let (plain_again, _) = scan_with(false);
     assert_eq!(plain_again["status"], "no_text", "the keys are separate");
     let entries = walk_files(cache.path());
-    assert_eq!(entries, 2, "one entry per pipeline");
+    assert_eq!(
+        entries, 4,
+        "an extraction and an analysis entry per pipeline"
+    );
 }
 
 #[test]
