@@ -11,8 +11,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::cli::{
-    Command, DiffArgs, DiffFormat, ExplainArgs, ExtractArgs, ExtractFormat, InputArgs, MergeArgs,
-    PatternsAction, PatternsArgs, ScanArgs, TopicArg,
+    CacheAction, CacheArgs, Command, DiffArgs, DiffFormat, ExplainArgs, ExtractArgs, ExtractFormat,
+    InputArgs, MergeArgs, PatternsAction, PatternsArgs, ScanArgs, TopicArg,
 };
 use crate::config::{Config, UsageError};
 use crate::extract::{ExtractOptions, FileOptions};
@@ -92,6 +92,7 @@ pub fn run(command: Command) -> Result<u8, AppError> {
         Command::Patterns(a) => run_patterns(&a),
         Command::Diff(a) => run_diff(&a),
         Command::Merge(a) => run_merge(&a),
+        Command::Cache(a) => run_cache(&a),
         Command::ExtractWorker(a) => Ok(crate::extract::worker::child::run(a.max_memory)),
     }
 }
@@ -359,6 +360,43 @@ fn run_explain(a: &ExplainArgs) -> Result<u8, AppError> {
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(u8::from(doc.status != Status::Ok))
+}
+
+fn run_cache(a: &CacheArgs) -> Result<u8, AppError> {
+    let Some(dir) = a.cache.clone().or_else(scan::cache::Cache::default_dir) else {
+        return Err(UsageError::Invalid(
+            "no user cache directory on this system: name one with --cache DIR".into(),
+        )
+        .into());
+    };
+    let io_error = |source: io::Error| UsageError::Io {
+        what: format!("cache {}", dir.display()),
+        source,
+    };
+    let cache = scan::cache::Cache::open(&dir).map_err(io_error)?;
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    match &a.action {
+        CacheAction::Info => {
+            let (entries, bytes) = cache.usage().map_err(io_error)?;
+            writeln!(
+                out,
+                "{}: {entries} entries, {bytes} bytes",
+                cache.dir().display()
+            )?;
+        }
+        CacheAction::Prune { max_size } => {
+            let max = crate::config::parse_size(max_size)?;
+            let (removed, freed) = cache.prune(max).map_err(io_error)?;
+            let (entries, bytes) = cache.usage().map_err(io_error)?;
+            writeln!(
+                out,
+                "{}: removed {removed} entries ({freed} bytes); {entries} entries, {bytes} bytes kept",
+                cache.dir().display()
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(0)
 }
 
 fn run_patterns(a: &PatternsArgs) -> Result<u8, AppError> {

@@ -33,6 +33,8 @@ pub enum Command {
     /// What changed between two versions of a policy: two documents, two
     /// JSON/JSONL reports, or two folders (matched by file name).
     Diff(DiffArgs),
+    /// Show the size of the extraction and analysis cache, or trim it.
+    Cache(CacheArgs),
     /// Internal: extract PDFs sent over stdin (started by policyscan itself).
     #[command(name = "__extract-worker", hide = true)]
     ExtractWorker(WorkerArgs),
@@ -249,6 +251,31 @@ pub struct PatternsArgs {
     pub patterns: Option<PathBuf>,
 }
 
+/// `policyscan cache`.
+#[derive(Debug, Clone, Args)]
+pub struct CacheArgs {
+    /// What to do with the cache.
+    #[command(subcommand)]
+    pub action: CacheAction,
+    /// The cache directory (default: the user cache directory, as `scan`).
+    #[arg(long, value_name = "DIR", global = true)]
+    pub cache: Option<PathBuf>,
+}
+
+/// `policyscan cache` actions.
+#[derive(Debug, Clone, Subcommand)]
+pub enum CacheAction {
+    /// Print the cache's directory, its number of entries and their size.
+    Info,
+    /// Remove the least recently used entries until the cache is at most
+    /// SIZE (safe while scans use it: a removed entry is a miss).
+    Prune {
+        /// The size to keep, such as 500M or 2G (0 empties the cache).
+        #[arg(long, value_name = "SIZE", default_value = "2G")]
+        max_size: String,
+    },
+}
+
 /// `policyscan patterns` actions.
 #[derive(Debug, Clone, Copy, Subcommand)]
 pub enum PatternsAction {
@@ -302,6 +329,7 @@ pub const SUBCOMMANDS: &[&str] = &[
     "explain",
     "patterns",
     "merge",
+    "cache",
     "diff",
     "help",
     "__extract-worker",

@@ -60,6 +60,15 @@ enum Payload {
     },
 }
 
+/// A file of the cache directory.
+struct CacheFile {
+    path: PathBuf,
+    bytes: u64,
+    used: std::time::SystemTime,
+    /// A temporary file of a write in progress (or of one that stopped).
+    partial: bool,
+}
+
 #[derive(Serialize, Deserialize)]
 struct Entry {
     sha256: String,
@@ -117,14 +126,98 @@ impl Cache {
         }
     }
 
-    /// The entry's payload, when a valid entry for this key exists.
+    /// The entry's payload, when a valid entry for this key exists. A hit
+    /// marks the entry used now (its modification time), which is what
+    /// [`Cache::prune`] keeps the newest of.
     fn read(&self, sha256: &str, key: &str) -> Option<String> {
-        let data = std::fs::read(self.entry_path(sha256, key)).ok()?;
+        let path = self.entry_path(sha256, key);
+        let data = std::fs::read(&path).ok()?;
         let entry: Entry = serde_json::from_slice(&data).ok()?;
-        (entry.sha256 == sha256
+        let valid = entry.sha256 == sha256
             && entry.pipeline == key
-            && entry.checksum == digest_hex(entry.payload.as_bytes()))
-        .then_some(entry.payload)
+            && entry.checksum == digest_hex(entry.payload.as_bytes());
+        if valid && let Ok(f) = std::fs::File::options().append(true).open(&path) {
+            // Not being able to mark it (a read-only cache) only makes it
+            // an earlier candidate for pruning.
+            let _ = f.set_modified(std::time::SystemTime::now());
+        }
+        valid.then_some(entry.payload)
+    }
+
+    /// The directory holding the entries.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Every entry file with its size and last use, and the temporary
+    /// files of writes that never finished.
+    fn files(&self) -> std::io::Result<Vec<CacheFile>> {
+        let mut out = Vec::new();
+        for shard in std::fs::read_dir(&self.dir)? {
+            let shard = shard?.path();
+            if !shard.is_dir() {
+                continue;
+            }
+            for f in std::fs::read_dir(&shard)? {
+                let f = f?;
+                let meta = match f.metadata() {
+                    Ok(m) if m.is_file() => m,
+                    // Removed by another process meanwhile, or not ours.
+                    _ => continue,
+                };
+                let name = f.file_name();
+                out.push(CacheFile {
+                    path: f.path(),
+                    bytes: meta.len(),
+                    used: meta.modified().unwrap_or(std::time::UNIX_EPOCH),
+                    partial: !name.to_string_lossy().ends_with(".json"),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// How many entries the cache holds and their total size in bytes.
+    pub fn usage(&self) -> std::io::Result<(usize, u64)> {
+        let files = self.files()?;
+        let entries = files.iter().filter(|f| !f.partial);
+        Ok((entries.clone().count(), entries.map(|f| f.bytes).sum()))
+    }
+
+    /// Removes the least recently used entries until the cache holds at
+    /// most `max_bytes`, and the temporary files of writes that stopped
+    /// more than an hour ago. Safe while other processes use the cache:
+    /// a removed entry is a miss for them. Returns the entries removed
+    /// and the bytes freed.
+    pub fn prune(&self, max_bytes: u64) -> std::io::Result<(usize, u64)> {
+        let mut files = self.files()?;
+        let stale = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        let (mut removed, mut freed) = (0, 0);
+        let mut remove = |f: &CacheFile| match std::fs::remove_file(&f.path) {
+            Ok(()) => {
+                freed += f.bytes;
+                Ok(true)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e),
+        };
+        for f in files.iter().filter(|f| f.partial && f.used < stale) {
+            remove(f)?;
+        }
+        files.retain(|f| !f.partial);
+        // Oldest use first; the path breaks ties, so the order is stable.
+        files.sort_by(|a, b| a.used.cmp(&b.used).then_with(|| a.path.cmp(&b.path)));
+        let mut total: u64 = files.iter().map(|f| f.bytes).sum();
+        for f in &files {
+            if total <= max_bytes {
+                break;
+            }
+            total -= f.bytes;
+            if remove(f)? {
+                removed += 1;
+            }
+        }
+        Ok((removed, freed))
     }
 
     /// Writes an entry atomically: a temporary file in the entry's
@@ -249,6 +342,51 @@ mod tests {
         );
         // An extraction entry is not a document.
         assert!(c.get_document("ab12", "p1").is_none());
+    }
+
+    #[test]
+    fn prune_keeps_the_most_recently_used_entries_within_the_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = Cache::open(dir.path()).unwrap();
+        for sha in ["aa01", "bb02", "cc03"] {
+            c.put(sha, "p", &Ok(sample())).unwrap();
+        }
+        let (entries, bytes) = c.usage().unwrap();
+        assert_eq!(entries, 3);
+        // Uses far apart, oldest first: bb02, then aa01, then cc03.
+        let day = std::time::Duration::from_secs(86_400);
+        let now = std::time::SystemTime::now();
+        for (sha, age) in [("bb02", 3), ("aa01", 2), ("cc03", 1)] {
+            let f = std::fs::File::options()
+                .append(true)
+                .open(c.entry_path(sha, "p"))
+                .unwrap();
+            f.set_modified(now - day * age).unwrap();
+        }
+        // A hit counts as a use: aa01 becomes the newest.
+        assert!(c.get("aa01", "p").is_some());
+        // A write that stopped long ago is removed; one in progress is not.
+        let shard = c.dir().join("aa");
+        let stopped = shard.join(".tmpSTOP");
+        let writing = shard.join(".tmpLIVE");
+        std::fs::write(&stopped, b"{").unwrap();
+        std::fs::write(&writing, b"{").unwrap();
+        std::fs::File::options()
+            .append(true)
+            .open(&stopped)
+            .unwrap()
+            .set_modified(now - day)
+            .unwrap();
+        let (removed, freed) = c.prune(bytes / 3 + 1).unwrap();
+        assert_eq!(removed, 2);
+        assert!(freed > 0);
+        assert!(c.get("aa01", "p").is_some(), "the newest use is kept");
+        assert!(c.get("bb02", "p").is_none());
+        assert!(c.get("cc03", "p").is_none());
+        assert!(!stopped.exists());
+        assert!(writing.exists());
+        assert_eq!(c.usage().unwrap().0, 1);
+        assert_eq!(c.prune(u64::MAX).unwrap().0, 0);
     }
 
     #[test]

@@ -234,3 +234,41 @@ fn damaged_cache_entries_are_detected_and_redone() {
         );
     }
 }
+
+#[test]
+fn cache_info_and_prune_report_and_trim_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().to_str().unwrap();
+    scan_with(dir.path());
+    let files = entries(dir.path());
+    let total: u64 = files
+        .iter()
+        .map(|f| std::fs::metadata(f).unwrap().len())
+        .sum();
+    let info = run(&["cache", "info", "--cache", cache]);
+    assert_eq!(info.status.code(), Some(0));
+    let line = String::from_utf8(info.stdout).unwrap();
+    assert!(
+        line.contains(&format!("{} entries, {total} bytes", files.len())),
+        "{line}"
+    );
+
+    let kept = run(&["cache", "prune", "--cache", cache, "--max-size", "1G"]);
+    assert_eq!(kept.status.code(), Some(0));
+    assert_eq!(entries(dir.path()), files, "within the size nothing goes");
+    let emptied = run(&["cache", "prune", "--cache", cache, "--max-size", "0"]);
+    assert_eq!(emptied.status.code(), Some(0));
+    let line = String::from_utf8(emptied.stdout).unwrap();
+    assert!(
+        line.contains(&format!("removed {} entries ({total} bytes)", files.len())),
+        "{line}"
+    );
+    assert!(entries(dir.path()).is_empty());
+    // The next scan fills it again and reports the same.
+    scan_with(dir.path());
+    assert_eq!(entries(dir.path()), files);
+
+    let bad = run(&["cache", "prune", "--cache", cache, "--max-size", "lots"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("lots"));
+}
