@@ -50,37 +50,48 @@ fn labeled(name: &str) -> Vec<(String, toml::Value, Value)> {
         .collect()
 }
 
+/// (has MH/SUD evidence, has medical/surgical evidence, asymmetric, the
+/// classification when the label names one).
+type Sides = (bool, bool, bool, Option<String>);
+
 #[test]
 fn parity_documents_give_their_labeled_limitations() {
     let mut misses = Vec::new();
     for (stem, want, doc) in labeled("parity") {
-        let got: BTreeMap<String, (bool, bool, bool)> =
-            doc["topics"]["mental_health_parity"]["limitations"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|l| {
-                    let kind = l["type"].as_str().unwrap().to_string();
-                    let side = |k: &str| !l[k].is_null();
-                    let asym = l["asymmetric"].as_bool().unwrap();
-                    (kind, (side("mh_sud"), side("med_surg"), asym))
-                })
-                .collect();
-        let want: BTreeMap<String, (bool, bool, bool)> = want
+        let want: BTreeMap<String, Sides> = want
             .as_table()
             .unwrap()
             .iter()
             .map(|(kind, v)| {
                 let flag = |k: &str| v[k].as_bool().unwrap();
+                let class = v
+                    .get("classification")
+                    .map(|c| c.as_str().unwrap().to_string());
                 (
                     kind.clone(),
-                    (flag("mh_sud"), flag("med_surg"), flag("asymmetric")),
+                    (flag("mh_sud"), flag("med_surg"), flag("asymmetric"), class),
                 )
+            })
+            .collect();
+        let got: BTreeMap<String, Sides> = doc["topics"]["mental_health_parity"]["limitations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                let kind = l["type"].as_str().unwrap().to_string();
+                let side = |k: &str| !l[k].is_null();
+                let asym = l["asymmetric"].as_bool().unwrap();
+                // The classification is checked where the label names one.
+                let class = want
+                    .get(&kind)
+                    .and_then(|w| w.3.as_ref())
+                    .and(l["classification"].as_str().map(str::to_string));
+                (kind, (side("mh_sud"), side("med_surg"), asym, class))
             })
             .collect();
         if got != want {
             misses.push(format!(
-                "{stem}: got (mh_sud, med_surg, asymmetric) {got:?}, want {want:?}"
+                "{stem}: got (mh_sud, med_surg, asymmetric, classification) {got:?}, want {want:?}"
             ));
         }
     }
