@@ -336,6 +336,12 @@ pub struct Limitation {
     pub asymmetric: bool,
     /// A factual description of the comparison ("stated for MH/SUD only").
     pub note: String,
+    /// The benefit classification the comparison was made in
+    /// (`inpatient`, `outpatient_office`, `outpatient_other`, `outpatient`,
+    /// `emergency`, `prescription_drugs`), or null when the sides shown are
+    /// not stated in one named classification (additive field).
+    #[serde(default)]
+    pub classification: Option<String>,
 }
 
 /// The per-topic results of a document.

@@ -48,10 +48,12 @@ fn rows(d: &Document) -> Vec<[String; 16]> {
     let opt = |v: &Option<String>| v.as_deref().map(cell).unwrap_or_default();
     let p = &d.topics.mental_health_parity;
     let ok = d.status == Status::Ok;
+    // Asymmetric limitations are listed only for a document that speaks of
+    // parity: elsewhere the column would read as a finding it does not make.
     let asym: Vec<&str> = p
         .limitations
         .iter()
-        .filter(|l| l.asymmetric)
+        .filter(|l| p.mentioned && l.asymmetric)
         .map(|l| l.kind.as_str())
         .collect();
     Topic::DRUGS
@@ -127,6 +129,27 @@ mod tests {
     #[test]
     fn snapshot() {
         insta::assert_snapshot!(render(&super::super::sample::report()));
+    }
+
+    #[test]
+    fn asymmetric_limitations_only_where_parity_is_mentioned() {
+        let column = |report: &Report| -> Vec<String> {
+            let text = render(report);
+            let mut r = ::csv::Reader::from_reader(text.as_bytes());
+            let at = HEADER
+                .iter()
+                .position(|h| *h == "parity_asymmetric_limitations")
+                .unwrap();
+            r.records()
+                .map(|row| row.unwrap()[at].to_string())
+                .collect()
+        };
+        let mut report = super::super::sample::report();
+        assert!(column(&report).iter().any(|c| !c.is_empty()));
+        for d in &mut report.documents {
+            d.topics.mental_health_parity.mentioned = false;
+        }
+        assert!(column(&report).iter().all(String::is_empty));
     }
 
     #[test]

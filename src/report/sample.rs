@@ -126,6 +126,7 @@ pub(crate) fn report() -> Report {
                         )),
                         asymmetric: true,
                         note: "stricter for MH/SUD (20 vs 60)".to_string(),
+                        classification: Some("outpatient_office".to_string()),
                     },
                     Limitation {
                         kind: "prior_authorization".to_string(),
@@ -141,6 +142,7 @@ pub(crate) fn report() -> Report {
                         med_surg: None,
                         asymmetric: true,
                         note: "stated for MH/SUD only".to_string(),
+                        classification: None,
                     },
                 ],
             },
