@@ -16,7 +16,13 @@ fn data(name: &str) -> PathBuf {
 
 fn policyscan() -> Command {
     let mut c = Command::cargo_bin("policyscan").unwrap();
-    c.env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
+    c.env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("POLICYSCAN_CONFIG")
+        .env(
+            "XDG_CONFIG_HOME",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("policyscan-reports-no-config"),
+        );
     c
 }
 
