@@ -567,3 +567,48 @@ fn run_diff(a: &DiffArgs) -> Result<u8, AppError> {
     out.flush()?;
     Ok(u8::from(a.fail_on_change && diff.stance_changed()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn colors_follow_the_flag_then_the_environment_then_the_terminal() {
+        use ColorWhen::{Always, Auto, Never};
+        for (when, terminal, vars, wanted) in [
+            (Always, false, &[("NO_COLOR", "1")][..], true),
+            (Never, true, &[("CLICOLOR_FORCE", "1")][..], false),
+            (Auto, true, &[][..], true),
+            (Auto, false, &[][..], false),
+            (Auto, true, &[("NO_COLOR", "1")][..], false),
+            (Auto, true, &[("NO_COLOR", "")][..], true),
+            (Auto, true, &[("CLICOLOR", "0")][..], false),
+            (Auto, true, &[("CLICOLOR", "1")][..], true),
+            (Auto, true, &[("TERM", "dumb")][..], false),
+            (Auto, false, &[("CLICOLOR_FORCE", "1")][..], true),
+            (Auto, false, &[("CLICOLOR_FORCE", "0")][..], false),
+            (
+                Auto,
+                false,
+                &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")][..],
+                true,
+            ),
+        ] {
+            let vars: &'static [(&'static str, &'static str)] = vars;
+            assert_eq!(
+                use_colors(when, terminal, env(vars)),
+                wanted,
+                "{when:?} terminal={terminal} {vars:?}"
+            );
+        }
+    }
+}

@@ -37,10 +37,7 @@ pub struct Location {
 
 /// The configuration file's location, from the environment (`var`) and
 /// the home directory; `None` when neither names a place.
-pub fn location(
-    var: impl Fn(&str) -> Option<OsString>,
-    home: Option<PathBuf>,
-) -> Option<Location> {
+pub fn location(var: impl Fn(&str) -> Option<OsString>, home: Option<PathBuf>) -> Option<Location> {
     let set = |name: &str| var(name).filter(|v| !v.is_empty());
     if let Some(p) = set(ENV_VAR) {
         return Some(Location {
@@ -148,7 +145,8 @@ impl ConfigFile {
             c.jobs = Some(j.into_inner());
         }
         if let Some(m) = raw.max_memory {
-            parse_max_memory(m.get_ref()).map_err(|e| err(m.span(), "max-memory", &e.to_string()))?;
+            parse_max_memory(m.get_ref())
+                .map_err(|e| err(m.span(), "max-memory", &e.to_string()))?;
             c.max_memory = Some(m.into_inner());
         }
         if let Some(t) = raw.timeout {
@@ -319,8 +317,14 @@ mod tests {
                 format: Some(ScanFormat::Jsonl),
             }
         );
-        assert_eq!(parse("timeout = 2.5").unwrap().timeout.as_deref(), Some("2.5"));
-        assert_eq!(parse("timeout = \"9s\"").unwrap().timeout.as_deref(), Some("9s"));
+        assert_eq!(
+            parse("timeout = 2.5").unwrap().timeout.as_deref(),
+            Some("2.5")
+        );
+        assert_eq!(
+            parse("timeout = \"9s\"").unwrap().timeout.as_deref(),
+            Some("9s")
+        );
         assert_eq!(parse("").unwrap(), ConfigFile::default());
     }
 
@@ -333,15 +337,30 @@ mod tests {
     #[test]
     fn errors_name_the_file_line_and_key() {
         for (text, wanted) in [
-            ("jobs = 2\njobz = 4\n", "config.toml:2: unknown field `jobz`"),
+            (
+                "jobs = 2\njobz = 4\n",
+                "config.toml:2: unknown field `jobz`",
+            ),
             ("\n\njobs = 0\n", "config.toml:3: jobs: must be at least 1"),
             ("jobs = -2\n", "config.toml:1: invalid value"),
-            ("format = \"pdf\"\n", "config.toml:1: format: unknown format \"pdf\""),
-            ("max-memory = \"1M\"\n", "config.toml:1: max-memory: --max-memory"),
+            (
+                "format = \"pdf\"\n",
+                "config.toml:1: format: unknown format \"pdf\"",
+            ),
+            (
+                "max-memory = \"1M\"\n",
+                "config.toml:1: max-memory: --max-memory",
+            ),
             ("timeout = 0\n", "config.toml:1: timeout: --timeout"),
-            ("timeout = [1]\n", "config.toml:1: timeout: expected a number"),
+            (
+                "timeout = [1]\n",
+                "config.toml:1: timeout: expected a number",
+            ),
             ("ocr = \"yes\"\n", "config.toml:1: invalid type"),
-            ("patterns = \"/no/such/dir\"\n", "config.toml:1: patterns: /no/such/dir"),
+            (
+                "patterns = \"/no/such/dir\"\n",
+                "config.toml:1: patterns: /no/such/dir",
+            ),
             ("jobs = \n", "config.toml:1:"),
         ] {
             let e = parse(text).unwrap_err();
@@ -364,14 +383,20 @@ mod tests {
         };
         let home = Some(PathBuf::from("/home/a"));
         assert_eq!(
-            location(env(&[(ENV_VAR, "/x/c.toml"), ("XDG_CONFIG_HOME", "/y")]), home.clone()),
+            location(
+                env(&[(ENV_VAR, "/x/c.toml"), ("XDG_CONFIG_HOME", "/y")]),
+                home.clone()
+            ),
             Some(Location {
                 path: "/x/c.toml".into(),
                 explicit: true
             })
         );
         assert_eq!(
-            location(env(&[(ENV_VAR, ""), ("XDG_CONFIG_HOME", "/y")]), home.clone()),
+            location(
+                env(&[(ENV_VAR, ""), ("XDG_CONFIG_HOME", "/y")]),
+                home.clone()
+            ),
             Some(Location {
                 path: "/y/policyscan/config.toml".into(),
                 explicit: false
