@@ -1,6 +1,8 @@
-//! Command-line definitions (clap derive) and nothing else: parsing into
-//! these types happens here, validation into a [`crate::config::Config`]
-//! happens in `config`.
+//! Command-line definitions (clap derive) and nothing else: `app::parse`
+//! parses into these types (and fills in the configuration file's
+//! defaults), validation into a [`crate::config::Config`] happens in
+//! `config`; the completion scripts and the manual page are rendered from
+//! them (`app::generate`).
 
 use std::path::PathBuf;
 
@@ -31,8 +33,7 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Where the configuration file is read from, for the help of `scan` and
-/// `--no-config`.
+/// Where the configuration file is read from, for the help of `scan`.
 pub const CONFIG_HELP: &str = "\
 Configuration: defaults for --jobs, --cache, --max-memory, --timeout, \
 --patterns, --ocr, --ocr-lang and --format are read from the TOML file \
