@@ -167,8 +167,11 @@ pub struct InputArgs {
     pub in_process: bool,
     /// Read pages that have no text layer (scans, faxes) with OCR
     /// (Tesseract); slow, about a second a page.
-    #[arg(long)]
+    #[arg(long, overrides_with = "no_ocr")]
     pub ocr: bool,
+    /// No OCR, even when the configuration file sets `ocr = true`.
+    #[arg(long, overrides_with = "ocr")]
+    pub no_ocr: bool,
     /// OCR language(s) as Tesseract names them, e.g. eng or eng+spa.
     #[arg(long, value_name = "LANG", default_value = "eng", requires = "ocr")]
     pub ocr_lang: String,

@@ -277,6 +277,7 @@ impl ConfigFile {
             input.max_memory.clone_from(m);
         }
         if unset("ocr")
+            && unset("no_ocr")
             && let Some(o) = self.ocr
         {
             input.ocr = o;

@@ -135,6 +135,19 @@ fn scan_help_names_the_file_it_would_read() {
 }
 
 #[test]
+fn ocr_from_the_file_is_turned_off_by_no_ocr() {
+    // A language no Tesseract has: the run stops before reading anything
+    // when the file's OCR is on.
+    let (_dir, file) = config("ocr = true\nocr-lang = \"zzq\"\n");
+    let on = with_config(&file, &["scan", TXT]);
+    assert_eq!(on.status.code(), Some(2), "{}", stderr(&on));
+    for args in [&["scan", "--no-ocr", TXT][..], &["--no-config", "scan", TXT]] {
+        let out = with_config(&file, args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+    }
+}
+
+#[test]
 fn the_patterns_key_reaches_the_patterns_subcommand() {
     let (_dir, file) = config(&format!(
         "patterns = \"{}\"\n",
