@@ -141,7 +141,10 @@ fn ocr_from_the_file_is_turned_off_by_no_ocr() {
     let (_dir, file) = config("ocr = true\nocr-lang = \"zzq\"\n");
     let on = with_config(&file, &["scan", TXT]);
     assert_eq!(on.status.code(), Some(2), "{}", stderr(&on));
-    for args in [&["scan", "--no-ocr", TXT][..], &["--no-config", "scan", TXT]] {
+    for args in [
+        &["scan", "--no-ocr", TXT][..],
+        &["--no-config", "scan", TXT],
+    ] {
         let out = with_config(&file, args);
         assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
     }
