@@ -3,16 +3,24 @@
 //! Owns: wiring validated configuration to the pipeline and the report
 //! writers, stderr warnings, and the exit status each command returns
 //! (0 ok, 1 a `--fail-on` / `--strict` condition or a failed `extract` /
-//! `patterns test`, 2 usage errors). Must not: parse raw arguments (that is
-//! `cli`) or call `std::process::exit` (that is `main`).
+//! `patterns test`, 2 usage errors), which flags the command line gave
+//! (the configuration file fills in the others) and when to use colors.
+//! Must not: define arguments (that is `cli`) or call
+//! `std::process::exit` (that is `main`).
 
-use std::io::{self, Write};
+use std::collections::BTreeSet;
+use std::ffi::OsString;
+use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 use std::sync::Arc;
 
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches};
+
 use crate::cli::{
-    CacheAction, CacheArgs, Command, DiffArgs, DiffFormat, ExplainArgs, ExtractArgs, ExtractFormat,
-    InputArgs, MergeArgs, PatternsAction, PatternsArgs, ScanArgs, TopicArg,
+    CacheAction, CacheArgs, Cli, ColorWhen, Command, DiffArgs, DiffFormat, ExplainArgs,
+    ExtractArgs, ExtractFormat, InputArgs, MergeArgs, PatternsAction, PatternsArgs, ScanArgs,
+    TopicArg,
 };
 use crate::config::{Config, UsageError};
 use crate::extract::{ExtractOptions, FileOptions};
@@ -24,6 +32,88 @@ use crate::scan::resume::Resume;
 use crate::{load_matcher, patterns, report, scan, walk};
 
 pub mod args;
+pub mod config_file;
+pub mod generate;
+
+/// A parsed command line: the command, and the ids of the arguments the
+/// command line gave (the configuration file fills in the others).
+#[derive(Debug)]
+pub struct Invocation {
+    /// The parsed command line.
+    pub cli: Cli,
+    /// Ids of the arguments given on the command line (not defaults).
+    pub given: BTreeSet<String>,
+}
+
+/// The line `scan --help` ends with: the configuration file of this
+/// machine's environment, and whether it is there.
+fn config_here() -> String {
+    match config_file::current_location() {
+        Some(loc) if loc.path.is_file() => {
+            format!("Configuration file here: {}", loc.path.display())
+        }
+        Some(loc) => format!(
+            "Configuration file here: {} (no such file)",
+            loc.path.display()
+        ),
+        None => "Configuration file here: none (no POLICYSCAN_CONFIG, XDG_CONFIG_HOME or \
+                 home directory)"
+            .into(),
+    }
+}
+
+/// Parses the command line (with the subcommand already in place).
+pub fn parse(args: Vec<OsString>) -> Result<Invocation, clap::Error> {
+    let cmd = Cli::command().mut_subcommand("scan", |s| {
+        let help = s
+            .get_after_help()
+            .map(|h| h.to_string())
+            .unwrap_or_default();
+        s.after_help(format!("{help}\n{}", config_here()))
+    });
+    let matches = cmd.try_get_matches_from(args)?;
+    let cli = Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut Cli::command()))?;
+    let mut given = BTreeSet::new();
+    let mut level = Some(&matches);
+    while let Some(m) = level {
+        for id in m.ids() {
+            if m.value_source(id.as_str()) == Some(ValueSource::CommandLine) {
+                given.insert(id.to_string());
+            }
+        }
+        level = m.subcommand().map(|(_, sub)| sub);
+    }
+    Ok(Invocation { cli, given })
+}
+
+/// Whether to color output going to a terminal (`terminal`) or not, for
+/// `--color WHEN` and the environment (`var`): with `auto`,
+/// `CLICOLOR_FORCE` (not 0) turns colors on, then `NO_COLOR` (not empty)
+/// or `CLICOLOR=0` off, and otherwise a terminal other than `TERM=dumb`
+/// gets them.
+pub fn use_colors(when: ColorWhen, terminal: bool, var: impl Fn(&str) -> Option<String>) -> bool {
+    match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
+            if var("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0") {
+                return true;
+            }
+            if var("NO_COLOR").is_some_and(|v| !v.is_empty())
+                || var("CLICOLOR").is_some_and(|v| v == "0")
+            {
+                return false;
+            }
+            terminal && var("TERM").is_none_or(|t| t != "dumb")
+        }
+    }
+}
+
+fn set_colors(when: ColorWhen) {
+    let var = |name: &str| std::env::var(name).ok();
+    console::set_colors_enabled(use_colors(when, io::stdout().is_terminal(), var));
+    console::set_colors_enabled_stderr(use_colors(when, io::stderr().is_terminal(), var));
+}
 
 /// A command's failure.
 #[derive(Debug, thiserror::Error)]
@@ -83,9 +173,40 @@ pub fn error_message(e: &AppError) -> String {
     out
 }
 
-/// Runs a parsed command; returns the exit status.
-pub fn run(command: Command) -> Result<u8, AppError> {
+/// Runs a parsed command line; returns the exit status.
+pub fn run(invocation: Invocation) -> Result<u8, AppError> {
+    let Invocation { cli, given } = invocation;
+    set_colors(cli.color);
+    let mut command = cli.command;
+    let reads_config = matches!(
+        command,
+        Command::Scan(_)
+            | Command::Extract(_)
+            | Command::Explain(_)
+            | Command::Diff(_)
+            | Command::Patterns(_)
+            | Command::Cache(_)
+    );
+    if reads_config
+        && !cli.no_config
+        && let Some(loc) = config_file::current_location()
+        && let Some(file) = config_file::ConfigFile::load(&loc)?
+    {
+        file.apply(&mut command, &given);
+    }
     match command {
+        Command::Completions(a) => {
+            let mut out = io::stdout().lock();
+            generate::completions(a.shell, &mut out);
+            out.flush()?;
+            Ok(0)
+        }
+        Command::Man => {
+            let mut out = io::stdout().lock();
+            out.write_all(&generate::man_page()?)?;
+            out.flush()?;
+            Ok(0)
+        }
         Command::Scan(a) => run_scan(&a),
         Command::Extract(a) => run_extract(&a),
         Command::Explain(a) => run_explain(&a),
@@ -485,4 +606,49 @@ fn run_diff(a: &DiffArgs) -> Result<u8, AppError> {
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(u8::from(a.fail_on_change && diff.stance_changed()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn colors_follow_the_flag_then_the_environment_then_the_terminal() {
+        use ColorWhen::{Always, Auto, Never};
+        for (when, terminal, vars, wanted) in [
+            (Always, false, &[("NO_COLOR", "1")][..], true),
+            (Never, true, &[("CLICOLOR_FORCE", "1")][..], false),
+            (Auto, true, &[][..], true),
+            (Auto, false, &[][..], false),
+            (Auto, true, &[("NO_COLOR", "1")][..], false),
+            (Auto, true, &[("NO_COLOR", "")][..], true),
+            (Auto, true, &[("CLICOLOR", "0")][..], false),
+            (Auto, true, &[("CLICOLOR", "1")][..], true),
+            (Auto, true, &[("TERM", "dumb")][..], false),
+            (Auto, false, &[("CLICOLOR_FORCE", "1")][..], true),
+            (Auto, false, &[("CLICOLOR_FORCE", "0")][..], false),
+            (
+                Auto,
+                false,
+                &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")][..],
+                true,
+            ),
+        ] {
+            let vars: &'static [(&'static str, &'static str)] = vars;
+            assert_eq!(
+                use_colors(when, terminal, env(vars)),
+                wanted,
+                "{when:?} terminal={terminal} {vars:?}"
+            );
+        }
+    }
 }

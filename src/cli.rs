@@ -1,6 +1,8 @@
-//! Command-line definitions (clap derive) and nothing else: parsing into
-//! these types happens here, validation into a [`crate::config::Config`]
-//! happens in `config`.
+//! Command-line definitions (clap derive) and nothing else: `app::parse`
+//! parses into these types (and fills in the configuration file's
+//! defaults), validation into a [`crate::config::Config`] happens in
+//! `config`; the completion scripts and the manual page are rendered from
+//! them (`app::generate`).
 
 use std::path::PathBuf;
 
@@ -11,15 +13,51 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "policyscan", version, about, long_about = None)]
 pub struct Cli {
+    /// When to color the table, `diff` and the progress bar: auto (on a
+    /// terminal, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE=1
+    /// forces colors), always, or never.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHEN",
+        default_value_t = ColorWhen::Auto,
+        global = true
+    )]
+    pub color: ColorWhen,
+    /// Do not read the configuration file (POLICYSCAN_CONFIG, else
+    /// $XDG_CONFIG_HOME/policyscan/config.toml).
+    #[arg(long, global = true)]
+    pub no_config: bool,
     /// What to do (default: scan).
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// Where the configuration file is read from, for the help of `scan`.
+pub const CONFIG_HELP: &str = "\
+Configuration: defaults for --jobs, --cache, --max-memory, --timeout, \
+--patterns, --ocr, --ocr-lang and --format are read from the TOML file \
+named by POLICYSCAN_CONFIG, else $XDG_CONFIG_HOME/policyscan/config.toml \
+(~/.config/policyscan/config.toml when XDG_CONFIG_HOME is unset). Flags \
+given on the command line win; --no-config ignores the file.";
+
+/// `--color`: when to use ANSI colors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// Colors on a terminal, unless NO_COLOR is set or CLICOLOR=0
+    /// (CLICOLOR_FORCE=1 forces them).
+    Auto,
+    /// Always use colors, even when piped.
+    Always,
+    /// Never use colors.
+    Never,
 }
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan PDFs, .txt and .md files (or folders of them) and write the report.
+    #[command(after_help = CONFIG_HELP)]
     Scan(ScanArgs),
     /// Print the normalized text of one document, pages separated by form feeds.
     Extract(ExtractArgs),
@@ -35,6 +73,10 @@ pub enum Command {
     Diff(DiffArgs),
     /// Show the size of the extraction and analysis cache, or trim it.
     Cache(CacheArgs),
+    /// Print a shell completion script (bash, zsh, fish or powershell).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), e.g. `policyscan man | man -l -`.
+    Man,
     /// Internal: extract PDFs sent over stdin (started by policyscan itself).
     #[command(name = "__extract-worker", hide = true)]
     ExtractWorker(WorkerArgs),
@@ -46,6 +88,14 @@ pub struct WorkerArgs {
     /// Address-space cap in bytes (0 = none).
     #[arg(long, default_value_t = 0)]
     pub max_memory: u64,
+}
+
+/// `policyscan completions`.
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }
 
 /// `policyscan merge`.
@@ -119,8 +169,11 @@ pub struct InputArgs {
     pub in_process: bool,
     /// Read pages that have no text layer (scans, faxes) with OCR
     /// (Tesseract); slow, about a second a page.
-    #[arg(long)]
+    #[arg(long, overrides_with = "no_ocr")]
     pub ocr: bool,
+    /// No OCR, even when the configuration file sets `ocr = true`.
+    #[arg(long, overrides_with = "ocr")]
+    pub no_ocr: bool,
     /// OCR language(s) as Tesseract names them, e.g. eng or eng+spa.
     #[arg(long, value_name = "LANG", default_value = "eng", requires = "ocr")]
     pub ocr_lang: String,
@@ -322,6 +375,10 @@ pub struct DiffArgs {
     pub input: InputArgs,
 }
 
+/// Flags valid before the subcommand, with whether each takes a value,
+/// for the default-subcommand rewrite in `main`.
+pub const GLOBAL_FLAGS: &[(&str, bool)] = &[("--color", true), ("--no-config", false)];
+
 /// Subcommand names, for the default-subcommand rewrite in `main`.
 pub const SUBCOMMANDS: &[&str] = &[
     "scan",
@@ -331,6 +388,8 @@ pub const SUBCOMMANDS: &[&str] = &[
     "merge",
     "cache",
     "diff",
+    "completions",
+    "man",
     "help",
     "__extract-worker",
 ];

@@ -4,25 +4,36 @@
 use std::ffi::OsString;
 use std::process::ExitCode;
 
-use clap::Parser;
 use policyscan::app::{self, AppError};
-use policyscan::cli::{Cli, SUBCOMMANDS};
+use policyscan::cli::{GLOBAL_FLAGS, SUBCOMMANDS};
 
-/// `policyscan PATH...` means `policyscan scan PATH...`, as with ripgrep.
+/// `policyscan PATH...` means `policyscan scan PATH...`, as with ripgrep
+/// (after any flags that go before a subcommand, such as `--color`).
 fn with_default_subcommand(mut args: Vec<OsString>) -> Vec<OsString> {
-    let first = args.get(1).and_then(|a| a.to_str()).map(str::to_string);
+    let mut i = 1;
+    while let Some(arg) = args.get(i).and_then(|a| a.to_str()) {
+        let global = GLOBAL_FLAGS.iter().find(|(flag, _)| {
+            arg == *flag || arg.strip_prefix(flag).is_some_and(|r| r.starts_with('='))
+        });
+        match global {
+            Some((_, takes_value)) if *takes_value && !arg.contains('=') => i += 2,
+            Some(_) => i += 1,
+            None => break,
+        }
+    }
+    let first = args.get(i).and_then(|a| a.to_str()).map(str::to_string);
     let is_known = first.as_deref().is_some_and(|f| {
         SUBCOMMANDS.contains(&f) || matches!(f, "-h" | "--help" | "-V" | "--version")
     });
-    if !is_known {
-        args.insert(1, OsString::from("scan"));
+    if !is_known && i <= args.len() {
+        args.insert(i, OsString::from("scan"));
     }
     args
 }
 
 fn main() -> ExitCode {
     let args = with_default_subcommand(std::env::args_os().collect());
-    let cli = match Cli::try_parse_from(args) {
+    let cli = match app::parse(args) {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
@@ -30,7 +41,7 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    match app::run(cli.command) {
+    match app::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) if app::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {

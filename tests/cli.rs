@@ -10,6 +10,8 @@
 mod cli {
     mod cache;
     mod common;
+    mod completions;
+    mod config_file;
     mod contract;
     mod corpora;
     mod corpus;

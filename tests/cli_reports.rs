@@ -16,7 +16,13 @@ fn data(name: &str) -> PathBuf {
 
 fn policyscan() -> Command {
     let mut c = Command::cargo_bin("policyscan").unwrap();
-    c.env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
+    c.env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("POLICYSCAN_CONFIG")
+        .env(
+            "XDG_CONFIG_HOME",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("policyscan-reports-no-config"),
+        );
     c
 }
 
@@ -211,6 +217,79 @@ fn table_can_be_forced_and_has_no_colors_when_piped() {
     assert!(text.starts_with("DOCUMENT"), "{text}");
     assert!(text.contains("hostile_policy.txt"));
     assert!(!text.contains('\u{1b}'), "{text:?}");
+}
+
+/// Runs policyscan with `args` and extra environment `env`; returns
+/// stdout, which must come with exit 0.
+fn run_env(args: &[&str], env: &[(&str, &str)]) -> String {
+    let mut c = policyscan();
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let out = c.args(args).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "policyscan {args:?}\nstderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn color_flag_beside_no_color_and_clicolor() {
+    let doc = data("hostile_policy.txt");
+    let doc = doc.to_str().unwrap();
+    let colored = |text: &str| text.contains("\u{1b}[");
+    let table = |color: &str, env: &[(&str, &str)]| {
+        let mut args = vec!["scan", "--format", "table", doc];
+        if !color.is_empty() {
+            args.push(color);
+        }
+        run_env(&args, env)
+    };
+    // Piped: auto means none, always means colors even under NO_COLOR.
+    assert!(!colored(&table("", &[])));
+    assert!(!colored(&table("--color=auto", &[])));
+    assert!(colored(&table("--color=always", &[])));
+    assert!(colored(&table("--color=always", &[("NO_COLOR", "1")])));
+    // CLICOLOR_FORCE forces them for auto, not against --color never.
+    assert!(colored(&table("", &[("CLICOLOR_FORCE", "1")])));
+    assert!(!colored(&table("", &[("CLICOLOR_FORCE", "0")])));
+    assert!(!colored(&table(
+        "--color=never",
+        &[("CLICOLOR_FORCE", "1")]
+    )));
+    // The colored table is the plain one with escapes added.
+    let plain = table("--color=never", &[]);
+    let escapes = regex::Regex::new("\u{1b}\\[[0-9;]*m").unwrap();
+    assert_eq!(
+        escapes.replace_all(&table("--color=always", &[]), ""),
+        plain
+    );
+    // Before the default subcommand, and for diff too.
+    assert!(colored(&run_env(
+        &["--color", "always", "--format", "table", doc],
+        &[]
+    )));
+    let diff = |color: &str| {
+        run_env(
+            &[
+                "diff",
+                color,
+                doc,
+                data("covered_policy.txt").to_str().unwrap(),
+            ],
+            &[],
+        )
+    };
+    assert!(colored(&diff("--color=always")));
+    assert!(!colored(&diff("--color=never")));
+    let bad = policyscan()
+        .args(["scan", "--color", "sometimes", doc])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
 }
 
 #[test]

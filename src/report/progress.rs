@@ -2,7 +2,8 @@
 //!
 //! Owns: whether a bar is shown at all (only when stderr is a terminal and
 //! `--quiet` is not given; never on stdout, so it cannot mix with a
-//! report), its look (no colors under `NO_COLOR`), and printing warnings
+//! report), its look (colors only when stderr's colors are on: see
+//! `--color`, `NO_COLOR`), and printing warnings
 //! without tearing the bar. Must not: write to stdout or change what a run
 //! reports.
 
@@ -39,8 +40,7 @@ impl Progress {
         if !enabled || total == 0 || !std::io::stderr().is_terminal() {
             return Progress { bar: None };
         }
-        let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            && console::colors_enabled_stderr();
+        let color = console::colors_enabled_stderr();
         let template = if color {
             "{spinner:.cyan} {pos:>5}/{len} [{bar:30.cyan/blue}] {elapsed_precise} eta {eta}  {wide_msg:.dim}"
         } else {

@@ -26,11 +26,28 @@ pub fn cache_home() -> &'static Path {
     })
 }
 
+/// The user configuration directory the tests give the binary
+/// (`XDG_CONFIG_HOME`, with `POLICYSCAN_CONFIG` removed): it holds no
+/// configuration file, so a file on the machine cannot change a result.
+pub fn config_home() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("policyscan-test-config");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create the test config directory");
+        dir
+    })
+}
+
 /// The binary under test as a plain `std::process::Command`, with the
-/// test cache (for tests that need to drive its pipes themselves).
+/// test cache and no configuration file (for tests that need to drive its
+/// pipes themselves).
 pub fn std_command() -> std::process::Command {
     let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_policyscan"));
-    c.current_dir(repo()).env("XDG_CACHE_HOME", cache_home());
+    c.current_dir(repo())
+        .env("XDG_CACHE_HOME", cache_home())
+        .env("XDG_CONFIG_HOME", config_home())
+        .env_remove("POLICYSCAN_CONFIG");
     c
 }
 

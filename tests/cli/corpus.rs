@@ -138,6 +138,8 @@ fn torture_and_real_corpora_in_one_run() {
         .arg(extra.path())
         .env_remove("POLICYSCAN_TEST_FAULT")
         .env("XDG_CACHE_HOME", super::harness::fresh_cache_home())
+        .env("XDG_CONFIG_HOME", super::common::config_home())
+        .env_remove("POLICYSCAN_CONFIG")
         .stdout(std::fs::File::create(&out_path).unwrap())
         .stderr(std::fs::File::create(&err_path).unwrap())
         .spawn()

@@ -177,6 +177,8 @@ fn a_closed_stdout_exits_0_quietly() {
     let shell = std::process::Command::new("bash")
         .args(["-c", &script])
         .env("XDG_CACHE_HOME", super::common::cache_home())
+        .env("XDG_CONFIG_HOME", super::common::config_home())
+        .env_remove("POLICYSCAN_CONFIG")
         .output();
     if let Ok(out) = shell {
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));

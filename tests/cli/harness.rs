@@ -23,12 +23,14 @@ pub fn fresh_cache_home() -> PathBuf {
     dir
 }
 
-/// `policyscan` as an `assert_cmd` command, with the test fault hook off
-/// and an empty cache of its own.
+/// `policyscan` as an `assert_cmd` command, with the test fault hook off,
+/// an empty cache of its own and no configuration file.
 pub fn policyscan() -> assert_cmd::Command {
     let mut c = assert_cmd::Command::new(bin());
     c.env_remove("POLICYSCAN_TEST_FAULT")
-        .env("XDG_CACHE_HOME", fresh_cache_home());
+        .env("XDG_CACHE_HOME", fresh_cache_home())
+        .env("XDG_CONFIG_HOME", super::common::config_home())
+        .env_remove("POLICYSCAN_CONFIG");
     c
 }
 

@@ -121,6 +121,8 @@ fn resume_refuses_its_own_output_file_and_garbage() {
     let out = std::process::Command::new(super::harness::bin())
         .args(["scan", "--format", "jsonl", "--resume"])
         .env("XDG_CACHE_HOME", super::harness::fresh_cache_home())
+        .env("XDG_CONFIG_HOME", super::common::config_home())
+        .env_remove("POLICYSCAN_CONFIG")
         .arg(&report)
         .arg(dir.path().join("a.pdf"))
         .stdout(
@@ -177,6 +179,8 @@ fn a_killed_run_leaves_complete_lines_no_orphans_and_resumes() {
         .args(["scan", "--format", "jsonl", "-j", "1", "--no-cache"])
         .arg(dir.path())
         .env("XDG_CACHE_HOME", super::harness::fresh_cache_home())
+        .env("XDG_CONFIG_HOME", super::common::config_home())
+        .env_remove("POLICYSCAN_CONFIG")
         .env("POLICYSCAN_TEST_FAULT", fault)
         .env(&marker, "1")
         .stdout(out_path.reopen().unwrap())
