@@ -13,11 +13,15 @@ type Check = fn(&[u8]);
 #[test]
 fn fuzz_seeds_and_regressions_replay() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
-    let targets: [(&str, Check); 4] = [
+    let targets: [(&str, Check); 8] = [
         ("pattern_file", checks::pattern_file),
         ("normalize", checks::normalize),
         ("matcher", checks::matcher),
         ("analyze", checks::analyze),
+        ("content", checks::content),
+        ("font", checks::font),
+        ("pdf", checks::pdf),
+        ("page_images", checks::page_images),
     ];
     let mut failures = Vec::new();
     let mut runs = 0;

@@ -222,8 +222,19 @@ impl Reader<'_> {
             {
                 continue;
             }
-            if let Err(BitmapError::TooLarge(m)) = bitmap::codec_size_ok(img, &self.caps) {
-                oversized.push((img.object, img.generation, m));
+            let caps = self.caps;
+            match catch(|| bitmap::codec_size_ok(img, &caps)) {
+                Ok(Err(BitmapError::TooLarge(m))) => {
+                    oversized.push((img.object, img.generation, m));
+                }
+                // A header that breaks its parser is not handed to the
+                // renderer's decoder either.
+                Err(panic) => oversized.push((
+                    img.object,
+                    img.generation,
+                    format!("its header cannot be read: {panic}"),
+                )),
+                Ok(_) => {}
             }
         }
         oversized.sort();
