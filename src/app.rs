@@ -170,6 +170,12 @@ pub fn error_message(e: &AppError) -> String {
         out.push_str(&text(s));
         source = s.source();
     }
+    if is_disk_full(e) {
+        out.push_str(
+            "; the disk is full: free some space and run again (a JSONL report keeps every \
+             line written before; `scan --resume` continues from it)",
+        );
+    }
     out
 }
 
@@ -349,7 +355,7 @@ fn run_scan(a: &ScanArgs) -> Result<u8, AppError> {
         None => None,
     };
     let mut timings = config.timings.as_deref().map(Timings::create).transpose()?;
-    let stdout = io::stdout().lock();
+    let stdout = ReportOut(io::stdout().lock());
     let out = io::BufWriter::with_capacity(1 << 16, stdout);
     let mut sink: Box<dyn Sink> = report::sink(config.format, config.evidence, out);
     let tool = report::tool_info(matcher.origin());
@@ -590,6 +596,62 @@ fn run_merge(a: &MergeArgs) -> Result<u8, AppError> {
 /// Whether an error is a closed stdout (`policyscan ... | head`).
 pub fn is_broken_pipe(e: &AppError) -> bool {
     matches!(e, AppError::Io(io) if io.kind() == io::ErrorKind::BrokenPipe)
+}
+
+/// Whether an error is a full disk (or an exhausted quota).
+pub fn is_disk_full(e: &AppError) -> bool {
+    matches!(e, AppError::Io(io) if matches!(
+        io.kind(),
+        io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded
+    ))
+}
+
+/// The exit status for an error: 2 for usage errors, broken pattern files
+/// and a full disk (the run cannot go on as asked); 1 when writing the
+/// output failed otherwise.
+pub fn exit_code(e: &AppError) -> u8 {
+    match e {
+        AppError::Usage(_) | AppError::Patterns(_) => 2,
+        AppError::Io(_) if is_disk_full(e) => 2,
+        AppError::Io(_) => 1,
+    }
+}
+
+/// Standard output carrying a report: a write error says so (the OS
+/// error is kept, and so is its kind, for the exit status).
+struct ReportOut<W: Write>(W);
+
+fn report_out_error(e: io::Error) -> io::Error {
+    if matches!(
+        e.kind(),
+        io::ErrorKind::BrokenPipe | io::ErrorKind::Interrupted
+    ) {
+        return e;
+    }
+    let os = match e.raw_os_error() {
+        Some(_) => {
+            let s = e.to_string();
+            let mut c = s.chars();
+            c.next()
+                .map(|f| f.to_lowercase().chain(c).collect())
+                .unwrap_or_default()
+        }
+        None => e.to_string(),
+    };
+    io::Error::new(
+        e.kind(),
+        format!("cannot write the report to standard output: {os}"),
+    )
+}
+
+impl<W: Write> Write for ReportOut<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf).map_err(report_out_error)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush().map_err(report_out_error)
+    }
 }
 
 fn run_diff(a: &DiffArgs) -> Result<u8, AppError> {

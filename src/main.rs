@@ -4,7 +4,7 @@
 use std::ffi::OsString;
 use std::process::ExitCode;
 
-use policyscan::app::{self, AppError};
+use policyscan::app;
 use policyscan::cli::{GLOBAL_FLAGS, SUBCOMMANDS};
 
 /// `policyscan PATH...` means `policyscan scan PATH...`, as with ripgrep
@@ -46,10 +46,7 @@ fn main() -> ExitCode {
         Err(e) if app::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("policyscan: error: {}", app::error_message(&e));
-            ExitCode::from(match e {
-                AppError::Usage(_) | AppError::Patterns(_) => 2,
-                AppError::Io(_) => 1,
-            })
+            ExitCode::from(app::exit_code(&e))
         }
     }
 }

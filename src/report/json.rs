@@ -70,21 +70,22 @@ impl<W: Write> Sink for JsonlSink<W> {
     }
 
     fn document(&mut self, doc: &Document) -> io::Result<()> {
-        serde_json::to_writer(
-            &mut self.out,
-            &Tagged {
-                kind: "document",
-                inner: doc,
-            },
-        )?;
-        self.out.write_all(b"\n")?;
-        // Flushed per line, so a killed run keeps every finished document.
+        let mut line = serde_json::to_vec(&Tagged {
+            kind: "document",
+            inner: doc,
+        })?;
+        line.push(b'\n');
+        // One write per line, flushed, so a killed run or a full disk keeps
+        // every line written before whole.
+        self.out.write_all(&line)?;
         self.out.flush()
     }
 
     fn recorded(&mut self, _doc: &Document, line: &str) -> io::Result<()> {
-        self.out.write_all(line.as_bytes())?;
-        self.out.write_all(b"\n")?;
+        let mut l = Vec::with_capacity(line.len() + 1);
+        l.extend_from_slice(line.as_bytes());
+        l.push(b'\n');
+        self.out.write_all(&l)?;
         self.out.flush()
     }
 
@@ -109,22 +110,59 @@ pub const SPILL_THRESHOLD: usize = 8 << 20;
 enum Held {
     /// In memory: (path, pretty JSON).
     Memory(Vec<(String, String)>, usize),
-    /// In an unnamed temporary file: (path, offset, length) per document.
-    File(io::BufWriter<std::fs::File>, Vec<(String, u64, u64)>, u64),
+    /// In an unnamed temporary file: (path, offset, length) per document,
+    /// and the end of the last document written whole.
+    File(std::fs::File, Vec<(String, u64, u64)>, u64),
+}
+
+/// An OS error as in the middle of a sentence ("no space left on device
+/// (os error 28)").
+fn os_error_text(e: &io::Error) -> String {
+    let s = e.to_string();
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_lowercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// An error of the temporary file, naming its directory.
+fn spill_error(e: io::Error) -> io::Error {
+    io::Error::new(
+        e.kind(),
+        format!(
+            "cannot write the JSON report's temporary file in {} (set TMPDIR to use another \
+             directory): {}",
+            std::env::temp_dir().display(),
+            os_error_text(&e)
+        ),
+    )
+}
+
+/// Writes `text` at `pos` of the temporary file. A failed write leaves
+/// the index untouched: the next document is written at the same place.
+fn write_at(file: &mut std::fs::File, pos: u64, text: &[u8]) -> io::Result<()> {
+    use std::io::{Seek, SeekFrom};
+    file.seek(SeekFrom::Start(pos))?;
+    file.write_all(text)
 }
 
 /// Collects documents and writes one report, sorted by path, at the end.
 ///
 /// Each document is serialized as it arrives. Past [`SPILL_THRESHOLD`]
-/// bytes the serialized documents go to an unnamed temporary file and only
-/// an index (path, offset, length) stays in memory, so memory does not grow
-/// with the corpus beyond that index; at the end the documents are copied
-/// out in path order. If no temporary file can be made, they stay in memory.
+/// bytes the serialized documents go to an unnamed temporary file (in
+/// `TMPDIR`) and only an index (path, offset, length) stays in memory, so
+/// memory does not grow with the corpus beyond that index; at the end the
+/// documents are copied out in path order. If no temporary file can be
+/// made, they stay in memory. A failed write (a full disk) is returned
+/// naming the directory, and leaves the sink as it was before the call:
+/// the documents accepted so far are all still there.
 pub struct JsonSink<W: Write> {
     out: W,
     tool: Option<ToolInfo>,
     held: Held,
     threshold: usize,
+    /// Makes the temporary file (tests give a file that is always full).
+    open_spill: fn() -> io::Result<std::fs::File>,
 }
 
 impl<W: Write> JsonSink<W> {
@@ -141,6 +179,7 @@ impl<W: Write> JsonSink<W> {
             tool: None,
             held: Held::Memory(Vec::new(), 0),
             threshold,
+            open_spill: tempfile::tempfile,
         }
     }
 
@@ -149,12 +188,26 @@ impl<W: Write> JsonSink<W> {
         matches!(self.held, Held::File(..))
     }
 
-    /// Moves the documents held in memory to a temporary file.
+    /// Documents accepted so far.
+    pub fn len(&self) -> usize {
+        match &self.held {
+            Held::Memory(docs, _) => docs.len(),
+            Held::File(_, index, _) => index.len(),
+        }
+    }
+
+    /// Whether no document was accepted yet.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Moves the documents held in memory to a temporary file; they stay
+    /// in memory if that fails.
     fn spill(&mut self) -> io::Result<()> {
         let Held::Memory(docs, _) = &mut self.held else {
             return Ok(());
         };
-        let file = match tempfile::tempfile() {
+        let file = match (self.open_spill)() {
             Ok(f) => f,
             // Memory still works; only the bound is lost.
             Err(_) => {
@@ -165,12 +218,13 @@ impl<W: Write> JsonSink<W> {
         let mut w = io::BufWriter::with_capacity(1 << 16, file);
         let mut index = Vec::with_capacity(docs.len());
         let mut pos = 0u64;
-        for (path, text) in docs.drain(..) {
-            w.write_all(text.as_bytes())?;
-            index.push((path, pos, text.len() as u64));
+        for (path, text) in docs.iter() {
+            w.write_all(text.as_bytes()).map_err(spill_error)?;
+            index.push((path.clone(), pos, text.len() as u64));
             pos += text.len() as u64;
         }
-        self.held = Held::File(w, index, pos);
+        let file = w.into_inner().map_err(|e| spill_error(e.into_error()))?;
+        self.held = Held::File(file, index, pos);
         Ok(())
     }
 }
@@ -187,12 +241,19 @@ impl<W: Write> Sink for JsonSink<W> {
             Held::Memory(docs, bytes) => {
                 *bytes += s.len();
                 docs.push((doc.path.clone(), s));
-                if *bytes > self.threshold {
-                    self.spill()?;
+                if *bytes > self.threshold
+                    && let Err(e) = self.spill()
+                {
+                    if let Held::Memory(docs, bytes) = &mut self.held
+                        && let Some((_, s)) = docs.pop()
+                    {
+                        *bytes -= s.len();
+                    }
+                    return Err(e);
                 }
             }
-            Held::File(w, index, pos) => {
-                w.write_all(s.as_bytes())?;
+            Held::File(file, index, pos) => {
+                write_at(file, *pos, s.as_bytes()).map_err(spill_error)?;
                 index.push((doc.path.clone(), *pos, s.len() as u64));
                 *pos += s.len() as u64;
             }
@@ -221,16 +282,14 @@ impl<W: Write> Sink for JsonSink<W> {
                 }
                 docs.len()
             }
-            Held::File(w, index, _) => {
+            Held::File(file, index, _) => {
                 use std::io::{Read, Seek, SeekFrom};
-                w.flush()?;
-                let file = w.get_mut();
                 index.sort_by(|a, b| a.0.cmp(&b.0));
                 let mut buf = Vec::new();
                 for (i, (_, offset, len)) in index.iter().enumerate() {
                     buf.resize(*len as usize, 0);
-                    file.seek(SeekFrom::Start(*offset))?;
-                    file.read_exact(&mut buf)?;
+                    file.seek(SeekFrom::Start(*offset)).map_err(spill_error)?;
+                    file.read_exact(&mut buf).map_err(spill_error)?;
                     let d = std::str::from_utf8(&buf).map_err(io::Error::other)?;
                     o.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
                     write_indented_by(o, d, "    ")?;
@@ -370,5 +429,113 @@ mod tests {
         assert_eq!(lines[1]["path"], "a.pdf");
         assert_eq!(lines[2]["type"], "summary");
         assert_eq!(lines[2]["documents"], 1);
+    }
+
+    /// The temporary file on a device that is always full.
+    fn full_device() -> io::Result<std::fs::File> {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/full")
+    }
+
+    #[test]
+    fn a_failed_spill_names_the_directory_and_keeps_every_document() {
+        let docs = many_docs();
+        let tool = crate::report::tool_info("builtin@x");
+        let mut buf = Vec::new();
+        let mut sink = JsonSink::with_spill_threshold(&mut buf, 50_000);
+        sink.open_spill = full_device;
+        sink.begin(&tool).unwrap();
+        let mut accepted = Vec::new();
+        let mut failed = None;
+        for d in &docs {
+            match sink.document(d) {
+                Ok(()) => accepted.push(d.clone()),
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
+        let e = failed.expect("the spill fails on a full device");
+        assert_eq!(e.kind(), io::ErrorKind::StorageFull);
+        let msg = e.to_string();
+        let dir = std::env::temp_dir().display().to_string();
+        assert!(msg.contains(&format!("temporary file in {dir} ")), "{msg}");
+        assert!(msg.contains("no space left on device"), "{msg}");
+        assert!(!sink.spilled());
+        assert_eq!(sink.len(), accepted.len());
+        // Space again: the same sink goes on and writes a whole report.
+        sink.open_spill = tempfile::tempfile;
+        for d in &docs[accepted.len()..] {
+            sink.document(d).unwrap();
+            accepted.push(d.clone());
+        }
+        assert!(sink.spilled());
+        sink.finish(&Summary::of(&accepted)).unwrap();
+        let expected = serde_json::to_string_pretty(&report(tool, accepted)).unwrap() + "\n";
+        assert!(
+            buf == expected.as_bytes(),
+            "report differs after a failed spill"
+        );
+    }
+
+    /// Output that takes `room` more bytes, then fails as a full disk does.
+    struct FullAfter {
+        data: Vec<u8>,
+        room: usize,
+    }
+
+    impl Write for FullAfter {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if self.room == 0 {
+                return Err(io::Error::from(io::ErrorKind::StorageFull));
+            }
+            let n = buf.len().min(self.room);
+            self.data.extend_from_slice(&buf[..n]);
+            self.room -= n;
+            Ok(n)
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn jsonl_on_a_full_disk_keeps_the_lines_written_before_whole() {
+        let docs = many_docs();
+        let tool = crate::report::tool_info("builtin@x");
+        let mut all = Vec::new();
+        written(&mut JsonlSink::new(&mut all), &tool, &docs).unwrap();
+        let all = String::from_utf8(all).unwrap();
+        for room in [0, 10, 5_000, 40_000, all.len() - 1] {
+            let mut out = FullAfter {
+                data: Vec::new(),
+                room,
+            };
+            let r = written(
+                &mut JsonlSink::new(io::BufWriter::new(&mut out)),
+                &tool,
+                &docs,
+            );
+            assert_eq!(r.unwrap_err().kind(), io::ErrorKind::StorageFull);
+            let text = String::from_utf8_lossy(&out.data);
+            let whole = text.rfind('\n').map_or(0, |i| i + 1);
+            // The complete lines are the report's first lines, unchanged.
+            assert!(all.starts_with(&text[..whole]), "room {room}");
+            for line in text[..whole].lines() {
+                serde_json::from_str::<serde_json::Value>(line).unwrap();
+            }
+        }
+    }
+
+    fn written(sink: &mut impl Sink, tool: &ToolInfo, docs: &[Document]) -> io::Result<()> {
+        sink.begin(tool)?;
+        for d in docs {
+            sink.document(d)?;
+        }
+        sink.finish(&Summary::of(docs))
     }
 }

@@ -184,3 +184,101 @@ fn a_closed_stdout_exits_0_quietly() {
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     }
 }
+
+#[test]
+fn a_full_disk_ends_the_scan_with_exit_2_and_says_so() {
+    // /dev/full takes no byte: every write fails with ENOSPC.
+    for format in ["json", "jsonl"] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = super::common::std_command()
+            .args(["scan", "fixtures", "--format", format])
+            .stdout(full)
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{format}: {err}");
+        assert!(
+            err.contains(
+                "error: cannot write the report to standard output: \
+                 no space left on device (os error 28); the disk is full"
+            ),
+            "{format}: {err}"
+        );
+    }
+}
+
+/// Runs `script` (sh) in a private mount namespace with a 16 KiB tmpfs at
+/// $FS; `None` where this system allows no such namespace.
+fn with_small_filesystem(script: &str) -> Option<std::process::Output> {
+    let fs = tempfile::tempdir().unwrap();
+    let probe = std::process::Command::new("unshare")
+        .args([
+            "-rm",
+            "sh",
+            "-c",
+            "mount -t tmpfs -o size=16k tmpfs \"$1\"",
+            "sh",
+        ])
+        .arg(fs.path())
+        .output()
+        .ok()?;
+    if !probe.status.success() {
+        return None;
+    }
+    let out = std::process::Command::new("unshare")
+        .args(["-rm", "sh", "-c"])
+        .arg(format!(
+            "mount -t tmpfs -o size=16k tmpfs \"$FS\" || exit 99\n{script}"
+        ))
+        .env("FS", fs.path())
+        .env("BIN", env!("CARGO_BIN_EXE_policyscan"))
+        .env("XDG_CACHE_HOME", super::common::cache_home())
+        .current_dir(super::common::repo())
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(99), "{}", stderr(&out));
+    Some(out)
+}
+
+#[test]
+fn jsonl_on_a_filesystem_that_fills_keeps_every_line_written_whole() {
+    // The fixtures' JSONL report is several times larger than the
+    // filesystem: the disk fills part way through a line.
+    let Some(out) = with_small_filesystem(
+        "\"$BIN\" scan fixtures --format jsonl -q > \"$FS/out.jsonl\"; \
+         echo \"exit $?\" >&2; cat \"$FS/out.jsonl\"",
+    ) else {
+        eprintln!("no private mount namespace here: only the /dev/full test ran");
+        return;
+    };
+    let err = stderr(&out);
+    assert!(err.contains("no space left on device"), "{err}");
+    assert!(err.ends_with("exit 2\n"), "{err}");
+    let full = run(&["scan", "fixtures", "--format", "jsonl", "-q"]);
+    assert_eq!(full.status.code(), Some(0));
+    let written = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        written.len() >= 12 << 10,
+        "the filesystem filled: {}",
+        written.len()
+    );
+    let whole = written.rfind('\n').map_or(0, |i| i + 1);
+    let lines: Vec<serde_json::Value> = written[..whole]
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a whole line is valid JSON"))
+        .collect();
+    assert!(!lines.is_empty());
+    assert_eq!(lines[0]["type"], "begin");
+    // Every whole line is one the unhindered run writes too.
+    let all: Vec<serde_json::Value> = String::from_utf8_lossy(&full.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(all.len() > lines.len(), "the report did not fit");
+    for l in &lines[1..] {
+        assert!(all.contains(l), "{l}");
+    }
+}

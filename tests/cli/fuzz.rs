@@ -13,11 +13,15 @@ type Check = fn(&[u8]);
 #[test]
 fn fuzz_seeds_and_regressions_replay() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
-    let targets: [(&str, Check); 4] = [
+    let targets: [(&str, Check); 8] = [
         ("pattern_file", checks::pattern_file),
         ("normalize", checks::normalize),
         ("matcher", checks::matcher),
         ("analyze", checks::analyze),
+        ("content", checks::content),
+        ("font", checks::font),
+        ("pdf", checks::pdf),
+        ("page_images", checks::page_images),
     ];
     let mut failures = Vec::new();
     let mut runs = 0;
@@ -61,12 +65,22 @@ fn fuzz_smoke_random_mutations() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(30);
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
-    let targets: [(&str, Check); 4] = [
+    let all: [(&str, Check); 8] = [
         ("pattern_file", checks::pattern_file),
         ("normalize", checks::normalize),
         ("matcher", checks::matcher),
         ("analyze", checks::analyze),
+        ("content", checks::content),
+        ("font", checks::font),
+        ("pdf", checks::pdf),
+        ("page_images", checks::page_images),
     ];
+    // POLICYSCAN_FUZZ_TARGETS=content,font picks some.
+    let only = std::env::var("POLICYSCAN_FUZZ_TARGETS").unwrap_or_default();
+    let targets: Vec<(&str, Check)> = all
+        .into_iter()
+        .filter(|(t, _)| only.is_empty() || only.split(',').any(|o| o == *t))
+        .collect();
     const TOKENS: &[&str] = &[
         "\u{c}",
         "\n",
@@ -99,6 +113,24 @@ fn fuzz_smoke_random_mutations() {
         "\u{2010}",
         "\u{fffd}",
         "\0",
+        " Tj ",
+        " TJ ",
+        " Tf ",
+        " cm ",
+        " Do ",
+        " BI /W 9 /H 9 ID ",
+        " EI ",
+        "<<",
+        ">>",
+        " 0 R ",
+        "/Width 99999 ",
+        "/Filter /FlateDecode ",
+        "/ToUnicode ",
+        "beginbfrange ",
+        "<0000> <FFFF> ",
+        "endstream",
+        "[",
+        "]",
     ];
     let mut rng: u64 = 0x9e37_79b9_7f4a_7c15 ^ u64::from(std::process::id());
     let mut next = move || {
@@ -107,7 +139,7 @@ fn fuzz_smoke_random_mutations() {
         rng ^= rng << 17;
         rng
     };
-    let per_target = std::time::Duration::from_secs(secs) / 4;
+    let per_target = std::time::Duration::from_secs(secs) / targets.len().max(1) as u32;
     let mut failures = Vec::new();
     for (target, check) in targets {
         let seeds: Vec<Vec<u8>> = std::fs::read_dir(root.join("seeds").join(target))

@@ -82,6 +82,9 @@ pub struct PageStats {
     pub images: usize,
     /// Inline images drawn (`BI` ... `EI`).
     pub inline_images: usize,
+    /// The largest inline image by its declared size: (width, height,
+    /// bytes of decoded samples).
+    pub largest_inline: Option<(u64, u64, u128)>,
 }
 
 /// An image XObject drawn on a page: the object and the matrix that maps
@@ -335,7 +338,18 @@ impl<'a, 'b> Interp<'a, 'b> {
                         self.do_xobject(resources, &name, &gs, depth);
                     }
                 }
-                b"BI" => self.stats.inline_images += 1,
+                b"BI" => {
+                    self.stats.inline_images += 1;
+                    let dict = data.get(lexer.inline_dict.clone()).unwrap_or_default();
+                    let size = inline_image_size(dict);
+                    if self
+                        .stats
+                        .largest_inline
+                        .is_none_or(|(w, h, b)| (size.0 * size.1, size.2) > (w * h, b))
+                    {
+                        self.stats.largest_inline = Some(size);
+                    }
+                }
                 _ => {}
             }
         }
@@ -628,6 +642,64 @@ impl<'a, 'b> Interp<'a, 'b> {
 fn translate(m: &mut Matrix, tx: f64, ty: f64) {
     m[4] += tx * m[0] + ty * m[2];
     m[5] += tx * m[1] + ty * m[3];
+}
+
+/// The declared size of an inline image from its dictionary (the bytes
+/// between `BI` and `ID`): width, height and bytes of decoded samples.
+/// Missing or odd values count as 1 (a size too small to matter).
+pub(crate) fn inline_image_size(dict: &[u8]) -> (u64, u64, u128) {
+    // Names and numbers in order; anything else separates them.
+    enum Word<'d> {
+        Name(&'d [u8]),
+        Num(f64),
+    }
+    let regular = |c: u8| !c.is_ascii_whitespace() && !b"()<>[]{}/%".contains(&c) && c != 0;
+    let mut words = Vec::new();
+    let mut i = 0;
+    while i < dict.len() {
+        let start = i + usize::from(dict[i] == b'/');
+        let mut end = start;
+        while end < dict.len() && regular(dict[end]) {
+            end += 1;
+        }
+        if dict[i] == b'/' {
+            words.push(Word::Name(&dict[start..end]));
+        } else if end > start {
+            let n = std::str::from_utf8(&dict[start..end])
+                .ok()
+                .and_then(|t| t.parse::<f64>().ok());
+            if let Some(n) = n {
+                words.push(Word::Num(n));
+            }
+        }
+        i = end.max(i + 1);
+    }
+    let value = |keys: &[&[u8]]| {
+        words.windows(2).find_map(|w| match &w[0] {
+            Word::Name(k) if keys.contains(k) => Some(&w[1]),
+            _ => None,
+        })
+    };
+    let num = |keys: &[&[u8]]| match value(keys) {
+        Some(Word::Num(v)) if v.is_finite() && *v >= 1.0 => Some(v.min(1e15) as u64),
+        Some(_) => Some(1),
+        None => None,
+    };
+    let name = |keys: &[&[u8]]| match value(keys) {
+        Some(Word::Name(v)) => Some(*v),
+        _ => None,
+    };
+    let width = num(&[b"W", b"Width"]).unwrap_or(1);
+    let height = num(&[b"H", b"Height"]).unwrap_or(1);
+    let bits = num(&[b"BPC", b"BitsPerComponent"]).unwrap_or(8).min(16);
+    let comps: u64 = match name(&[b"CS", b"ColorSpace"]) {
+        Some(b"RGB" | b"DeviceRGB" | b"CalRGB" | b"Lab") => 3,
+        Some(b"CMYK" | b"DeviceCMYK") => 4,
+        _ => 1,
+    };
+    let bytes =
+        (u128::from(width) * u128::from(comps) * u128::from(bits)).div_ceil(8) * u128::from(height);
+    (width, height, bytes)
 }
 
 #[cfg(test)]

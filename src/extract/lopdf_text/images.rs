@@ -36,6 +36,9 @@ pub struct PageImages<'a> {
     pub unmapped: usize,
     /// Inline images (`BI` ... `EI`) drawn.
     pub inline_images: usize,
+    /// The largest inline image's declared size: (width, height, bytes of
+    /// decoded samples).
+    pub largest_inline: Option<(u64, u64, u128)>,
     /// Image XObjects drawn, counting ones not kept in `images`.
     pub image_draws: usize,
     /// The image XObjects drawn, in drawing order.
@@ -53,6 +56,8 @@ pub struct PageImage<'a> {
     pub ctm: [f64; 6],
     /// Object number, for messages.
     pub object: u32,
+    /// Generation number of the object.
+    pub generation: u16,
     stream: &'a Stream,
     filters: Vec<Vec<u8>>,
     params: Vec<Option<Dictionary>>,
@@ -146,6 +151,9 @@ pub struct ImageInfo {
     pub inverted: bool,
     /// An `/SMask` or `/Mask` is attached (transparency).
     pub masked: bool,
+    /// The declared size of an `/SMask` or `/Mask` image attached (the
+    /// renderer decodes it too).
+    pub mask_size: Option<(u64, u64)>,
     /// The codec of its last filter.
     pub codec: Codec,
     /// General-purpose filters in front of the codec.
@@ -434,6 +442,20 @@ fn describe<'a>(
         _ => false,
     };
     let masked = dict.get(b"SMask").is_ok() || dict.get(b"Mask").is_ok();
+    // A mask image: its own size (a /Mask colour-key array has none).
+    let mask_size = [&b"SMask"[..], b"Mask"]
+        .iter()
+        .find_map(|k| match d.key(dict, k) {
+            Some(Object::Stream(m)) => {
+                let n = |k: &[u8]| {
+                    d.num_key(&m.dict, k)
+                        .filter(|v| v.is_finite() && *v >= 0.0)
+                        .map_or(0, |v| v.min(1e15) as u64)
+                };
+                Some((n(b"Width"), n(b"Height")))
+            }
+            _ => None,
+        });
     (
         ImageInfo {
             width,
@@ -443,6 +465,7 @@ fn describe<'a>(
             mask,
             inverted,
             masked,
+            mask_size,
             codec,
             prefilters,
         },
@@ -485,6 +508,7 @@ pub fn visit_pages(
             glyphs: 0,
             unmapped: 0,
             inline_images: 0,
+            largest_inline: None,
             image_draws: 0,
             images: Vec::new(),
             failed: None,
@@ -494,6 +518,7 @@ pub fn visit_pages(
                 found.glyphs = stats.glyphs;
                 found.unmapped = stats.unmapped;
                 found.inline_images = stats.inline_images;
+                found.largest_inline = stats.largest_inline;
                 found.image_draws = stats.images;
                 found.images = uses
                     .into_iter()
@@ -503,6 +528,7 @@ pub fn visit_pages(
                             info,
                             ctm: u.ctm,
                             object: u.id.0,
+                            generation: u.id.1,
                             stream: u.stream,
                             filters,
                             params,
@@ -515,6 +541,36 @@ pub fn visit_pages(
         f(found, total);
     }
     Ok(total)
+}
+
+/// The document with the given image XObjects replaced by one white
+/// pixel each (and decrypted), saved anew: what the page renderer reads
+/// when a page draws images too large to decode, so the rest of the page
+/// can still be rendered.
+pub fn without_images(
+    data: &[u8],
+    opts: &ExtractOptions,
+    images: &[(u32, u16)],
+) -> Result<Vec<u8>, String> {
+    use lopdf::dictionary;
+    let mut doc = load(data, opts, &Limits::default()).map_err(|e| e.to_string())?;
+    for &id in images {
+        let blank = Stream::new(
+            dictionary! {
+                "Type" => "XObject", "Subtype" => "Image", "Width" => 1, "Height" => 1,
+                "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8,
+            },
+            vec![255],
+        );
+        doc.objects.insert(id, Object::Stream(blank));
+    }
+    // The objects were decrypted on load; the copy is written in clear.
+    doc.trailer.remove(b"Encrypt");
+    doc.encryption_state = None;
+    let mut out = Vec::new();
+    doc.save_to(&mut out)
+        .map_err(|e| format!("cannot write the page without its large images: {e}"))?;
+    Ok(out)
 }
 
 #[cfg(test)]

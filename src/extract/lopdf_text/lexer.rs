@@ -62,6 +62,8 @@ impl OpBuf {
 pub struct Lexer<'a> {
     data: &'a [u8],
     pos: usize,
+    /// Where the dictionary of the last inline image (`BI` ... `ID`) lies.
+    pub inline_dict: std::ops::Range<usize>,
 }
 
 #[inline]
@@ -94,7 +96,11 @@ fn hex_val(b: u8) -> Option<u8> {
 impl<'a> Lexer<'a> {
     /// A lexer at the start of `data`.
     pub fn new(data: &'a [u8]) -> Self {
-        Lexer { data, pos: 0 }
+        Lexer {
+            data,
+            pos: 0,
+            inline_dict: 0..0,
+        }
     }
 
     /// Reads operands up to the next operator and returns the operator's
@@ -374,9 +380,14 @@ impl<'a> Lexer<'a> {
     /// searched for `EI` between whitespace.
     fn skip_inline_image(&mut self) {
         let data = self.data;
+        let dict_start = self.pos;
+        self.inline_dict = dict_start..dict_start;
         // Find the ID keyword (dictionary entries are plain tokens).
         loop {
-            let Some(&b) = data.get(self.pos) else { return };
+            let Some(&b) = data.get(self.pos) else {
+                self.inline_dict = dict_start..data.len();
+                return;
+            };
             if is_white(b) {
                 self.pos += 1;
                 continue;
@@ -395,6 +406,7 @@ impl<'a> Lexer<'a> {
                         self.pos += 1;
                     }
                     if &data[start..self.pos] == b"ID" {
+                        self.inline_dict = dict_start..start;
                         self.pos += 1; // the single whitespace after ID
                         break;
                     }

@@ -78,7 +78,98 @@ fn check_pixels(w: u64, h: u64, caps: &Caps, what: &str) -> Result<(), BitmapErr
 /// Whether a page image's declared size is within the caps (checked
 /// before a page holding it is rendered, too).
 pub fn declared_size_ok(info: &ImageInfo, caps: &Caps) -> Result<(), BitmapError> {
-    check_pixels(info.width, info.height, caps, "an image")
+    check_pixels(info.width, info.height, caps, "an image")?;
+    check_samples(
+        info.width,
+        info.height,
+        info.color.components() as u64,
+        u64::from(info.bits),
+        caps,
+        "an image",
+    )?;
+    if let Some((w, h)) = info.mask_size {
+        check_pixels(w.max(1), h.max(1), caps, "the soft mask of an image")?;
+    }
+    Ok(())
+}
+
+/// The decoded samples of a `w` x `h` image (`comps` components of `bits`
+/// bits) must fit the byte cap.
+fn check_samples(
+    w: u64,
+    h: u64,
+    comps: u64,
+    bits: u64,
+    caps: &Caps,
+    what: &str,
+) -> Result<(), BitmapError> {
+    let bytes = (u128::from(w) * u128::from(comps) * u128::from(bits)).div_ceil(8) * u128::from(h);
+    if bytes > caps.max_source_bytes as u128 {
+        return Err(BitmapError::TooLarge(format!(
+            "{what} of {w} x {h} pixels x {comps} components holds {bytes} bytes of samples, \
+             over the OCR limit of {} MiB",
+            caps.max_source_bytes >> 20
+        )));
+    }
+    Ok(())
+}
+
+/// Whether an inline image's declared size (width, height, bytes of
+/// samples) is within the caps.
+pub fn inline_size_ok(size: (u64, u64, u128), caps: &Caps) -> Result<(), BitmapError> {
+    let (w, h, bytes) = size;
+    check_pixels(w, h, caps, "an inline image")?;
+    if bytes > caps.max_source_bytes as u128 {
+        return Err(BitmapError::TooLarge(format!(
+            "an inline image of {w} x {h} pixels holds {bytes} bytes of samples, over the OCR \
+             limit of {} MiB",
+            caps.max_source_bytes >> 20
+        )));
+    }
+    Ok(())
+}
+
+/// Whether the size a JPEG, JPEG 2000 or JBIG2 image declares in its own
+/// header is within the caps (the renderer decodes it at that size,
+/// whatever the PDF declares). Other codecs have no header of their own.
+/// Only the header is read.
+pub fn codec_size_ok(img: &PageImage<'_>, caps: &Caps) -> Result<(), BitmapError> {
+    match img.info.codec {
+        Codec::Dct => jpeg_size_ok(img, caps),
+        Codec::Jpx => {
+            let data = img
+                .encoded(caps.max_source_bytes)
+                .map_err(BitmapError::Bad)?;
+            let settings = hayro_jpeg2000::DecodeSettings::default();
+            let jpx = hayro_jpeg2000::Image::new(&data, &settings)
+                .map_err(|e| BitmapError::Bad(format!("JPEG 2000: {e:?}")))?;
+            let (w, h) = (u64::from(jpx.width()), u64::from(jpx.height()));
+            check_pixels(w, h, caps, "a JPEG 2000 image")?;
+            check_samples(
+                w,
+                h,
+                u64::from(jpx.color_space().num_channels()) + u64::from(jpx.has_alpha()),
+                u64::from(jpx.original_bit_depth()).clamp(8, 16),
+                caps,
+                "a JPEG 2000 image",
+            )
+        }
+        Codec::Jbig2 => {
+            let data = img
+                .encoded(caps.max_source_bytes)
+                .map_err(BitmapError::Bad)?;
+            let settings = hayro_jbig2::DecodeSettings::default();
+            let page = hayro_jbig2::Page::new_embedded(&data, None, &settings)
+                .map_err(|e| BitmapError::Bad(format!("JBIG2: {e:?}")))?;
+            check_pixels(
+                u64::from(page.width()),
+                u64::from(page.height()),
+                caps,
+                "a JBIG2 image",
+            )
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Decodes a page image into grey pixels, 0 = black, at its own
@@ -559,6 +650,7 @@ mod tests {
             mask: false,
             inverted: false,
             masked: false,
+            mask_size: None,
             codec: Codec::Raw,
             prefilters: 0,
         }

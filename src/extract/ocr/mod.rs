@@ -153,6 +153,12 @@ struct Reader<'a> {
     caps: Caps,
     page_count: usize,
     renderer: Option<Result<render::Renderer, String>>,
+    /// Stop before the engine: a bitmap ready for it counts as read (its
+    /// size is the text).
+    dry: bool,
+    /// Pages rendered without images too large to decode: (0-based page,
+    /// what was left out).
+    skipped_images: Vec<(usize, String)>,
 }
 
 impl Reader<'_> {
@@ -164,9 +170,17 @@ impl Reader<'_> {
             return Outcome::Nothing;
         }
         // Sizes first: nothing below allocates for an image over the caps.
+        // An inline image lies inside the content: the page is not
+        // rendered at all.
+        if let Some(size) = p.largest_inline
+            && let Err(BitmapError::TooLarge(m)) = bitmap::inline_size_ok(size, &self.caps)
+        {
+            return Outcome::Skipped(m);
+        }
+        let mut oversized: Vec<(u32, u16, String)> = Vec::new();
         for img in &p.images {
             if let Err(BitmapError::TooLarge(m)) = bitmap::declared_size_ok(&img.info, &self.caps) {
-                return Outcome::Skipped(m);
+                oversized.push((img.object, img.generation, m));
             }
         }
         let single = p.images.len() == 1
@@ -178,7 +192,7 @@ impl Reader<'_> {
                 p.images[0].info.codec,
                 Codec::Raw | Codec::Dct | Codec::Ccitt(_)
             );
-        if single {
+        if single && oversized.is_empty() {
             let img = &p.images[0];
             let caps = self.caps;
             match catch(|| bitmap::decode(img, &caps)) {
@@ -188,31 +202,92 @@ impl Reader<'_> {
                     return self.recognize(&gray, dpi, EMBEDDED);
                 }
                 Ok(Err(BitmapError::TooLarge(m))) => return Outcome::Skipped(m),
+                Err(panic) if self.dry => {
+                    return Outcome::Skipped(format!("the image decoder failed: {panic}"));
+                }
                 // Broken or unusual data: the renderer may still manage.
                 Ok(Err(_)) | Err(_) => {}
             }
         }
-        self.render(p)
+        self.render(p, oversized)
     }
 
-    fn render(&mut self, p: &PageImages<'_>) -> Outcome {
-        // JPEG headers may declare more pixels than the PDF says; the
-        // renderer would decode them in full.
-        for img in p.images.iter().filter(|i| i.info.codec == Codec::Dct) {
-            if let Err(BitmapError::TooLarge(m)) = bitmap::jpeg_size_ok(img, &self.caps) {
-                return Outcome::Skipped(m);
+    fn render(&mut self, p: &PageImages<'_>, mut oversized: Vec<(u32, u16, String)>) -> Outcome {
+        // JPEG, JPEG 2000 and JBIG2 headers may declare more pixels than
+        // the PDF says; the renderer would decode them in full.
+        for img in &p.images {
+            if oversized
+                .iter()
+                .any(|o| (o.0, o.1) == (img.object, img.generation))
+            {
+                continue;
+            }
+            let caps = self.caps;
+            match catch(|| bitmap::codec_size_ok(img, &caps)) {
+                Ok(Err(BitmapError::TooLarge(m))) => {
+                    oversized.push((img.object, img.generation, m));
+                }
+                // A header that breaks its parser is not handed to the
+                // renderer's decoder either.
+                Err(panic) => oversized.push((
+                    img.object,
+                    img.generation,
+                    format!("its header cannot be read: {panic}"),
+                )),
+                Ok(_) => {}
             }
         }
-        let (data, password) = (self.data, self.opts.password.as_deref());
-        let renderer = self.renderer.get_or_insert_with(|| {
-            match catch(|| render::Renderer::load(data, password)) {
+        oversized.sort();
+        oversized.dedup_by(|a, b| (a.0, a.1) == (b.0, b.1));
+        let every_image_too_large = p.images.len() == p.image_draws
+            && p.images.iter().all(|i| {
+                oversized
+                    .iter()
+                    .any(|o| (o.0, o.1) == (i.object, i.generation))
+            });
+        if !oversized.is_empty() && p.glyphs == 0 && p.inline_images == 0 && every_image_too_large {
+            // Nothing would be left to read.
+            return Outcome::Skipped(oversized.swap_remove(0).2);
+        }
+        let (data, opts) = (self.data, self.opts);
+        let fresh;
+        let r = if oversized.is_empty() {
+            let password = opts.password.as_deref();
+            let renderer = self.renderer.get_or_insert_with(|| {
+                match catch(|| render::Renderer::load(data, password)) {
+                    Ok(r) => r,
+                    Err(panic) => Err(format!("the renderer failed: {panic}")),
+                }
+            });
+            match renderer {
                 Ok(r) => r,
-                Err(panic) => Err(format!("the renderer failed: {panic}")),
+                Err(e) => return Outcome::Skipped(e.clone()),
             }
-        });
-        let r = match renderer {
-            Ok(r) => r,
-            Err(e) => return Outcome::Skipped(e.clone()),
+        } else {
+            // The page without its large images: the rest is still read.
+            let ids: Vec<(u32, u16)> = oversized.iter().map(|o| (o.0, o.1)).collect();
+            fresh = match catch(|| {
+                images::without_images(data, opts, &ids)
+                    .and_then(|copy| render::Renderer::load(&copy, None))
+            }) {
+                Ok(Ok(r)) => r,
+                Ok(Err(e)) => return Outcome::Skipped(e),
+                Err(panic) => return Outcome::Skipped(format!("the renderer failed: {panic}")),
+            };
+            let count = oversized.len();
+            let what = if count == 1 {
+                "1 image".to_string()
+            } else {
+                format!("{count} images")
+            };
+            self.skipped_images.push((
+                p.index,
+                format!(
+                    "{what} not drawn for OCR (image {}: {}); the rest of the page is read",
+                    oversized[0].0, oversized[0].2
+                ),
+            ));
+            &fresh
         };
         if r.page_count() != self.page_count {
             return Outcome::Skipped(format!(
@@ -230,6 +305,17 @@ impl Reader<'_> {
     }
 
     fn recognize(&self, gray: &image::GrayImage, dpi: u32, how: &'static str) -> Outcome {
+        if self.dry {
+            let text = format!("{} x {} at {dpi} dpi", gray.width(), gray.height());
+            return Outcome::Read(
+                tesseract::PageText {
+                    text,
+                    confidence: 0.0,
+                    words: 0,
+                },
+                how,
+            );
+        }
         let timeout = Duration::from_secs(self.ocr.page_timeout_secs.max(1));
         match tesseract::recognize(gray, dpi, &self.ocr.language, timeout) {
             Ok(t) => Outcome::Read(t, how),
@@ -307,6 +393,8 @@ pub fn apply(
         caps: Caps::default(),
         page_count: 0,
         renderer: None,
+        dry: false,
+        skipped_images: Vec::new(),
     };
     let mut outcomes: Vec<(usize, Outcome)> = Vec::new();
     let known = e.pages.len();
@@ -347,7 +435,11 @@ pub fn apply(
     }
     let mut read = Vec::new();
     let mut rendered = Vec::new();
-    let mut details = Vec::new();
+    let mut details: Vec<String> = reader
+        .skipped_images
+        .iter()
+        .map(|(i, what)| format!("page {}: {what}", i + 1))
+        .collect();
     let mut empty = Vec::new();
     let mut nothing = Vec::new();
     for (i, outcome) in outcomes {
@@ -428,6 +520,54 @@ pub fn apply(
     Ok(e)
 }
 
+/// The page-image reader on every page of `data` without the engine: what
+/// OCR would do with each page that draws something (the bitmap's size,
+/// or why the page is not read), under `caps` and at `dpi`. For the fuzz
+/// target and tests of the size checks.
+#[doc(hidden)]
+pub fn page_bitmaps(data: &[u8], caps: Caps, dpi: u32) -> Result<Vec<String>, ExtractError> {
+    let opts = ExtractOptions::default();
+    let ocr = OcrOptions {
+        dpi,
+        ..OcrOptions::default()
+    };
+    let mut reader = Reader {
+        data,
+        opts: &opts,
+        ocr: &ocr,
+        caps,
+        page_count: 0,
+        renderer: None,
+        dry: true,
+        skipped_images: Vec::new(),
+    };
+    let mut out = Vec::new();
+    images::visit_pages(
+        data,
+        &opts,
+        Limits::default(),
+        &|_, _| true,
+        &mut |p, total| {
+            reader.page_count = total;
+            let page = p.index + 1;
+            out.push(match reader.read(&p) {
+                Outcome::Nothing => format!("page {page}: nothing to read"),
+                Outcome::Read(t, how) => format!("page {page}: {} from the {how}", t.text),
+                Outcome::Skipped(why) | Outcome::Interrupted(why) => {
+                    format!("page {page}: not read: {why}")
+                }
+            });
+        },
+    )?;
+    out.extend(
+        reader
+            .skipped_images
+            .iter()
+            .map(|(i, what)| format!("page {}: {what}", i + 1)),
+    );
+    Ok(out)
+}
+
 /// Whether the OCR step ran on this extraction (it always leaves one
 /// summary warning when it does).
 pub fn ran(e: &Extracted) -> bool {
@@ -473,5 +613,212 @@ mod tests {
     fn language_codes_are_validated_before_the_engine() {
         assert!(check("").unwrap_err().contains("language codes"));
         assert!(check("eng;rm -rf").unwrap_err().contains("language codes"));
+    }
+
+    use lopdf::{Document, Object, Stream, dictionary};
+
+    /// A PDF with one page per entry: its content and its image XObjects
+    /// (named /Im0, /Im1, ...), Helvetica as /F1.
+    fn pdf(pages: Vec<(&[u8], Vec<Stream>)>) -> Vec<u8> {
+        let mut doc = Document::with_version("1.5");
+        let pages_id = doc.new_object_id();
+        let font = doc.add_object(dictionary! {
+            "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+        });
+        let mut kids = Vec::new();
+        for (content, images) in pages {
+            let mut xobjects = lopdf::Dictionary::new();
+            for (i, img) in images.into_iter().enumerate() {
+                xobjects.set(format!("Im{i}"), doc.add_object(img));
+            }
+            let contents = doc.add_object(Stream::new(dictionary! {}, content.to_vec()));
+            kids.push(Object::from(doc.add_object(dictionary! {
+                "Type" => "Page", "Parent" => pages_id,
+                "MediaBox" => vec![0.into(), 0.into(), 200.into(), 200.into()],
+                "Resources" => dictionary! { "Font" => dictionary! { "F1" => font }, "XObject" => xobjects },
+                "Contents" => contents,
+            })));
+        }
+        let count = kids.len() as i64;
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }),
+        );
+        let cat = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+        doc.trailer.set("Root", cat);
+        let mut out = Vec::new();
+        doc.save_to(&mut out).unwrap();
+        out
+    }
+
+    /// A grey image declaring `w` x `h` pixels, holding `data`.
+    fn image(w: i64, h: i64, data: Vec<u8>) -> Stream {
+        Stream::new(
+            dictionary! {
+                "Type" => "XObject", "Subtype" => "Image", "Width" => w, "Height" => h,
+                "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8,
+            },
+            data,
+        )
+    }
+
+    const DRAW_BOTH: &[u8] = b"q 100 0 0 100 0 0 cm /Im0 Do Q q 100 0 0 100 100 100 cm /Im1 Do Q";
+
+    fn read(data: &[u8]) -> Vec<String> {
+        page_bitmaps(data, Caps::default(), 72).unwrap()
+    }
+
+    #[test]
+    fn an_image_declaring_a_huge_size_is_left_out_and_the_rest_is_read() {
+        let huge = image(200_000, 200_000, vec![0; 64]);
+        let small = image(4, 4, vec![0; 16]);
+        let doc = pdf(vec![
+            (DRAW_BOTH, vec![huge, small.clone()]),
+            // A page with nothing but the huge image, then a normal one.
+            (
+                b"q 100 0 0 100 0 0 cm /Im0 Do Q",
+                vec![image(200_000, 200_000, vec![])],
+            ),
+            (b"q 100 0 0 100 0 0 cm /Im0 Do Q", vec![small]),
+        ]);
+        let lines = read(&doc);
+        assert_eq!(lines.len(), 4, "{lines:#?}");
+        assert_eq!(
+            lines[0],
+            "page 1: 200 x 200 at 72 dpi from the rendered page"
+        );
+        assert!(
+            lines[1].starts_with(
+                "page 2: not read: an image of 200000 x 200000 pixels is over the OCR limit"
+            ),
+            "{}",
+            lines[1]
+        );
+        assert!(
+            lines[2].starts_with("page 3: ") && lines[2].contains(" from the embedded image"),
+            "{}",
+            lines[2]
+        );
+        assert!(
+            lines[3].starts_with("page 1: 1 image not drawn for OCR (image ")
+                && lines[3].contains("200000 x 200000 pixels")
+                && lines[3].ends_with("the rest of the page is read"),
+            "{}",
+            lines[3]
+        );
+    }
+
+    #[test]
+    fn samples_over_the_byte_cap_count_components_and_depth() {
+        // 9,000 x 9,000 is under the pixel cap; as 16-bit CMYK its samples
+        // are 648 MB.
+        let mut big = image(9_000, 9_000, vec![0; 64]);
+        big.dict.set("ColorSpace", "DeviceCMYK");
+        big.dict.set("BitsPerComponent", 16);
+        let lines = read(&pdf(vec![(b"q 100 0 0 100 0 0 cm /Im0 Do Q", vec![big])]));
+        assert!(
+            lines[0].contains("x 4 components holds 648000000 bytes"),
+            "{lines:?}"
+        );
+    }
+
+    #[test]
+    fn a_huge_soft_mask_leaves_out_its_image_only() {
+        let mask = image(300_000, 300_000, vec![0; 8]);
+        let mut doc = pdf(vec![(
+            DRAW_BOTH,
+            vec![image(4, 4, vec![9; 16]), image(4, 4, vec![0; 16])],
+        )]);
+        // Attach the mask to the first image by rewriting the document.
+        let mut d = Document::load_mem(&doc).unwrap();
+        let mask_id = d.add_object(mask);
+        let first = d
+            .objects
+            .iter()
+            .find_map(|(id, o)| match o {
+                Object::Stream(s) if s.content == vec![9; 16] => Some(*id),
+                _ => None,
+            })
+            .unwrap();
+        if let Some(Object::Stream(s)) = d.objects.get_mut(&first) {
+            s.dict.set("SMask", mask_id);
+        }
+        doc.clear();
+        d.save_to(&mut doc).unwrap();
+        let lines = read(&doc);
+        assert_eq!(
+            lines[0],
+            "page 1: 200 x 200 at 72 dpi from the rendered page"
+        );
+        assert!(
+            lines[1].contains("the soft mask of an image of 300000 x 300000 pixels"),
+            "{lines:?}"
+        );
+    }
+
+    #[test]
+    fn an_inline_image_declaring_a_huge_size_is_not_rendered() {
+        let content = b"BT /F1 12 Tf 10 10 Td (x) Tj ET q 100 0 0 100 0 0 cm \
+            BI /W 150000 /H 150000 /CS /G /BPC 8 ID \x00\x00 EI Q";
+        let lines = read(&pdf(vec![(content.as_slice(), vec![]), (b"", vec![])]));
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(
+            lines[0].starts_with("page 1: not read: an inline image of 150000 x 150000 pixels"),
+            "{lines:?}"
+        );
+        assert_eq!(lines[1], "page 2: nothing to read");
+    }
+
+    #[test]
+    fn a_jbig2_header_larger_than_declared_is_left_out() {
+        // An embedded JBIG2 stream: one page-information segment saying
+        // 60,000 x 60,000 pixels, where the PDF says 8 x 8.
+        let mut seg = vec![0, 0, 0, 0, 48, 0, 1, 0, 0, 0, 19];
+        seg.extend_from_slice(&60_000u32.to_be_bytes());
+        seg.extend_from_slice(&60_000u32.to_be_bytes());
+        seg.extend_from_slice(&[0; 11]);
+        let mut jbig2 = image(8, 8, seg);
+        jbig2.dict.set("Filter", "JBIG2Decode");
+        jbig2.dict.set("BitsPerComponent", 1);
+        let lines = read(&pdf(vec![(
+            DRAW_BOTH,
+            vec![jbig2, image(4, 4, vec![0; 16])],
+        )]));
+        assert_eq!(
+            lines[0],
+            "page 1: 200 x 200 at 72 dpi from the rendered page"
+        );
+        assert!(
+            lines[1].contains("a JBIG2 image of 60000 x 60000 pixels"),
+            "{lines:?}"
+        );
+    }
+
+    #[test]
+    fn a_jpeg2000_header_larger_than_declared_is_left_out() {
+        // A raw codestream whose SIZ marker says 50,000 x 50,000 pixels,
+        // where the PDF says 8 x 8: SOC, SIZ, COD, QCD, then one empty tile.
+        let mut j2k = vec![0xFF, 0x4F, 0xFF, 0x51, 0, 41, 0, 0];
+        for v in [50_000u32, 50_000, 0, 0, 50_000, 50_000, 0, 0] {
+            j2k.extend_from_slice(&v.to_be_bytes());
+        }
+        j2k.extend_from_slice(&[0, 1, 7, 1, 1]);
+        j2k.extend_from_slice(&[0xFF, 0x52, 0, 12, 0, 0, 0, 1, 0, 0, 4, 4, 0, 1]);
+        j2k.extend_from_slice(&[0xFF, 0x5C, 0, 4, 0x40, 0x40]);
+        j2k.extend_from_slice(&[0xFF, 0x90, 0, 10, 0, 0, 0, 0, 0, 0, 0, 1]);
+        j2k.extend_from_slice(&[0xFF, 0x93, 0xFF, 0xD9]);
+        let mut jpx = image(8, 8, j2k);
+        jpx.dict.set("Filter", "JPXDecode");
+        let lines = read(&pdf(vec![(DRAW_BOTH, vec![jpx, image(4, 4, vec![0; 16])])]));
+        assert_eq!(
+            lines[0],
+            "page 1: 200 x 200 at 72 dpi from the rendered page"
+        );
+        assert!(
+            lines
+                .get(1)
+                .is_some_and(|l| l.contains("a JPEG 2000 image of 50000 x 50000 pixels")),
+            "{lines:?}"
+        );
     }
 }
