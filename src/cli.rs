@@ -33,6 +33,9 @@ pub enum Command {
     /// What changed between two versions of a policy: two documents, two
     /// JSON/JSONL reports, or two folders (matched by file name).
     Diff(DiffArgs),
+    /// Documents side by side: one row per document and drug topic, one
+    /// column per criterion value (documents, JSON/JSONL reports or folders).
+    Compare(CompareArgs),
     /// Internal: extract PDFs sent over stdin (started by policyscan itself).
     #[command(name = "__extract-worker", hide = true)]
     ExtractWorker(WorkerArgs),
@@ -295,6 +298,52 @@ pub struct DiffArgs {
     pub input: InputArgs,
 }
 
+/// Output formats of `compare`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompareFormat {
+    /// One table per payer, in Markdown.
+    Markdown,
+    /// One row per document and topic, for a spreadsheet.
+    Csv,
+    /// One self-contained HTML page.
+    Html,
+}
+
+/// Row order of `compare`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompareSort {
+    /// Payer, then effective date (newest first), then path.
+    Payer,
+    /// Effective date (newest first), then payer.
+    EffectiveDate,
+    /// Path.
+    Path,
+}
+
+/// `policyscan compare`.
+#[derive(Debug, Clone, Args)]
+pub struct CompareArgs {
+    /// Documents (PDF/.txt/.md), JSON or JSONL reports, or folders.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CompareFormat::Markdown)]
+    pub format: CompareFormat,
+    /// Row order (Markdown and HTML group the rows by payer).
+    #[arg(long, value_enum, default_value_t = CompareSort::Payer)]
+    pub sort: CompareSort,
+    /// Only these drug topics (repeatable; default: every drug topic).
+    #[arg(long, value_enum)]
+    pub topic: Vec<TopicArg>,
+    /// Only rows whose topic the document addresses (stance other than
+    /// not_addressed, or a document that could not be read).
+    #[arg(long)]
+    pub addressed: bool,
+    /// Input options.
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
 /// Subcommand names, for the default-subcommand rewrite in `main`.
 pub const SUBCOMMANDS: &[&str] = &[
     "scan",
@@ -303,6 +352,7 @@ pub const SUBCOMMANDS: &[&str] = &[
     "patterns",
     "merge",
     "diff",
+    "compare",
     "help",
     "__extract-worker",
 ];
