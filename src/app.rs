@@ -477,7 +477,7 @@ fn run_diff(a: &DiffArgs) -> Result<u8, AppError> {
     let matcher = load_matcher(a.input.patterns.as_deref())?;
     let old = crate::diff_side(&a.old, &settings, &matcher)?;
     let new = crate::diff_side(&a.new, &settings, &matcher)?;
-    let diff = report::diff::compare(&old, &new);
+    let diff = report::diff::compare(&old, &new, &matcher.pattern_set().detail);
     let text = match a.format {
         DiffFormat::Human => report::diff::render_human(&diff, console::colors_enabled()),
         DiffFormat::Json => report::diff::render_json(&diff),

@@ -37,13 +37,25 @@ pub fn read_sentence(
     };
     let mut out = Vec::new();
     for k in &vocab.kinds {
-        if !k.when.is_match(&context) || k.unless.as_ref().is_some_and(|u| u.is_match(&context)) {
-            continue;
-        }
+        let parts: Vec<(String, &str)> = if k.per_clause {
+            text.split_inclusive(['.', ';'])
+                .map(|c| (format!("{} {c}", heading.unwrap_or("")), c))
+                .collect()
+        } else {
+            vec![(context.clone(), text)]
+        };
         let mut values = BTreeMap::new();
-        for v in &k.values {
-            if let Some(value) = read_value(vocab, v.kind, &v.regex, text) {
-                values.insert(v.key.clone(), value);
+        for (context, part) in &parts {
+            if !k.when.is_match(context) || k.unless.as_ref().is_some_and(|u| u.is_match(context)) {
+                continue;
+            }
+            for v in &k.values {
+                if values.contains_key(&v.key) {
+                    continue;
+                }
+                if let Some(value) = read_value(vocab, v.kind, &v.regex, part) {
+                    values.insert(v.key.clone(), value);
+                }
             }
         }
         if !values.is_empty() {

@@ -35,6 +35,8 @@ struct KindDef {
     when: String,
     #[serde(default)]
     unless: Option<String>,
+    #[serde(default)]
+    per_clause: bool,
     value: Vec<ValueDef>,
 }
 
@@ -45,6 +47,20 @@ struct ValueDef {
     #[serde(rename = "type")]
     kind: ValueType,
     regex: String,
+    #[serde(default)]
+    label: Option<String>,
+    #[serde(default)]
+    stricter: Option<Stricter>,
+}
+
+/// Which way a number makes a criterion stricter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stricter {
+    /// A higher number is stricter (more failed trials, a higher age).
+    Higher,
+    /// A lower number is stricter (a shorter approval).
+    Lower,
 }
 
 /// What a value regex reads.
@@ -72,6 +88,10 @@ pub struct ValueRule {
     pub kind: ValueType,
     /// The compiled regex.
     pub regex: Regex,
+    /// How a person calls the value ("failed-trial count").
+    pub label: String,
+    /// Which way a number makes the criterion stricter, for numbers.
+    pub stricter: Option<Stricter>,
 }
 
 /// One criterion kind: when a sentence states it, and its values.
@@ -83,6 +103,9 @@ pub struct KindRule {
     pub when: Regex,
     /// ... unless this matches the sentence (with its heading).
     pub unless: Option<Regex>,
+    /// Read clause by clause (split at '.' and ';'), so that two periods
+    /// in one sentence ("initial ...; continued ...") stay apart.
+    pub per_clause: bool,
     /// The values, in report order.
     pub values: Vec<ValueRule>,
 }
@@ -144,7 +167,19 @@ impl DetailVocab {
                         reason: format!("criteria_detail {what}: the regex has no group named v"),
                     });
                 }
+                if v.stricter.is_some() && v.kind != ValueType::Number {
+                    return Err(PatternError {
+                        file: file.to_string(),
+                        line: line_of(&v.regex),
+                        rule: None,
+                        reason: format!("criteria_detail {what}: stricter is for numbers only"),
+                    });
+                }
                 values.push(ValueRule {
+                    label: v
+                        .label
+                        .unwrap_or_else(|| format!("{} {}", k.kind, v.key).replace('_', " ")),
+                    stricter: v.stricter,
                     key: v.key,
                     kind: v.kind,
                     regex,
@@ -158,6 +193,7 @@ impl DetailVocab {
                     .map(|u| compile(&format!("{} unless", k.kind), u))
                     .transpose()?,
                 kind: k.kind,
+                per_clause: k.per_clause,
                 values,
             });
         }
