@@ -21,6 +21,9 @@ use crate::patterns::detail::ValueType;
 /// How many levels of nested lists a criterion is kept under.
 const MAX_DEPTH: usize = 3;
 
+/// The most words a line may have for its heading to count with it.
+const MAX_UNDER_HEADING: usize = 6;
+
 /// The longest quote kept for an entry, in characters.
 const MAX_QUOTE: usize = 400;
 
@@ -176,7 +179,12 @@ pub fn details(ctx: &Context<'_>, sentences: &[usize]) -> Vec<CriterionDetail> {
     let mut root: Vec<Node> = Vec::new();
     for si in order {
         let s = &ctx.sentences[si];
-        let heading = s.heading.map(|h| ctx.sentences[h].text.as_str());
+        // A heading speaks for a short line under it ("Approval duration" /
+        // "6 months"), not for the sentences of its section.
+        let heading = s
+            .heading
+            .filter(|_| s.text.split_whitespace().count() <= MAX_UNDER_HEADING)
+            .map(|h| ctx.sentences[h].text.as_str());
         let read = read_sentence(vocab, heading, &s.text);
         if read.is_empty() {
             continue;
