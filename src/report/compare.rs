@@ -286,7 +286,9 @@ th,td{border:1px solid #d0d7de;padding:3px 6px;vertical-align:top;text-align:lef
 thead th{position:sticky;top:0;background:#f6f8fa;z-index:1;white-space:nowrap}\
 th.kind{background:#eaeef2}\
 tr.payer th{background:#ddf4ff;text-align:left;font-size:13px}\
-td.v{background:#fff8c5}td.path{max-width:220px;word-break:break-all;color:#57606a}\
+td.v{background:#fff8c5;min-width:70px;max-width:260px}\
+td.v div{max-height:6.2em;overflow:auto}\
+td.path{white-space:nowrap;max-width:190px;overflow:hidden;text-overflow:ellipsis;color:#57606a}td.crit{min-width:180px;max-width:260px}\
 .s-covered{color:#1a7f37}.s-covered_with_criteria{color:#9a6700}.s-not_covered{color:#cf222e}\
 .s-mixed{color:#8250df}.s-not_addressed{color:#57606a}";
 
@@ -333,20 +335,37 @@ pub fn render_html(m: &Matrix) -> String {
         };
         let _ = writeln!(
             s,
-            "<tr class=\"payer\"><th colspan=\"{}\">{} <small>({} rows)</small></th></tr>",
+            "<tr class=\"payer\"><th colspan=\"{}\">{} <small>({} row{})</small></th></tr>",
             header.len() - 1,
             html(name),
-            rows.len()
+            rows.len(),
+            if rows.len() == 1 { "" } else { "s" }
         );
         for r in rows {
             s.push_str("<tr>");
             for (i, v) in r.fixed[1..].iter().enumerate() {
-                let class = match FIXED[i + 1] {
-                    "path" => " class=\"path\"".to_string(),
-                    "stance" => format!(" class=\"s-{}\"", html(v)),
-                    _ => String::new(),
-                };
-                let _ = write!(s, "<td{class}>{}</td>", html(v));
+                match FIXED[i + 1] {
+                    // The file name, with the whole path on hover.
+                    "path" => {
+                        let name = v.rsplit(['/', '\\']).next().unwrap_or(v);
+                        let _ = write!(
+                            s,
+                            "<td class=\"path\" title=\"{}\">{}</td>",
+                            html(v),
+                            html(name)
+                        );
+                    }
+                    "stance" => {
+                        let _ = write!(s, "<td class=\"s-{0}\">{0}</td>", html(v));
+                    }
+                    "criteria" => {
+                        let _ =
+                            write!(s, "<td class=\"crit\">{}</td>", html(&v.replace(';', "; ")));
+                    }
+                    _ => {
+                        let _ = write!(s, "<td>{}</td>", html(v));
+                    }
+                }
             }
             for c in &m.columns {
                 match r.values.get(c) {
@@ -358,7 +377,7 @@ pub fn render_html(m: &Matrix) -> String {
                             .collect();
                         let _ = write!(
                             s,
-                            "<td class=\"v\" title=\"{}\">{}</td>",
+                            "<td class=\"v\" title=\"{}\"><div>{}</div></td>",
                             html(&title.join("\n")),
                             html(&r.cell(c))
                         );

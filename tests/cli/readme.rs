@@ -67,6 +67,7 @@ fn every_flag_of_the_binary_is_in_the_readme() {
         &["patterns", "test"],
         &["patterns", "check"],
         &["merge"],
+        &["compare"],
     ] {
         let mut args = sub.to_vec();
         args.push("--help");
