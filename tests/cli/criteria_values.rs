@@ -266,6 +266,6 @@ fn compare_html_is_one_self_contained_page_with_a_row_per_document_topic() {
                 .is_some_and(|x| x == "pdf")
         })
         .count();
-    let rows = page.matches("<td class=\"path\">").count();
+    let rows = page.matches("<td class=\"path\"").count();
     assert_eq!(rows, docs * 2, "one row per document and drug topic");
 }
