@@ -18,9 +18,9 @@ use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches};
 
 use crate::cli::{
-    CacheAction, CacheArgs, Cli, ColorWhen, Command, DiffArgs, DiffFormat, ExplainArgs,
-    ExtractArgs, ExtractFormat, InputArgs, MergeArgs, PatternsAction, PatternsArgs, ScanArgs,
-    TopicArg,
+    CacheAction, CacheArgs, Cli, ColorWhen, Command, CompareArgs, DiffArgs, DiffFormat,
+    ExplainArgs, ExtractArgs, ExtractFormat, InputArgs, MergeArgs, PatternsAction, PatternsArgs,
+    ScanArgs, TopicArg,
 };
 use crate::config::{Config, UsageError};
 use crate::extract::{ExtractOptions, FileOptions};
@@ -190,6 +190,7 @@ pub fn run(invocation: Invocation) -> Result<u8, AppError> {
             | Command::Extract(_)
             | Command::Explain(_)
             | Command::Diff(_)
+            | Command::Compare(_)
             | Command::Patterns(_)
             | Command::Cache(_)
     );
@@ -218,6 +219,7 @@ pub fn run(invocation: Invocation) -> Result<u8, AppError> {
         Command::Explain(a) => run_explain(&a),
         Command::Patterns(a) => run_patterns(&a),
         Command::Diff(a) => run_diff(&a),
+        Command::Compare(a) => run_compare(&a),
         Command::Merge(a) => run_merge(&a),
         Command::Cache(a) => run_cache(&a),
         Command::ExtractWorker(a) => Ok(crate::extract::worker::child::run(a.max_memory)),
@@ -470,6 +472,14 @@ fn run_extract(a: &ExtractArgs) -> Result<u8, AppError> {
     }
 }
 
+fn topic_of(t: TopicArg) -> Topic {
+    match t {
+        TopicArg::Ketamine => Topic::Ketamine,
+        TopicArg::Esketamine => Topic::Esketamine,
+        TopicArg::MentalHealthParity => Topic::MentalHealthParity,
+    }
+}
+
 fn run_explain(a: &ExplainArgs) -> Result<u8, AppError> {
     let settings = settings(&a.input)?;
     if !a.file.is_file() {
@@ -477,11 +487,7 @@ fn run_explain(a: &ExplainArgs) -> Result<u8, AppError> {
     }
     let matcher = load_matcher(a.input.patterns.as_deref())?;
     let (doc, trace) = crate::analyze_with_trace(&a.file, &settings, &matcher);
-    let topic = match a.topic {
-        TopicArg::Ketamine => Topic::Ketamine,
-        TopicArg::Esketamine => Topic::Esketamine,
-        TopicArg::MentalHealthParity => Topic::MentalHealthParity,
-    };
+    let topic = topic_of(a.topic);
     let text = report::explain::render(&doc, trace.as_ref(), topic);
     let mut out = io::stdout().lock();
     out.write_all(text.as_bytes())?;
@@ -654,12 +660,46 @@ impl<W: Write> Write for ReportOut<W> {
     }
 }
 
+fn run_compare(a: &CompareArgs) -> Result<u8, AppError> {
+    use crate::cli::{CompareFormat, CompareSort};
+    use report::compare::{Matrix, SortBy};
+    let settings = settings(&a.input)?;
+    let matcher = load_matcher(a.input.patterns.as_deref())?;
+    let mut docs: Vec<Document> = Vec::new();
+    for p in &a.paths {
+        let side = crate::diff_side(p, &settings, &matcher)?;
+        docs.extend(side.docs.into_iter().map(|(_, d)| d));
+    }
+    let topics: Vec<Topic> = Topic::DRUGS
+        .into_iter()
+        .filter(|t| a.topic.is_empty() || a.topic.iter().any(|&d| topic_of(d) == *t))
+        .collect();
+    let sort = match a.sort {
+        CompareSort::Payer => SortBy::Payer,
+        CompareSort::EffectiveDate => SortBy::EffectiveDate,
+        CompareSort::Path => SortBy::Path,
+    };
+    let mut m = Matrix::build(&docs, &topics, sort, &matcher.pattern_set().detail);
+    if a.addressed {
+        m.rows.retain(|r| r.fixed[6] != "not_addressed");
+    }
+    let text = match a.format {
+        CompareFormat::Csv => report::compare::render_csv(&m),
+        CompareFormat::Markdown => report::compare::render_markdown(&m),
+        CompareFormat::Html => report::compare::render_html(&m),
+    };
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(0)
+}
+
 fn run_diff(a: &DiffArgs) -> Result<u8, AppError> {
     let settings = settings(&a.input)?;
     let matcher = load_matcher(a.input.patterns.as_deref())?;
     let old = crate::diff_side(&a.old, &settings, &matcher)?;
     let new = crate::diff_side(&a.new, &settings, &matcher)?;
-    let diff = report::diff::compare(&old, &new);
+    let diff = report::diff::compare(&old, &new, &matcher.pattern_set().detail);
     let text = match a.format {
         DiffFormat::Human => report::diff::render_human(&diff, console::colors_enabled()),
         DiffFormat::Json => report::diff::render_json(&diff),

@@ -77,6 +77,9 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the manual page (roff), e.g. `policyscan man | man -l -`.
     Man,
+    /// Documents side by side: one row per document and drug topic, one
+    /// column per criterion value (documents, JSON/JSONL reports or folders).
+    Compare(CompareArgs),
     /// Internal: extract PDFs sent over stdin (started by policyscan itself).
     #[command(name = "__extract-worker", hide = true)]
     ExtractWorker(WorkerArgs),
@@ -378,6 +381,51 @@ pub struct DiffArgs {
 /// Flags valid before the subcommand, with whether each takes a value,
 /// for the default-subcommand rewrite in `main`.
 pub const GLOBAL_FLAGS: &[(&str, bool)] = &[("--color", true), ("--no-config", false)];
+/// Output formats of `compare`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompareFormat {
+    /// One table per payer, in Markdown.
+    Markdown,
+    /// One row per document and topic, for a spreadsheet.
+    Csv,
+    /// One self-contained HTML page.
+    Html,
+}
+
+/// Row order of `compare`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompareSort {
+    /// Payer, then effective date (newest first), then path.
+    Payer,
+    /// Effective date (newest first), then payer.
+    EffectiveDate,
+    /// Path.
+    Path,
+}
+
+/// `policyscan compare`.
+#[derive(Debug, Clone, Args)]
+pub struct CompareArgs {
+    /// Documents (PDF/.txt/.md), JSON or JSONL reports, or folders.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CompareFormat::Markdown)]
+    pub format: CompareFormat,
+    /// Row order (Markdown and HTML group the rows by payer).
+    #[arg(long, value_enum, default_value_t = CompareSort::Payer)]
+    pub sort: CompareSort,
+    /// Only these drug topics (repeatable; default: every drug topic).
+    #[arg(long, value_enum)]
+    pub topic: Vec<TopicArg>,
+    /// Only rows whose topic the document addresses (stance other than
+    /// not_addressed, or a document that could not be read).
+    #[arg(long)]
+    pub addressed: bool,
+    /// Input options.
+    #[command(flatten)]
+    pub input: InputArgs,
+}
 
 /// Subcommand names, for the default-subcommand rewrite in `main`.
 pub const SUBCOMMANDS: &[&str] = &[
@@ -390,6 +438,7 @@ pub const SUBCOMMANDS: &[&str] = &[
     "diff",
     "completions",
     "man",
+    "compare",
     "help",
     "__extract-worker",
 ];

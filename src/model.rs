@@ -303,6 +303,136 @@ pub struct TopicResult {
     pub criteria: Vec<Criterion>,
     /// The sentences that decided the stance.
     pub evidence: Vec<Finding>,
+    /// The stance in the coverage vocabulary of coverage-requirements
+    /// discovery: `covered`, `not-covered` or `conditional`; `None` when the
+    /// topic is not addressed (additive field).
+    #[serde(default)]
+    pub coverage: Option<Coverage>,
+    /// Whether prior authorization is needed: `Some(true)` when a criterion
+    /// requires it, `Some(false)` when the document says it is not needed,
+    /// `None` when the document does not say (additive field).
+    #[serde(default)]
+    pub pa_needed: Option<bool>,
+    /// Each criterion the document states, with its values, for
+    /// `covered_with_criteria` / `mixed`; "all of" / "one of" lists are
+    /// groups (additive field).
+    #[serde(default)]
+    pub criteria_detail: Vec<CriterionDetail>,
+}
+
+/// A stance in the vocabulary of coverage-requirements discovery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Coverage {
+    /// Covered without stated conditions.
+    #[serde(rename = "covered")]
+    Covered,
+    /// Not covered.
+    #[serde(rename = "not-covered")]
+    NotCovered,
+    /// Covered when conditions are met (or for some uses only).
+    #[serde(rename = "conditional")]
+    Conditional,
+}
+
+impl Coverage {
+    /// The coverage a stance states (`None` for `not_addressed`).
+    pub fn of(stance: Stance) -> Option<Coverage> {
+        match stance {
+            Stance::Covered => Some(Coverage::Covered),
+            Stance::CoveredWithCriteria | Stance::Mixed => Some(Coverage::Conditional),
+            Stance::NotCovered => Some(Coverage::NotCovered),
+            Stance::NotAddressed => None,
+        }
+    }
+
+    /// The report's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Coverage::Covered => "covered",
+            Coverage::NotCovered => "not-covered",
+            Coverage::Conditional => "conditional",
+        }
+    }
+}
+
+/// One value of a stated criterion: a flag, a number, a phrase or a list.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum DetailValue {
+    /// Stated (`true`).
+    Flag(bool),
+    /// A count, a number of weeks or months, an age, a score.
+    Number(u32),
+    /// A phrase as the document words it (lower case).
+    Text(String),
+    /// Several phrases or codes, in order of first mention.
+    List(Vec<String>),
+}
+
+impl DetailValue {
+    /// The value as a table cell shows it (lists joined with "; ").
+    pub fn display(&self) -> String {
+        match self {
+            DetailValue::Flag(b) => if *b { "yes" } else { "no" }.to_string(),
+            DetailValue::Number(n) => n.to_string(),
+            DetailValue::Text(t) => t.clone(),
+            DetailValue::List(l) => l.join("; "),
+        }
+    }
+}
+
+/// How the items of a group of criteria combine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupOp {
+    /// Every item must be met.
+    AllOf,
+    /// One item is enough.
+    OneOf,
+}
+
+impl GroupOp {
+    /// The report's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupOp::AllOf => "all_of",
+            GroupOp::OneOf => "one_of",
+        }
+    }
+}
+
+/// One stated criterion with its values, or a group of criteria.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CriterionDetail {
+    /// The criterion's kind (`failed_trials`, `age`, ...) from the pattern
+    /// library's criteria vocabulary, or `group`.
+    pub kind: String,
+    /// The values stated, by name (empty for a group).
+    pub values: BTreeMap<String, DetailValue>,
+    /// For a group: how its items combine, when the document says.
+    pub op: Option<GroupOp>,
+    /// For a group: its items, in document order.
+    pub items: Vec<CriterionDetail>,
+    /// 1-based page.
+    pub page: u32,
+    /// 1-based line on the page.
+    pub line: u32,
+    /// The sentence (for a group, the list's lead-in).
+    pub quote: String,
+}
+
+impl CriterionDetail {
+    /// The kind of a group.
+    pub const GROUP: &'static str = "group";
+
+    /// This entry and every entry under it, depth first.
+    pub fn flatten(&self) -> Vec<&CriterionDetail> {
+        let mut out = vec![self];
+        for i in &self.items {
+            out.extend(i.flatten());
+        }
+        out
+    }
 }
 
 /// Mental-health parity language found in a document.

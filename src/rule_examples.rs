@@ -54,6 +54,7 @@ pub fn test_examples(set: &PatternSet) -> Result<(usize, Vec<ExampleFailure>), P
             rules: vec![rule.clone()],
             origin: set.origin.clone(),
             grammar: set.grammar.clone(),
+            detail: set.detail.clone(),
         })?;
         let cases = rule
             .examples_match

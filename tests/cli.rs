@@ -15,6 +15,7 @@ mod cli {
     mod contract;
     mod corpora;
     mod corpus;
+    mod criteria_values;
     mod devset;
     mod errors;
     mod explain;

@@ -252,6 +252,7 @@ impl ConfigFile {
             Command::Extract(a) => self.apply_input(&mut a.input, &unset),
             Command::Explain(a) => self.apply_input(&mut a.input, &unset),
             Command::Diff(a) => self.apply_input(&mut a.input, &unset),
+            Command::Compare(a) => self.apply_input(&mut a.input, &unset),
             Command::Patterns(a) => {
                 if unset("patterns") && self.patterns.is_some() {
                     a.patterns.clone_from(&self.patterns);

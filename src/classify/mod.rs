@@ -12,6 +12,7 @@
 //! output (that is `report`).
 
 pub mod codes;
+pub mod criteria_detail;
 pub mod kind;
 pub mod metadata;
 pub mod negation;

@@ -10,6 +10,7 @@
 //! Must not: scan text (that is `matcher`, which compiles a set) or
 //! interpret hits (that is `classify`).
 
+pub mod detail;
 pub mod grammar;
 
 use std::collections::BTreeSet;
@@ -21,6 +22,7 @@ use sha2::{Digest, Sha256};
 
 use crate::model::{Criterion, Reason, Topic};
 
+pub use self::detail::DetailVocab;
 pub use self::grammar::Grammar;
 
 /// The tags the classifier reads, per category: a rule with another tag
@@ -97,6 +99,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
     (
         "criteria.toml",
         include_str!("../../patterns/criteria.toml"),
+    ),
+    (
+        "criteria_detail.toml",
+        include_str!("../../patterns/criteria_detail.toml"),
     ),
     (
         "esketamine.toml",
@@ -361,6 +367,8 @@ pub struct PatternSet {
     pub origin: String,
     /// The sentence-structure vocabulary.
     pub grammar: Grammar,
+    /// The criteria-value vocabulary.
+    pub detail: DetailVocab,
 }
 
 /// A problem in a pattern file.
@@ -398,6 +406,8 @@ struct FileDef {
     rule: Vec<RuleDef>,
     #[serde(default)]
     grammar: Option<grammar::GrammarDef>,
+    #[serde(default)]
+    criteria_detail: Option<detail::DetailDef>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -482,12 +492,29 @@ impl PatternSet {
         let mut ids = BTreeSet::new();
         let mut hasher = Sha256::new();
         let mut grammar: Option<(String, Grammar)> = None;
+        let mut detail: Option<(String, DetailVocab)> = None;
         for (name, text) in files {
             hasher.update(name.rsplit('/').next().unwrap_or(name).as_bytes());
             hasher.update([0]);
             hasher.update(text.as_bytes());
             hasher.update([0]);
-            let (file_rules, file_grammar) = parse_file(name, text)?;
+            let (file_rules, file_grammar, file_detail) = parse_file(name, text)?;
+            if let Some(d) = file_detail {
+                if let Some((first, _)) = &detail {
+                    return Err(PatternError {
+                        file: name.clone(),
+                        line: text
+                            .lines()
+                            .position(|l| l.trim() == "[criteria_detail]")
+                            .map(|i| i + 1),
+                        rule: None,
+                        reason: format!(
+                            "a second [criteria_detail] table (the first is in {first})"
+                        ),
+                    });
+                }
+                detail = Some((name.clone(), d));
+            }
             if let Some(g) = file_grammar {
                 if let Some((first, _)) = &grammar {
                     return Err(PatternError {
@@ -518,12 +545,17 @@ impl PatternSet {
             Some((_, g)) => g,
             None => builtin_grammar()?,
         };
+        let detail = match detail {
+            Some((_, d)) => d,
+            None => builtin_detail()?,
+        };
         let digest = hasher.finalize();
         let hash: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
         Ok(PatternSet {
             rules,
             origin: format!("{label}@{hash}"),
             grammar,
+            detail,
         })
     }
 }
@@ -538,7 +570,7 @@ fn builtin_grammar() -> Result<Grammar, PatternError> {
         .iter()
         .find(|(n, _)| *n == "grammar.toml")
         .expect("the built-in library has a grammar file");
-    let (_, g) = parse_file(name, text)?;
+    let (_, g, _) = parse_file(name, text)?;
     g.ok_or_else(|| PatternError {
         file: (*name).to_string(),
         line: None,
@@ -547,8 +579,27 @@ fn builtin_grammar() -> Result<Grammar, PatternError> {
     })
 }
 
-/// The rules of one file, and its `[grammar]` table if it has one.
-fn parse_file(name: &str, text: &str) -> Result<(Vec<Rule>, Option<Grammar>), PatternError> {
+/// The built-in `[criteria_detail]` table.
+fn builtin_detail() -> Result<DetailVocab, PatternError> {
+    let (name, text) = BUILTIN
+        .iter()
+        .find(|(n, _)| *n == "criteria_detail.toml")
+        .expect("the built-in library has a criteria_detail file");
+    let (_, _, d) = parse_file(name, text)?;
+    d.ok_or_else(|| PatternError {
+        file: (*name).to_string(),
+        line: None,
+        rule: None,
+        reason: "no [criteria_detail] table".into(),
+    })
+}
+
+/// The parts of one pattern file.
+type FileParts = (Vec<Rule>, Option<Grammar>, Option<DetailVocab>);
+
+/// The rules of one file, and its `[grammar]` and `[criteria_detail]`
+/// tables if it has them.
+fn parse_file(name: &str, text: &str) -> Result<FileParts, PatternError> {
     let def: FileDef = toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| line_of(text, s.start));
         // Name the rule whose table holds the error, when there is one.
@@ -574,7 +625,11 @@ fn parse_file(name: &str, text: &str) -> Result<(Vec<Rule>, Option<Grammar>), Pa
         .grammar
         .map(|g| Grammar::validate(name, text, g))
         .transpose()?;
-    Ok((out, grammar))
+    let detail = def
+        .criteria_detail
+        .map(|d| DetailVocab::validate(name, text, d))
+        .transpose()?;
+    Ok((out, grammar, detail))
 }
 
 fn rule_id_before_line(text: &str, line: usize) -> Option<String> {

@@ -19,8 +19,11 @@ use serde::{Deserialize, Serialize};
 
 use super::read::{self, ReadError};
 use crate::model::{
-    CodeRef, Criterion, Document, Finding, Reason, Stance, Status, Topic, TopicResult,
+    CodeRef, Criterion, CriterionDetail, DetailValue, Document, Finding, Reason, Stance, Status,
+    Topic, TopicResult,
 };
+use crate::patterns::DetailVocab;
+use crate::patterns::detail::Stricter;
 
 use super::human::{
     criterion_label, distinct_evidence, file_name, quote, reason_label, stance_label, topic_label,
@@ -158,6 +161,10 @@ pub struct TopicDiff {
     pub criteria_added: Vec<Criterion>,
     /// Criteria only in the old version.
     pub criteria_removed: Vec<Criterion>,
+    /// Criterion values that changed (`criteria_detail`), by kind of
+    /// change.
+    #[serde(default)]
+    pub value_changes: Vec<ValueChange>,
     /// The old deciding evidence (only when something changed).
     pub old_evidence: Vec<Quote>,
     /// The new deciding evidence (only when something changed).
@@ -172,7 +179,97 @@ impl TopicDiff {
             || !self.reasons_removed.is_empty()
             || !self.criteria_added.is_empty()
             || !self.criteria_removed.is_empty()
+            || !self.value_changes.is_empty()
     }
+}
+
+/// How one criterion value changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValueChange {
+    /// The value's column (`failed_trials.min_count`).
+    pub column: String,
+    /// How a person calls it ("failed-trial count").
+    pub label: String,
+    /// `added`, `removed`, `stricter`, `looser` or `changed`.
+    pub change: String,
+    /// The old value(s), as shown.
+    pub old: Option<String>,
+    /// The new value(s), as shown.
+    pub new: Option<String>,
+}
+
+/// The distinct values per column of a topic's criteria.
+fn detail_values(t: &TopicResult) -> BTreeMap<String, Vec<DetailValue>> {
+    let mut out: BTreeMap<String, Vec<DetailValue>> = BTreeMap::new();
+    for top in &t.criteria_detail {
+        for e in top.flatten() {
+            if e.kind == CriterionDetail::GROUP {
+                continue;
+            }
+            for (k, v) in &e.values {
+                let vs = out.entry(format!("{}.{k}", e.kind)).or_default();
+                if !vs.contains(v) {
+                    vs.push(v.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+fn shown(v: &[DetailValue]) -> String {
+    v.iter()
+        .map(DetailValue::display)
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
+/// The criterion values that differ between two versions of a topic, in
+/// the vocabulary's order.
+fn value_changes(old: &TopicResult, new: &TopicResult, vocab: &DetailVocab) -> Vec<ValueChange> {
+    let (o, n) = (detail_values(old), detail_values(new));
+    let mut columns: Vec<(String, String, Option<Stricter>)> = Vec::new();
+    for k in &vocab.kinds {
+        for v in &k.values {
+            columns.push((format!("{}.{}", k.kind, v.key), v.label.clone(), v.stricter));
+        }
+    }
+    let others: BTreeSet<&String> = o
+        .keys()
+        .chain(n.keys())
+        .filter(|c| !columns.iter().any(|x| &x.0 == *c))
+        .collect();
+    for c in others {
+        columns.push((c.clone(), c.replace(['.', '_'], " "), None));
+    }
+    let mut out = Vec::new();
+    for (column, label, stricter) in columns {
+        let (a, b) = (o.get(&column), n.get(&column));
+        let change = match (a, b) {
+            (None, None) => continue,
+            (None, Some(_)) => "added",
+            (Some(_), None) => "removed",
+            (Some(a), Some(b)) if a == b => continue,
+            (Some(a), Some(b)) => match (a.as_slice(), b.as_slice(), stricter) {
+                ([DetailValue::Number(x)], [DetailValue::Number(y)], Some(dir)) => {
+                    if (y > x) == (dir == Stricter::Higher) {
+                        "stricter"
+                    } else {
+                        "looser"
+                    }
+                }
+                _ => "changed",
+            },
+        };
+        out.push(ValueChange {
+            column,
+            label,
+            change: change.to_string(),
+            old: a.map(|v| shown(v)),
+            new: b.map(|v| shown(v)),
+        });
+    }
+    out
 }
 
 fn added<T: Ord + Copy>(old: &[T], new: &[T]) -> Vec<T> {
@@ -183,7 +280,7 @@ fn added<T: Ord + Copy>(old: &[T], new: &[T]) -> Vec<T> {
     v
 }
 
-fn topic_diff(old: &TopicResult, new: &TopicResult) -> TopicDiff {
+fn topic_diff(old: &TopicResult, new: &TopicResult, vocab: &DetailVocab) -> TopicDiff {
     let mut d = TopicDiff {
         old_stance: old.stance,
         new_stance: new.stance,
@@ -192,6 +289,7 @@ fn topic_diff(old: &TopicResult, new: &TopicResult) -> TopicDiff {
         reasons_removed: added(&new.reasons, &old.reasons),
         criteria_added: added(&old.criteria, &new.criteria),
         criteria_removed: added(&new.criteria, &old.criteria),
+        value_changes: value_changes(old, new, vocab),
         old_evidence: Vec::new(),
         new_evidence: Vec::new(),
     };
@@ -312,7 +410,12 @@ fn codes_only_in(a: &[CodeRef], b: &[CodeRef]) -> Vec<CodeRef> {
 }
 
 /// Compares two versions of one document.
-pub fn compare_documents(key: &str, old: &Document, new: &Document) -> DocDiff {
+pub fn compare_documents(
+    key: &str,
+    old: &Document,
+    new: &Document,
+    vocab: &DetailVocab,
+) -> DocDiff {
     let mut metadata = Vec::new();
     let (o, n) = (&old.metadata, &new.metadata);
     for (field, a, b) in [
@@ -336,7 +439,7 @@ pub fn compare_documents(key: &str, old: &Document, new: &Document) -> DocDiff {
     if both_ok {
         for t in Topic::DRUGS {
             if let (Some(a), Some(b)) = (old.topics.drug(t), new.topics.drug(t)) {
-                topics.insert(t, topic_diff(a, b));
+                topics.insert(t, topic_diff(a, b, vocab));
             }
         }
         let (pa, pb) = (
@@ -483,7 +586,7 @@ impl Diff {
 }
 
 /// Pairs and compares two sides.
-pub fn compare(old: &Side, new: &Side) -> Diff {
+pub fn compare(old: &Side, new: &Side, vocab: &DetailVocab) -> Diff {
     let mut documents = Vec::new();
     let mut added_docs = Vec::new();
     let mut removed_docs = Vec::new();
@@ -495,13 +598,13 @@ pub fn compare(old: &Side, new: &Side) -> Diff {
         } else {
             format!("{ka} → {kb}")
         };
-        documents.push(compare_documents(&key, a, b));
+        documents.push(compare_documents(&key, a, b, vocab));
     } else {
         let o: BTreeMap<&str, &Document> = old.docs.iter().map(|(k, d)| (k.as_str(), d)).collect();
         let n: BTreeMap<&str, &Document> = new.docs.iter().map(|(k, d)| (k.as_str(), d)).collect();
         for (k, a) in &o {
             match n.get(k) {
-                Some(b) => documents.push(compare_documents(k, a, b)),
+                Some(b) => documents.push(compare_documents(k, a, b, vocab)),
                 None => removed_docs.push(unpaired(k, a)),
             }
         }
@@ -673,6 +776,16 @@ fn write_doc(out: &mut String, p: &Painter, diff: &Diff, d: &DocDiff) {
                 p.added(&format!("+ criterion: {}", criterion_label(*c)))
             );
         }
+        for v in &t.value_changes {
+            let old = v.old.as_deref().unwrap_or("");
+            let new = v.new.as_deref().unwrap_or("");
+            let line = match v.change.as_str() {
+                "added" => p.added(&format!("+ {} added: {new}", v.label)),
+                "removed" => p.removed(&format!("- {} removed: {old}", v.label)),
+                change => format!("~ {change} {}: {old} → {new}", v.label),
+            };
+            let _ = writeln!(out, "    {line}");
+        }
         if t.changed() {
             write_quotes(out, p, "old evidence", &t.old_evidence, true);
             write_quotes(out, p, "new evidence", &t.new_evidence, false);
@@ -815,6 +928,10 @@ mod tests {
         }
     }
 
+    fn vocab() -> DetailVocab {
+        crate::patterns::PatternSet::builtin().unwrap().detail
+    }
+
     fn sample(path: &str) -> Document {
         super::super::sample::report()
             .documents
@@ -848,6 +965,7 @@ mod tests {
         let d = compare(
             &side(true, vec![("denial.txt", old)]),
             &side(true, vec![("v2.pdf", new)]),
+            &vocab(),
         );
         assert_eq!(d.documents.len(), 1);
         let doc = &d.documents[0];
@@ -873,12 +991,66 @@ mod tests {
     }
 
     #[test]
+    fn criterion_values_change_by_kind() {
+        let old = sample("policies/lakeshore_v2025.pdf");
+        let mut new = old.clone();
+        let group = &mut new.topics.ketamine.criteria_detail[0];
+        // Three failed trials instead of two, a 3-month approval instead
+        // of 6, the weeks per trial no longer stated, an age added.
+        let trials = &mut group.items[0].values;
+        trials.insert("min_count".into(), DetailValue::Number(3));
+        trials.remove("min_weeks");
+        group.items[1]
+            .values
+            .insert("months".into(), DetailValue::Number(3));
+        let mut age = group.items[1].clone();
+        age.kind = "age".into();
+        age.values = BTreeMap::from([("min".to_string(), DetailValue::Number(18))]);
+        group.items.push(age);
+        let d = compare(
+            &side(true, vec![("a", old)]),
+            &side(true, vec![("a", new)]),
+            &vocab(),
+        );
+        let k = &d.documents[0].topics[&Topic::Ketamine];
+        let got: Vec<(&str, &str, Option<&str>, Option<&str>)> = k
+            .value_changes
+            .iter()
+            .map(|v| {
+                (
+                    v.column.as_str(),
+                    v.change.as_str(),
+                    v.old.as_deref(),
+                    v.new.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("failed_trials.min_count", "stricter", Some("2"), Some("3")),
+                ("failed_trials.min_weeks", "removed", Some("6"), None),
+                ("age.min", "added", None, Some("18")),
+                ("initial_approval.months", "stricter", Some("6"), Some("3")),
+            ]
+        );
+        assert!(!k.stance_changed && k.changed());
+        let text = render_human(&d, false);
+        assert!(
+            text.contains("~ stricter failed-trial count: 2 → 3"),
+            "{text}"
+        );
+        assert!(text.contains("+ minimum age added: 18"), "{text}");
+    }
+
+    #[test]
     fn folders_pair_by_key_and_list_added_and_removed() {
         let a = sample("letters/denial.txt");
         let b = sample("scans/broken.pdf");
         let d = compare(
             &side(false, vec![("denial.txt", a.clone()), ("broken.pdf", b)]),
             &side(false, vec![("denial.txt", a.clone()), ("new.txt", a)]),
+            &vocab(),
         );
         assert_eq!(d.summary.compared, 1);
         assert_eq!(d.summary.changed, 0);
@@ -896,6 +1068,7 @@ mod tests {
         let d = compare(
             &side(true, vec![("a", a.clone())]),
             &side(true, vec![("a", a)]),
+            &vocab(),
         );
         assert!(!d.stance_changed());
         assert_eq!(d.summary.changed, 0);

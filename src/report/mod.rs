@@ -7,6 +7,7 @@
 //! Owns: output framing and ordering. Must not: decide anything about
 //! documents.
 
+pub mod compare;
 pub mod csv;
 pub mod diff;
 pub mod explain;

@@ -4,9 +4,11 @@
 //!
 //! Owns: test data only. Must not: be used outside tests.
 
+use std::collections::BTreeMap;
+
 use crate::model::{
-    CodeRef, Criterion, Document, Finding, Limitation, Metadata, ParityResult, Reason, Report,
-    Stance, Status, Topic, TopicResult, Topics,
+    CodeRef, Coverage, Criterion, CriterionDetail, DetailValue, Document, Finding, GroupOp,
+    Limitation, Metadata, ParityResult, Reason, Report, Stance, Status, Topic, TopicResult, Topics,
 };
 
 fn finding(rule: &str, topic: Option<Topic>, page: u32, line: u32, text: &str, s: &str) -> Finding {
@@ -80,6 +82,39 @@ pub(crate) fn report() -> Report {
                         "The member has failed two antidepressants <script>document.title='pwned'</script> | [link](http://x).",
                     ),
                 ],
+                coverage: Some(Coverage::Conditional),
+                pa_needed: Some(true),
+                criteria_detail: vec![CriterionDetail {
+                    kind: CriterionDetail::GROUP.to_string(),
+                    values: BTreeMap::new(),
+                    op: Some(GroupOp::AllOf),
+                    items: vec![
+                        CriterionDetail {
+                            kind: "failed_trials".to_string(),
+                            values: BTreeMap::from([
+                                ("min_count".to_string(), DetailValue::Number(2)),
+                                ("min_weeks".to_string(), DetailValue::Number(6)),
+                            ]),
+                            op: None,
+                            items: vec![],
+                            page: 2,
+                            line: 9,
+                            quote: "The member has failed two antidepressants <script>document.title='pwned'</script> | [link](http://x).".to_string(),
+                        },
+                        CriterionDetail {
+                            kind: "initial_approval".to_string(),
+                            values: BTreeMap::from([("months".to_string(), DetailValue::Number(6))]),
+                            op: None,
+                            items: vec![],
+                            page: 2,
+                            line: 11,
+                            quote: "Approval is for 6 months.".to_string(),
+                        },
+                    ],
+                    page: 2,
+                    line: 8,
+                    quote: "All of the following:".to_string(),
+                }],
             },
             esketamine: TopicResult {
                 stance: Stance::NotCovered,
@@ -93,6 +128,9 @@ pub(crate) fn report() -> Report {
                     "investigational",
                     "-Spravato is investigational <img src=x onerror=alert(1)> for all other uses.",
                 )],
+                coverage: Some(Coverage::NotCovered),
+                pa_needed: None,
+                criteria_detail: vec![],
             },
             mental_health_parity: ParityResult {
                 mentioned: true,
@@ -180,6 +218,9 @@ pub(crate) fn report() -> Report {
                     "not medically necessary",
                     "Your request for IV ketamine was denied as not medically necessary.",
                 )],
+                coverage: Some(Coverage::NotCovered),
+                pa_needed: None,
+                criteria_detail: vec![],
             },
             ..Topics::default()
         },

@@ -94,6 +94,12 @@ fn the_contract_check_catches_departures() {
         serde_json::json!(["reauthorization", "prior_authorization"]);
     r["documents"][2]["codes"] =
         serde_json::json!([{"code": "S0013", "system": "HCPCS", "page": 1}]);
+    r["documents"][1]["topics"]["ketamine"]["coverage"] = Value::String("maybe".into());
+    r["documents"][1]["topics"]["ketamine"]["criteria_detail"] = serde_json::json!([{
+        "kind": "group", "values": {}, "op": "some_of", "page": 1, "line": 1, "quote": "x",
+        "items": [{"kind": "age", "values": {"min": {"years": 18}}, "op": null, "items": [],
+                   "page": 1, "line": 2, "quote": "y"}]
+    }]);
     r["summary"]["stances"]["ketamine"]
         .as_object_mut()
         .unwrap()
@@ -107,6 +113,9 @@ fn the_contract_check_catches_departures() {
         "documents[1].topics.ketamine.stance: \"maybe\" is not one of",
         "documents[1].topics.esketamine.criteria: [\"reauthorization\", \"prior_authorization\"] not sorted",
         "documents[2].codes[0].line: missing",
+        "documents[1].topics.ketamine.coverage: \"maybe\" is not one of",
+        "documents[1].topics.ketamine.criteria_detail[0].op: \"some_of\" is not one of",
+        "documents[1].topics.ketamine.criteria_detail[0].items[0].values.min: expected a boolean",
         "summary.stances.ketamine.mixed: missing",
     ] {
         assert!(

@@ -68,6 +68,8 @@ impl Schema {
                 defs.insert("DOCUMENT".to_string(), one());
             } else if heading == "TOPIC" {
                 defs.insert("TOPIC".to_string(), one());
+            } else if heading == "CRITERION DETAIL" {
+                defs.insert("DETAIL".to_string(), one());
             } else if heading.starts_with("EVIDENCE") {
                 let v = one();
                 defs.insert("EVIDENCE".to_string(), v.clone());
@@ -80,7 +82,7 @@ impl Schema {
             }
         }
         let report = report.expect("docs/REPORT_SCHEMA.md: no `--format json` example");
-        for name in ["DOCUMENT", "TOPIC", "EVIDENCE"] {
+        for name in ["DOCUMENT", "TOPIC", "EVIDENCE", "DETAIL"] {
             assert!(
                 defs.contains_key(name),
                 "docs/REPORT_SCHEMA.md: no {name} example"
@@ -334,6 +336,28 @@ impl Schema {
             if a.is_null() && (f.nullable || sub.is_null()) {
                 continue;
             }
+            if f.any_keys {
+                // `// any keys`: an object of named values.
+                match a.as_object() {
+                    None => errs.push(format!("{here}: expected an object, got {}", kind(a))),
+                    Some(m) => {
+                        for (k, v) in m {
+                            let ok = v.is_boolean()
+                                || v.is_u64()
+                                || v.is_string()
+                                || v.as_array().is_some_and(|l| {
+                                    !l.is_empty() && l.iter().all(Value::is_string)
+                                });
+                            if !ok {
+                                errs.push(format!(
+                                    "{here}.{k}: expected a boolean, a non-negative integer, a string or a list of strings, got {v}"
+                                ));
+                            }
+                        }
+                    }
+                }
+                continue;
+            }
             if sub.as_str() == Some("$same") {
                 // `{...}`: the object of that name in the report example.
                 let def = self.report.get(&f.name).unwrap_or_else(|| {
@@ -369,6 +393,7 @@ impl Schema {
 struct Field {
     name: String,
     nullable: bool,
+    any_keys: bool,
     values: Option<Vec<String>>,
 }
 
@@ -379,11 +404,14 @@ impl Field {
         let mut f = Field {
             name,
             nullable: false,
+            any_keys: false,
             values: None,
         };
         for p in parts {
             if p == "null" {
                 f.nullable = true;
+            } else if p == "any" {
+                f.any_keys = true;
             } else if let Some(list) = p.strip_prefix("enum=") {
                 f.values = Some(list.split(',').map(str::to_string).collect());
             }
@@ -521,7 +549,13 @@ fn annotate(code: &str, comment: Option<&str>) -> String {
     if comment.contains("or null") {
         tags.push_str("#null");
     }
-    let parts: Vec<&str> = comment.split('|').map(str::trim).collect();
+    if comment == "any keys" {
+        tags.push_str("#any");
+    }
+    // `// a | b | c, or null`: the values, and null.
+    let listed = comment.trim_end_matches(", or null");
+    let listed = listed.rsplit_once(": ").map_or(listed, |(_, l)| l);
+    let parts: Vec<&str> = listed.split('|').map(str::trim).collect();
     let is_list = parts.len() >= 2
         && parts.iter().all(|p| {
             !p.is_empty()

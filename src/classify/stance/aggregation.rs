@@ -231,7 +231,18 @@ pub(super) fn aggregate(
     if matches!(stance, Stance::CoveredWithCriteria | Stance::Mixed) {
         let set: BTreeSet<Criterion> = criteria.iter().map(|c| c.0).collect();
         result.criteria = set.into_iter().collect();
+        let mut sentences = criteria_sentences(ctx, attr, subject, topic, conditional_coverage);
+        sentences.extend(criteria.iter().map(|c| ctx.cues[c.1].sentence));
+        result.criteria_detail = crate::classify::criteria_detail::details(ctx, &sentences);
     }
+    result.coverage = Coverage::of(stance);
+    result.pa_needed = if result.criteria.contains(&Criterion::PriorAuthorization) {
+        Some(true)
+    } else if stance != Stance::NotAddressed && says_no_authorization(ctx, attr, topic) {
+        Some(false)
+    } else {
+        None
+    };
 
     let mut evidence_cues: Vec<usize> = Vec::new();
     // How the document bills a drug it pays for: a billing code on a line
@@ -334,6 +345,45 @@ pub(super) fn criteria_for(
         }
     }
     out
+}
+
+/// The sentences that may state a topic's criteria: those attributed to
+/// it (or lent to it, as [`criteria_for`] lends criteria), outside
+/// justifications, that count as statements.
+pub(super) fn criteria_sentences(
+    ctx: &Context<'_>,
+    attr: &[Vec<(Topic, Via)>],
+    subject: Option<Topic>,
+    topic: Topic,
+    lend: bool,
+) -> Vec<usize> {
+    let none = BTreeSet::new();
+    (0..attr.len())
+        .filter(|&si| {
+            let a = &attr[si];
+            let lent = a.is_empty()
+                && subject == Some(topic)
+                && (ctx.letter || lend || ctx.sentences[si].section == SectionKind::Criteria);
+            (a.iter().any(|&(t, _)| t == topic) || lent)
+                && !ctx.has_tag(si, "justification")
+                && weigh(ctx, si, Polarity::Positive, &none).is_ok()
+        })
+        .collect()
+}
+
+/// Whether a sentence about the topic says prior authorization is not
+/// needed (a negated prior-authorization criterion).
+pub(super) fn says_no_authorization(
+    ctx: &Context<'_>,
+    attr: &[Vec<(Topic, Via)>],
+    topic: Topic,
+) -> bool {
+    ctx.cues.iter().any(|c| {
+        c.scope.negated
+            && ctx.rule(c).category == Category::Criteria
+            && ctx.rule(c).criterion == Some(Criterion::PriorAuthorization)
+            && attr[c.sentence].iter().any(|&(t, _)| t == topic)
+    })
 }
 
 /// Mentions of a topic that were set aside (anesthetic use, pointers to

@@ -50,7 +50,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::kind::{DocumentKind, in_title_block};
 use super::sentence::SentenceKind;
 use super::{Context, Cue};
-use crate::model::{Criterion, Finding, Reason, Stance, Topic, TopicResult, Topics};
+use crate::model::{Coverage, Criterion, Finding, Reason, Stance, Topic, TopicResult, Topics};
 use crate::patterns::{Category, SectionKind};
 
 /// Whether a statement grants or denies coverage.
