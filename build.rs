@@ -1,14 +1,19 @@
 //! Build script: names the analysis this binary performs, for the
 //! analysis cache. The identity is a hash of every file of the program's
-//! source, pattern library and data, so a cached analysis is reused only
-//! by a binary built from the same sources.
+//! source, pattern library and data, and of the locked dependency
+//! versions, so a cached analysis is reused only by a binary built from
+//! the same sources.
 
 use std::path::{Path, PathBuf};
 
-/// Directories whose files decide what an analysis produces.
-const INPUTS: [&str; 3] = ["src", "patterns", "data"];
+/// Directories and files that decide what an analysis produces.
+const INPUTS: [&str; 4] = ["src", "patterns", "data", "Cargo.lock"];
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+    if dir.is_file() {
+        out.push(dir.to_path_buf());
+        return;
+    }
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
