@@ -181,6 +181,7 @@ impl Matcher {
         if let Err(e) = self.automata.get_or_init(|| compile::automata(self)) {
             return Err(e.clone());
         }
+        self.set.compile_vocabulary()?;
         for i in 0..self.regexes.len() {
             if let Err(reason) = self.try_regex(i) {
                 let rule = &self.set.rules[self.regex_rule[i]];

@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use regex::{Regex, RegexBuilder};
+use super::lazy::LazyRegex;
 use serde::Deserialize;
 
 use super::PatternError;
@@ -87,7 +87,7 @@ pub struct ValueRule {
     /// What it reads.
     pub kind: ValueType,
     /// The compiled regex.
-    pub regex: Regex,
+    pub regex: LazyRegex,
     /// How a person calls the value ("failed-trial count").
     pub label: String,
     /// Which way a number makes the criterion stricter, for numbers.
@@ -100,9 +100,9 @@ pub struct KindRule {
     /// The kind's name in the report.
     pub kind: String,
     /// The sentence (with its heading) states this criterion.
-    pub when: Regex,
+    pub when: LazyRegex,
     /// ... unless this matches the sentence (with its heading).
-    pub unless: Option<Regex>,
+    pub unless: Option<LazyRegex>,
     /// Read clause by clause (split at '.' and ';'), so that two periods
     /// in one sentence ("initial ...; continued ...") stay apart.
     pub per_clause: bool,
@@ -116,18 +116,38 @@ pub struct DetailVocab {
     /// Number words ("two" = 2).
     pub numbers: BTreeMap<String, u32>,
     /// A lead-in whose items must all be met.
-    pub all_of: Regex,
+    pub all_of: LazyRegex,
     /// A lead-in one of whose items is enough.
-    pub one_of: Regex,
+    pub one_of: LazyRegex,
     /// An item ending with "and" (the list is "all of").
-    pub item_and: Regex,
+    pub item_and: LazyRegex,
     /// An item ending with "or" (the list is "one of").
-    pub item_or: Regex,
+    pub item_or: LazyRegex,
     /// The criterion kinds, in report order.
     pub kinds: Vec<KindRule>,
 }
 
 impl DetailVocab {
+    /// Every regex of the table, with what it is.
+    pub fn regexes(&self) -> Vec<(String, &LazyRegex)> {
+        let mut out: Vec<(String, &LazyRegex)> = vec![
+            ("all_of".into(), &self.all_of),
+            ("one_of".into(), &self.one_of),
+            ("item_and".into(), &self.item_and),
+            ("item_or".into(), &self.item_or),
+        ];
+        for k in &self.kinds {
+            out.push((format!("{} when", k.kind), &k.when));
+            if let Some(u) = &k.unless {
+                out.push((format!("{} unless", k.kind), u));
+            }
+            for v in &k.values {
+                out.push((format!("{}.{}", k.kind, v.key), &v.regex));
+            }
+        }
+        out
+    }
+
     /// Reads a number written in digits or as a word.
     pub fn number(&self, s: &str) -> Option<u32> {
         let s = s.trim();
@@ -142,16 +162,13 @@ impl DetailVocab {
         d: DetailDef,
     ) -> Result<DetailVocab, PatternError> {
         let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).map(|i| i + 1);
-        let compile = |what: &str, re: &str| -> Result<Regex, PatternError> {
-            RegexBuilder::new(re)
-                .case_insensitive(true)
-                .build()
-                .map_err(|e| PatternError {
-                    file: file.to_string(),
-                    line: line_of(re),
-                    rule: None,
-                    reason: format!("criteria_detail {what}: {e}"),
-                })
+        let compile = |what: &str, re: &str| -> Result<LazyRegex, PatternError> {
+            LazyRegex::new(re, true).map_err(|e| PatternError {
+                file: file.to_string(),
+                line: line_of(re),
+                rule: None,
+                reason: format!("criteria_detail {what}: {e}"),
+            })
         };
         let mut kinds = Vec::with_capacity(d.kind.len());
         for k in d.kind {
@@ -159,7 +176,7 @@ impl DetailVocab {
             for v in k.value {
                 let what = format!("{}.{}", k.kind, v.key);
                 let regex = compile(&what, &v.regex)?;
-                if v.kind != ValueType::Flag && !regex.capture_names().any(|n| n == Some("v")) {
+                if v.kind != ValueType::Flag && !regex.has_group("v") {
                     return Err(PatternError {
                         file: file.to_string(),
                         line: line_of(&v.regex),

@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use regex::Regex;
+use super::lazy::LazyRegex;
 use serde::Deserialize;
 
 use super::PatternError;
@@ -58,7 +58,7 @@ pub struct Grammar {
     /// Sentence openers that refer back to the drug in focus (lower case).
     pub anaphora: Vec<String>,
     /// A noun phrase pointing back to the drug ("these uses").
-    pub demonstrative: Regex,
+    pub demonstrative: LazyRegex,
     /// Words opening a subordinate clause (lower case).
     pub subordinators: Vec<String>,
     /// Words that end a clause besides ';' and '. ' (lower case, spaced).
@@ -82,7 +82,7 @@ pub struct Grammar {
     /// Prefixes that negate the word after them ("non-").
     pub negating_prefixes: Vec<String>,
     /// A remark-code legend line; group 1 is the code.
-    pub legend: Regex,
+    pub legend: LazyRegex,
     /// Words a period does not end a sentence after (lower case).
     pub abbreviations: Vec<String>,
     /// Words that carry a sentence over a line end (lower case).
@@ -92,16 +92,28 @@ pub struct Grammar {
     /// Small words a title-case line leaves in lower case.
     pub title_small_words: Vec<String>,
     /// Words that make a nearby number a billing code.
-    pub code_context: Regex,
+    pub code_context: LazyRegex,
     /// What before a number makes it an address, phone or ID number.
-    pub not_a_code_before: Regex,
+    pub not_a_code_before: LazyRegex,
     /// Condition keys of each topic's approved indications.
     pub approved_indications: BTreeMap<Topic, Vec<String>>,
     /// Condition keys and what names them, first match wins.
-    pub conditions: Vec<(String, Regex)>,
+    pub conditions: Vec<(String, LazyRegex)>,
 }
 
 impl Grammar {
+    /// Every regex of the table, with its field's name.
+    pub fn regexes(&self) -> Vec<(&'static str, &LazyRegex)> {
+        let mut out = vec![
+            ("demonstrative", &self.demonstrative),
+            ("legend", &self.legend),
+            ("code_context", &self.code_context),
+            ("not_a_code_before", &self.not_a_code_before),
+        ];
+        out.extend(self.conditions.iter().map(|(_, re)| ("condition", re)));
+        out
+    }
+
     /// The condition a use names, as a key; `None` for a generic use.
     pub fn condition_key(&self, text: &str) -> Option<&str> {
         let t = text.to_lowercase();
@@ -141,13 +153,12 @@ impl Grammar {
             Ok(v.into_iter().map(|w| w.to_lowercase()).collect())
         };
         let regex = |field: &str, src: &str| {
-            Regex::new(src).map_err(|e| err(field, format!("bad regex {src:?}: {e}")))
+            LazyRegex::new(src, false).map_err(|e| err(field, format!("bad regex {src:?}: {e}")))
         };
         // Regexes run over whole documents get ASCII classes, like the
         // rules' (see `textutil`).
         let ascii = |field: &str, src: &str| {
-            regex::RegexBuilder::new(&crate::textutil::ascii_classes(src))
-                .build()
+            LazyRegex::new(&crate::textutil::ascii_classes(src), false)
                 .map_err(|e| err(field, format!("bad regex {src:?}: {e}")))
         };
         let mut conditions = Vec::with_capacity(def.condition.len());

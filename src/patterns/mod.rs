@@ -12,6 +12,7 @@
 
 pub mod detail;
 pub mod grammar;
+pub mod lazy;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -445,6 +446,32 @@ struct RuleDef {
 }
 
 impl PatternSet {
+    /// Compiles the regexes of the `[grammar]` and `[criteria_detail]`
+    /// tables now (they are otherwise compiled when a text first needs
+    /// them), reporting the first that cannot be, such as one over the
+    /// size limit.
+    pub fn compile_vocabulary(&self) -> Result<(), PatternError> {
+        let grammar = self
+            .grammar
+            .regexes()
+            .into_iter()
+            .map(|(what, re)| (format!("[grammar] {what}"), re));
+        let detail = self
+            .detail
+            .regexes()
+            .into_iter()
+            .map(|(what, re)| (format!("[criteria_detail] {what}"), re));
+        for (what, re) in grammar.chain(detail) {
+            re.try_get().map_err(|e| PatternError {
+                file: self.origin.clone(),
+                line: None,
+                rule: None,
+                reason: format!("{what}: {e}"),
+            })?;
+        }
+        Ok(())
+    }
+
     /// The built-in library.
     pub fn builtin() -> Result<PatternSet, PatternError> {
         let files: Vec<(String, String)> = BUILTIN
