@@ -442,3 +442,23 @@ pub const SUBCOMMANDS: &[&str] = &[
     "help",
     "__extract-worker",
 ];
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_default_subcommand_rewrite_knows_every_subcommand() {
+        let mut clap_names: Vec<String> = Cli::command()
+            .get_subcommands()
+            .map(|c| c.get_name().to_string())
+            .chain(["help".to_string()])
+            .collect();
+        clap_names.sort();
+        let mut listed: Vec<String> = SUBCOMMANDS.iter().map(|s| s.to_string()).collect();
+        listed.sort();
+        assert_eq!(listed, clap_names);
+    }
+}
