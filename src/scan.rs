@@ -205,17 +205,19 @@ pub fn analyze_file(input: &Input, settings: &ExtractSettings, matcher: &Matcher
         doc.path.clone_from(&input.display);
         return doc;
     }
-    let (sha, extracted) = extract_known(path, Some(sha), settings);
+    let (read_sha, extracted) = extract_known(path, Some(sha.clone()), settings);
     // What depends on this run's conditions (a timeout, a crash, OCR cut
-    // short) is analysed but not kept.
-    let keep = match &extracted {
-        Ok(e) => !e.transient,
-        Err(e) => !matches!(e, ExtractError::Timeout(_) | ExtractError::Crashed(_)),
-    };
-    let doc = analyze_extracted(input.display.clone(), sha, extracted, matcher);
+    // short), or on a file that changed between its hash and its reading,
+    // is analysed but not kept.
+    let keep = read_sha == sha
+        && match &extracted {
+            Ok(e) => !e.transient,
+            Err(e) => !matches!(e, ExtractError::Timeout(_) | ExtractError::Crashed(_)),
+        };
+    let doc = analyze_extracted(input.display.clone(), read_sha, extracted, matcher);
     if keep {
         // A cache that cannot be written only costs speed.
-        let _ = c.put_document(&doc.sha256, &key, &doc);
+        let _ = c.put_document(&sha, &key, &doc);
     }
     doc
 }
