@@ -593,31 +593,29 @@ fn line_of(text: &str, offset: usize) -> usize {
 
 /// The built-in `[grammar]` table.
 fn builtin_grammar() -> Result<Grammar, PatternError> {
-    let (name, text) = BUILTIN
-        .iter()
-        .find(|(n, _)| *n == "grammar.toml")
-        .expect("the built-in library has a grammar file");
-    let (_, g, _) = parse_file(name, text)?;
-    g.ok_or_else(|| PatternError {
-        file: (*name).to_string(),
-        line: None,
-        rule: None,
-        reason: "no [grammar] table".into(),
-    })
+    builtin_table("grammar.toml", "[grammar]", |(_, g, _)| g)
 }
 
 /// The built-in `[criteria_detail]` table.
 fn builtin_detail() -> Result<DetailVocab, PatternError> {
+    builtin_table("criteria_detail.toml", "[criteria_detail]", |(_, _, d)| d)
+}
+
+/// A table of one built-in file, for a folder library without its own.
+fn builtin_table<T>(
+    file: &str,
+    table: &str,
+    pick: impl FnOnce(FileParts) -> Option<T>,
+) -> Result<T, PatternError> {
     let (name, text) = BUILTIN
         .iter()
-        .find(|(n, _)| *n == "criteria_detail.toml")
-        .expect("the built-in library has a criteria_detail file");
-    let (_, _, d) = parse_file(name, text)?;
-    d.ok_or_else(|| PatternError {
+        .find(|(n, _)| *n == file)
+        .unwrap_or_else(|| panic!("the built-in library has {file}"));
+    pick(parse_file(name, text)?).ok_or_else(|| PatternError {
         file: (*name).to_string(),
         line: None,
         rule: None,
-        reason: "no [criteria_detail] table".into(),
+        reason: format!("no {table} table"),
     })
 }
 

@@ -144,6 +144,20 @@ pub fn devset_dir() -> Option<PathBuf> {
     dir.is_dir().then_some(dir)
 }
 
+/// The number of PDF files directly in `dir`.
+pub fn pdf_count(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("pdf"))
+        })
+        .count()
+}
+
 /// Writes `files` (name, bytes) into a new temporary folder.
 pub fn temp_with(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use super::common::{devset_dir, repo, run};
+use super::common::{devset_dir, pdf_count, repo, run};
 
 /// A value check: the cell equals the value, or (`Has`) the cell's list
 /// holds the item.
@@ -256,16 +256,7 @@ fn compare_html_is_one_self_contained_page_with_a_row_per_document_topic() {
     for external in ["<script", "<link", "src=", "@import", "url("] {
         assert!(!page.contains(external), "the page loads {external}");
     }
-    let docs = std::fs::read_dir(&dir)
-        .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .path()
-                .extension()
-                .is_some_and(|x| x == "pdf")
-        })
-        .count();
+    let docs = pdf_count(&dir);
     let rows = page.matches("<td class=\"path\"").count();
     assert_eq!(rows, docs * 2, "one row per document and drug topic");
 }

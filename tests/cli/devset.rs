@@ -2,7 +2,7 @@
 //! every document is read (status ok) and the report keeps the contract.
 //! Skipped, with a message, when ../shared is not there.
 
-use super::common::{devset_dir, run, stdout_json};
+use super::common::{devset_dir, pdf_count, run, stdout_json};
 use super::schema::schema;
 
 #[test]
@@ -11,16 +11,7 @@ fn every_devset_document_is_read_and_contract_shaped() {
         eprintln!("skipping: ../shared/devset/pdf not found beside the repository");
         return;
     };
-    let pdfs = std::fs::read_dir(&dir)
-        .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .path()
-                .extension()
-                .is_some_and(|x| x.eq_ignore_ascii_case("pdf"))
-        })
-        .count();
+    let pdfs = pdf_count(&dir);
     assert!(pdfs > 0, "no PDFs in {}", dir.display());
     let out = run(&["scan", dir.to_str().unwrap()]);
     assert_eq!(
