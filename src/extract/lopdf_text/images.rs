@@ -543,18 +543,32 @@ pub fn visit_pages(
     Ok(total)
 }
 
-/// The document with the given image XObjects replaced by one white
-/// pixel each (and decrypted), saved anew: what the page renderer reads
-/// when a page draws images too large to decode, so the rest of the page
-/// can still be rendered.
+/// An inline image's declared width, height and bytes of samples.
+pub type InlineSize = (u64, u64, u128);
+
+/// What to leave out of the copy the page renderer reads.
+pub struct LeaveOut<'a> {
+    /// Image XObjects, replaced by one white pixel each.
+    pub images: &'a [(u32, u16)],
+    /// A page (0-based) whose inline images `too_large` says are too large
+    /// (given their declared width, height and bytes of samples) are
+    /// removed from its content stream.
+    pub inline: Option<(usize, &'a dyn Fn(InlineSize) -> bool)>,
+}
+
+/// The document without the images `leave_out` names (and decrypted),
+/// saved anew: what the page renderer reads when a page draws images too
+/// large to decode, so the rest of the page can still be rendered. Also
+/// returns how many inline images were removed.
 pub fn without_images(
     data: &[u8],
     opts: &ExtractOptions,
-    images: &[(u32, u16)],
-) -> Result<Vec<u8>, String> {
+    leave_out: &LeaveOut<'_>,
+) -> Result<(Vec<u8>, usize), String> {
     use lopdf::dictionary;
-    let mut doc = load(data, opts, &Limits::default()).map_err(|e| e.to_string())?;
-    for &id in images {
+    let limits = Limits::default();
+    let mut doc = load(data, opts, &limits).map_err(|e| e.to_string())?;
+    for &id in leave_out.images {
         let blank = Stream::new(
             dictionary! {
                 "Type" => "XObject", "Subtype" => "Image", "Width" => 1, "Height" => 1,
@@ -564,13 +578,58 @@ pub fn without_images(
         );
         doc.objects.insert(id, Object::Stream(blank));
     }
+    let mut removed = 0;
+    if let Some((index, too_large)) = leave_out.inline {
+        let page_id = u32::try_from(index + 1)
+            .ok()
+            .and_then(|n| doc.get_pages().get(&n).copied())
+            .ok_or_else(|| format!("page {} is not in the page tree", index + 1))?;
+        let content = doc
+            .get_page_content_with_limit(page_id, limits.max_stream_bytes)
+            .map_err(|e| format!("cannot read the content of page {}: {e}", index + 1))?;
+        let (kept, n) = without_inline_images(&content, too_large, limits.max_operands);
+        if n > 0 {
+            doc.change_page_content(page_id, kept)
+                .map_err(|e| format!("cannot rewrite the content of page {}: {e}", index + 1))?;
+        }
+        removed = n;
+    }
     // The objects were decrypted on load; the copy is written in clear.
     doc.trailer.remove(b"Encrypt");
     doc.encryption_state = None;
     let mut out = Vec::new();
     doc.save_to(&mut out)
         .map_err(|e| format!("cannot write the page without its large images: {e}"))?;
-    Ok(out)
+    Ok((out, removed))
+}
+
+/// A content stream without the inline images (`BI` ... `EI`) that
+/// `too_large` says are too large, and how many were removed.
+fn without_inline_images(
+    content: &[u8],
+    too_large: &dyn Fn(InlineSize) -> bool,
+    max_operands: usize,
+) -> (Vec<u8>, usize) {
+    use super::lexer::{Lexer, OpBuf};
+    let mut lexer = Lexer::new(content);
+    let mut buf = OpBuf::default();
+    let mut kept = Vec::with_capacity(content.len());
+    let (mut from, mut removed) = (0, 0);
+    while let Some(op) = lexer.next_op(&mut buf, max_operands) {
+        if op != b"BI" {
+            continue;
+        }
+        let dict = content.get(lexer.inline_dict.clone()).unwrap_or_default();
+        if too_large(super::content::inline_image_size(dict)) {
+            let span = lexer.inline_span.clone();
+            kept.extend_from_slice(&content[from..span.start]);
+            kept.push(b' ');
+            from = span.end;
+            removed += 1;
+        }
+    }
+    kept.extend_from_slice(&content[from..]);
+    (kept, removed)
 }
 
 #[cfg(test)]
@@ -602,6 +661,25 @@ mod tests {
         let mut out = Vec::new();
         doc.save_to(&mut out).unwrap();
         out
+    }
+
+    #[test]
+    fn only_the_inline_images_said_too_large_are_taken_out_of_a_content_stream() {
+        let content = b"BT (a) Tj ET BI /W 9000 /H 9000 /BPC 8 /CS /G ID \x00EI\xff EI \
+            q BI /W 2 /H 2 /BPC 8 /CS /G ID \x01\x02\x03\x04 EI Q (b) Tj";
+        let wide = |(w, _, _): (u64, u64, u128)| w > 100;
+        let (kept, removed) = without_inline_images(content, &wide, 100);
+        assert_eq!(removed, 1);
+        let kept = String::from_utf8_lossy(&kept);
+        assert!(!kept.contains("9000"), "{kept}");
+        assert!(kept.starts_with("BT (a) Tj ET "), "{kept}");
+        assert!(kept.contains("q BI /W 2 /H 2"), "{kept}");
+        assert!(kept.ends_with("EI Q (b) Tj"), "{kept}");
+        let none = |_: (u64, u64, u128)| false;
+        assert_eq!(
+            without_inline_images(content, &none, 100),
+            (content.to_vec(), 0)
+        );
     }
 
     #[test]

@@ -64,6 +64,9 @@ pub struct Lexer<'a> {
     pos: usize,
     /// Where the dictionary of the last inline image (`BI` ... `ID`) lies.
     pub inline_dict: std::ops::Range<usize>,
+    /// Where the whole of the last inline image (`BI` to the end of `EI`)
+    /// lies.
+    pub inline_span: std::ops::Range<usize>,
 }
 
 #[inline]
@@ -100,6 +103,7 @@ impl<'a> Lexer<'a> {
             data,
             pos: 0,
             inline_dict: 0..0,
+            inline_span: 0..0,
         }
     }
 
@@ -182,6 +186,7 @@ impl<'a> Lexer<'a> {
                             // interpreter can count it (OCR wants to know
                             // a page draws images).
                             self.skip_inline_image();
+                            self.inline_span = start..self.pos;
                             buf.clear();
                             return Some(b"BI");
                         }

@@ -170,12 +170,22 @@ impl Reader<'_> {
             return Outcome::Nothing;
         }
         // Sizes first: nothing below allocates for an image over the caps.
-        // An inline image lies inside the content: the page is not
-        // rendered at all.
-        if let Some(size) = p.largest_inline
-            && let Err(BitmapError::TooLarge(m)) = bitmap::inline_size_ok(size, &self.caps)
+        // An inline image too large is taken out of the page's content
+        // before it is rendered.
+        let inline_too_large = match p
+            .largest_inline
+            .map(|s| bitmap::inline_size_ok(s, &self.caps))
         {
-            return Outcome::Skipped(m);
+            Some(Err(BitmapError::TooLarge(m))) => Some(m),
+            _ => None,
+        };
+        if let Some(m) = &inline_too_large
+            && p.glyphs == 0
+            && p.image_draws == 0
+            && p.inline_images == 1
+        {
+            // Nothing would be left to read.
+            return Outcome::Skipped(m.clone());
         }
         let mut oversized: Vec<(u32, u16, String)> = Vec::new();
         for img in &p.images {
@@ -192,7 +202,7 @@ impl Reader<'_> {
                 p.images[0].info.codec,
                 Codec::Raw | Codec::Dct | Codec::Ccitt(_)
             );
-        if single && oversized.is_empty() {
+        if single && oversized.is_empty() && inline_too_large.is_none() {
             let img = &p.images[0];
             let caps = self.caps;
             match catch(|| bitmap::decode(img, &caps)) {
@@ -209,10 +219,15 @@ impl Reader<'_> {
                 Ok(Err(_)) | Err(_) => {}
             }
         }
-        self.render(p, oversized)
+        self.render(p, oversized, inline_too_large)
     }
 
-    fn render(&mut self, p: &PageImages<'_>, mut oversized: Vec<(u32, u16, String)>) -> Outcome {
+    fn render(
+        &mut self,
+        p: &PageImages<'_>,
+        mut oversized: Vec<(u32, u16, String)>,
+        inline_too_large: Option<String>,
+    ) -> Outcome {
         // JPEG, JPEG 2000 and JBIG2 headers may declare more pixels than
         // the PDF says; the renderer would decode them in full.
         for img in &p.images {
@@ -251,7 +266,7 @@ impl Reader<'_> {
         }
         let (data, opts) = (self.data, self.opts);
         let fresh;
-        let r = if oversized.is_empty() {
+        let r = if oversized.is_empty() && inline_too_large.is_none() {
             let password = opts.password.as_deref();
             let renderer = self.renderer.get_or_insert_with(|| {
                 match catch(|| render::Renderer::load(data, password)) {
@@ -266,27 +281,54 @@ impl Reader<'_> {
         } else {
             // The page without its large images: the rest is still read.
             let ids: Vec<(u32, u16)> = oversized.iter().map(|o| (o.0, o.1)).collect();
-            fresh = match catch(|| {
-                images::without_images(data, opts, &ids)
-                    .and_then(|copy| render::Renderer::load(&copy, None))
+            let caps = self.caps;
+            let too_large = |size| bitmap::inline_size_ok(size, &caps).is_err();
+            let leave_out = images::LeaveOut {
+                images: &ids,
+                inline: inline_too_large
+                    .is_some()
+                    .then_some((p.index, &too_large as &dyn Fn(images::InlineSize) -> bool)),
+            };
+            let removed;
+            (fresh, removed) = match catch(|| {
+                let (copy, removed) = images::without_images(data, opts, &leave_out)?;
+                render::Renderer::load(&copy, None).map(|r| (r, removed))
             }) {
                 Ok(Ok(r)) => r,
                 Ok(Err(e)) => return Outcome::Skipped(e),
                 Err(panic) => return Outcome::Skipped(format!("the renderer failed: {panic}")),
             };
-            let count = oversized.len();
-            let what = if count == 1 {
-                "1 image".to_string()
-            } else {
-                format!("{count} images")
-            };
-            self.skipped_images.push((
-                p.index,
-                format!(
-                    "{what} not drawn for OCR (image {}: {}); the rest of the page is read",
-                    oversized[0].0, oversized[0].2
-                ),
-            ));
+            if let Some(m) = inline_too_large {
+                if removed == 0 {
+                    // Drawn from a form the page shares with others: the
+                    // page is not rendered.
+                    return Outcome::Skipped(m);
+                }
+                let what = if removed == 1 {
+                    "1 inline image".to_string()
+                } else {
+                    format!("{removed} inline images")
+                };
+                self.skipped_images.push((
+                    p.index,
+                    format!("{what} not drawn for OCR ({m}); the rest of the page is read"),
+                ));
+            }
+            if !oversized.is_empty() {
+                let count = oversized.len();
+                let what = if count == 1 {
+                    "1 image".to_string()
+                } else {
+                    format!("{count} images")
+                };
+                self.skipped_images.push((
+                    p.index,
+                    format!(
+                        "{what} not drawn for OCR (image {}: {}); the rest of the page is read",
+                        oversized[0].0, oversized[0].2
+                    ),
+                ));
+            }
             &fresh
         };
         if r.page_count() != self.page_count {
@@ -757,16 +799,34 @@ mod tests {
     }
 
     #[test]
-    fn an_inline_image_declaring_a_huge_size_is_not_rendered() {
+    fn an_inline_image_declaring_a_huge_size_is_left_out_and_the_rest_of_the_page_read() {
         let content = b"BT /F1 12 Tf 10 10 Td (x) Tj ET q 100 0 0 100 0 0 cm \
-            BI /W 150000 /H 150000 /CS /G /BPC 8 ID \x00\x00 EI Q";
+            BI /W 150000 /H 150000 /CS /G /BPC 8 ID \x00\x00 EI Q \
+            q 10 0 0 10 0 0 cm BI /W 2 /H 1 /CS /G /BPC 8 ID \x00\x00 EI Q";
         let lines = read(&pdf(vec![(content.as_slice(), vec![]), (b"", vec![])]));
-        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert_eq!(
+            lines[0],
+            "page 1: 200 x 200 at 72 dpi from the rendered page"
+        );
+        assert_eq!(lines[1], "page 2: nothing to read");
+        assert!(
+            lines[2].starts_with(
+                "page 1: 1 inline image not drawn for OCR (an inline image of 150000 x 150000 pixels"
+            ),
+            "{lines:?}"
+        );
+    }
+
+    #[test]
+    fn a_page_that_is_only_a_huge_inline_image_is_not_read() {
+        let content = b"q 100 0 0 100 0 0 cm BI /W 150000 /H 150000 /CS /G /BPC 8 ID \x00\x00 EI Q";
+        let lines = read(&pdf(vec![(content.as_slice(), vec![])]));
+        assert_eq!(lines.len(), 1, "{lines:?}");
         assert!(
             lines[0].starts_with("page 1: not read: an inline image of 150000 x 150000 pixels"),
             "{lines:?}"
         );
-        assert_eq!(lines[1], "page 2: nothing to read");
     }
 
     #[test]
