@@ -1,0 +1,37 @@
+//! Criterion bench of the whole analysis of one document
+//! (`classify::analyze`: layout, sentences, the matcher, cues, stances,
+//! parity, codes) with the built-in pattern library, over normalized real
+//! text; throughput is normalized bytes analysed, on one core. The
+//! `matcher` bench is the matching part alone.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use policyscan::normalize::NormalizedText;
+
+#[path = "support/corpus.rs"]
+mod corpus;
+
+fn bench(c: &mut Criterion) {
+    let matcher = policyscan::load_matcher(None).expect("built-in patterns compile");
+    let mut g = c.benchmark_group("classify");
+    for input in corpus::inputs() {
+        let texts: Vec<NormalizedText> = input
+            .docs
+            .iter()
+            .map(|p| NormalizedText::from_pages(p))
+            .collect();
+        let bytes: usize = texts.iter().map(|t| t.text().len()).sum();
+        g.throughput(Throughput::Bytes(bytes as u64));
+        g.bench_function(input.name, |b| {
+            b.iter(|| {
+                texts
+                    .iter()
+                    .map(|t| policyscan::classify::analyze(t, &matcher).findings.len())
+                    .sum::<usize>()
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
