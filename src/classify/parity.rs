@@ -543,6 +543,13 @@ fn weigh<'r>(
                         true,
                         "stated for MH/SUD only; the document describes medical/surgical benefits of this classification without it".to_string(),
                     )
+                } else if general {
+                    (
+                        Some(a),
+                        None,
+                        false,
+                        "stated for MH/SUD; the document also states it for other benefits or without naming a side".to_string(),
+                    )
                 } else {
                     (Some(a), None, false, "stated for MH/SUD only".to_string())
                 }

@@ -365,14 +365,10 @@ fn realdev_stances_are_exactly_the_labels() {
 }
 
 /// The asymmetric parity limitations of the payer corpus, listed to be
-/// read by hand against the document (none on its summaries of benefits
-/// and coverage).
-const PAYERS_ASYMMETRIC: &[(&str, &str)] = &[(
-    // An SPD: MH/SUD level-of-care guidelines, in a plan whose inpatient
-    // medical/surgical benefits are described without such a statement.
-    "28_princeton_univ_uhc_php_spd_2024.pdf",
-    "medical_necessity_criteria",
-)];
+/// read by hand against the document (none: an SPD's MH/SUD level-of-care
+/// guidelines sit beside its rule that every covered service be medically
+/// necessary, which is the same limitation stated for benefits in general).
+const PAYERS_ASYMMETRIC: &[(&str, &str)] = &[];
 
 #[test]
 fn payer_corpus_stances_are_exactly_the_labels() {
