@@ -1,16 +1,17 @@
 //! Scanning normalized text with the compiled pattern library.
 //!
-//! Owns: finding every rule hit (rule, byte span) in a text: one pass of an
-//! Aho-Corasick automaton for the literals, one pass of a second automaton
-//! over the prefix literals of the regexes (the [`Gate`]: every match of
-//! such a regex starts where one of its prefix literals occurs, so it is
-//! tried, anchored, only there), then the regexes without a prefix set, or
-//! with too many candidates, over the whole text. The anchored tries reproduce `find_iter`'s
-//! leftmost-first, non-overlapping matches exactly. A `RegexSet` pre-check was
-//! measured and dropped: an overlapping search over ~150 patterns cannot
-//! stay on the lazy DFA and fell back to the PikeVM, which took 83% of a
-//! scan (12.7 s vs 0.7 s on a 1.8 MB document). The [`Matcher`] is
-//! immutable, `Send + Sync`, and shared by reference across rayon workers.
+//! Owns: finding every rule hit (rule, byte span) in a text, from one pass
+//! of one Aho-Corasick automaton holding both the rules' literals and the
+//! prefix literals of the regexes (the [`Gate`]: every match of such a
+//! regex starts where one of its prefix literals occurs, so it is tried,
+//! anchored, only there); then the regexes without a prefix set, or with
+//! too many candidates, run over the whole text. The anchored tries
+//! reproduce `find_iter`'s leftmost-first, non-overlapping matches exactly.
+//! A `RegexSet` pre-check was measured and dropped: an overlapping search
+//! over ~150 patterns cannot stay on the lazy DFA and fell back to the
+//! PikeVM, which took 83% of a scan (12.7 s vs 0.7 s on a 1.8 MB document).
+//! The [`Matcher`] is immutable, `Send + Sync`, and shared by reference
+//! across rayon workers.
 //!
 //! Compiling a pattern set into a `Matcher` is [`compile`].
 //!
@@ -54,23 +55,28 @@ pub struct Matcher {
     automata: OnceLock<Result<Automata, PatternError>>,
 }
 
-/// The automata every text goes through: the literals, the regexes' gate
-/// and the heading rules.
+/// The automata every text goes through: the literals and the regexes'
+/// gate in one, and the heading rules.
 #[derive(Debug)]
 pub(crate) struct Automata {
-    pub(crate) literals: Option<AhoCorasick>,
+    /// The rules' literals (pattern ids `0..literal_count`), then the
+    /// gate's prefix literals (the rest); `None` when there are neither.
+    pub(crate) scan: Option<AhoCorasick>,
+    /// How many of `scan`'s patterns are rule literals.
+    pub(crate) literal_count: usize,
     pub(crate) gate: Gate,
     /// One whole-line pattern per heading alternative, and its rule.
     pub(crate) headings: Option<(RegexSet, Vec<usize>)>,
 }
 
-/// Which regexes can match a text at all, from one Aho-Corasick pass over
-/// their prefix literals.
+/// Which regexes can match a text at all, from the occurrences of their
+/// prefix literals.
 #[derive(Debug)]
 pub struct Gate {
-    /// The prefix literals of the gated regexes (lowercased ASCII).
-    pub(crate) automaton: Option<AhoCorasick>,
-    /// For each literal of `automaton`, the regexes it opens.
+    /// The prefix literals of the gated regexes (lowercased ASCII), in the
+    /// order of `regexes`.
+    pub(crate) literals: Vec<Vec<u8>>,
+    /// For each prefix literal, the regexes it opens.
     pub(crate) regexes: Vec<Vec<usize>>,
     /// Regexes without a usable prefix set: they always run.
     pub(crate) always: Vec<usize>,
@@ -94,44 +100,60 @@ enum Plan {
 }
 
 impl Gate {
-    /// For each regex, where its matches can start in `text`.
-    fn plan(&self, text: &str) -> Vec<Plan> {
+    /// An empty plan for `text`: every gated regex with no candidate yet,
+    /// the others scanning the whole text.
+    fn start(&self, text: &str) -> Planner {
         let mut plan: Vec<Plan> = (0..self.count).map(|_| Plan::At(Vec::new())).collect();
         for &i in &self.always {
             plan[i] = Plan::Scan;
         }
-        // An anchored try costs about what scanning a few hundred bytes
-        // does: a regex with many candidates scans the text instead.
-        let most = text.len() / SCAN_BYTES_PER_TRY;
-        if let Some(ac) = &self.automaton {
-            let bytes = text.as_bytes();
-            for m in ac.find_overlapping_iter(text) {
-                let at_boundary = is_ascii_word_boundary(bytes, m.start());
-                for &i in &self.regexes[m.pattern().as_usize()] {
-                    if let Plan::At(starts) = &mut plan[i]
-                        && (at_boundary || !self.bounded[i])
-                    {
-                        // Overlapping literals can repeat a start: the
-                        // count may run ahead of the distinct starts.
-                        if starts.len() > 2 * most {
-                            plan[i] = Plan::Scan;
-                        } else {
-                            starts.push(m.start());
-                        }
-                    }
+        Planner {
+            plan,
+            // An anchored try costs about what scanning a few hundred
+            // bytes does: a regex with many candidates scans the text
+            // instead.
+            most: text.len() / SCAN_BYTES_PER_TRY,
+        }
+    }
+
+    /// Counts an occurrence of prefix literal `literal` at `start`.
+    fn candidate(&self, planner: &mut Planner, bytes: &[u8], literal: usize, start: usize) {
+        let at_boundary = is_ascii_word_boundary(bytes, start);
+        for &i in &self.regexes[literal] {
+            if let Plan::At(starts) = &mut planner.plan[i]
+                && (at_boundary || !self.bounded[i])
+            {
+                // Overlapping literals can repeat a start: the count may
+                // run ahead of the distinct starts.
+                if starts.len() > 2 * planner.most {
+                    planner.plan[i] = Plan::Scan;
+                } else {
+                    starts.push(start);
                 }
             }
         }
-        for p in &mut plan {
+    }
+}
+
+/// A plan being filled from the candidates of one text.
+struct Planner {
+    plan: Vec<Plan>,
+    most: usize,
+}
+
+impl Planner {
+    /// For each regex, where its matches can start.
+    fn finish(mut self) -> Vec<Plan> {
+        for p in &mut self.plan {
             if let Plan::At(starts) = p {
                 starts.sort_unstable();
                 starts.dedup();
-                if starts.len() > most {
+                if starts.len() > self.most {
                     *p = Plan::Scan;
                 }
             }
         }
-        plan
+        self.plan
     }
 }
 
@@ -250,23 +272,30 @@ impl Matcher {
     /// and the long s, the only non-ASCII letters folding to ASCII ones.
     pub fn find_all(&self, text: &str) -> Vec<Hit> {
         let automata = self.automata();
+        let gate = &automata.gate;
         let mut hits = Vec::new();
-        if let Some(ac) = &automata.literals {
+        let mut planner = gate.start(text);
+        if let Some(ac) = &automata.scan {
             let bytes = text.as_bytes();
             for m in ac.find_overlapping_iter(text) {
                 let (s, e) = (m.start(), m.end());
+                let id = m.pattern().as_usize();
+                if let Some(literal) = id.checked_sub(automata.literal_count) {
+                    gate.candidate(&mut planner, bytes, literal, s);
+                    continue;
+                }
                 let start_ok = !is_word_byte(bytes[s]) || is_word_boundary(bytes, s);
                 let end_ok = !is_word_byte(bytes[e - 1]) || is_word_boundary(bytes, e);
                 if start_ok && end_ok {
                     hits.push(Hit {
-                        start: m.start(),
-                        end: m.end(),
-                        rule: self.literal_rule[m.pattern().as_usize()],
+                        start: s,
+                        end: e,
+                        rule: self.literal_rule[id],
                     });
                 }
             }
         }
-        let plan = automata.gate.plan(text);
+        let plan = planner.finish();
         let mut spans = Vec::new();
         for (i, (&rule, plan)) in self.regex_rule.iter().zip(&plan).enumerate() {
             spans.clear();
@@ -368,15 +397,43 @@ mod tests {
         assert_eq!(m.find_all(t).len(), 2);
     }
 
-    /// Asserts that `find_all` gives what scanning the whole text with
-    /// every regex gives (the gate changes no hit).
+    /// The literal hits of `text` from an automaton of the literals alone.
+    fn literal_hits(m: &Matcher, text: &str) -> Vec<Hit> {
+        let literals: Vec<&str> = m
+            .rules()
+            .iter()
+            .filter(|r| r.category != crate::patterns::Category::Section)
+            .flat_map(|r| r.literals.iter().map(String::as_str))
+            .collect();
+        let Some(ac) = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&literals)
+            .ok()
+            .filter(|_| !literals.is_empty())
+        else {
+            return Vec::new();
+        };
+        let bytes = text.as_bytes();
+        ac.find_overlapping_iter(text)
+            .filter(|x| {
+                let (s, e) = (x.start(), x.end());
+                (!is_word_byte(bytes[s]) || is_word_boundary(bytes, s))
+                    && (!is_word_byte(bytes[e - 1]) || is_word_boundary(bytes, e))
+            })
+            .map(|x| Hit {
+                start: x.start(),
+                end: x.end(),
+                rule: m.literal_rule[x.pattern().as_usize()],
+            })
+            .collect()
+    }
+
+    /// Asserts that `find_all` (one pass of one automaton for the literals
+    /// and the gate) gives what a pass of the literals alone and a scan of
+    /// the whole text with every regex give.
     fn assert_gate_is_exact(m: &Matcher, text: &str, what: &str) {
         let gated = m.find_all(text);
-        let mut all: Vec<Hit> = gated
-            .iter()
-            .copied()
-            .filter(|h| !m.regex_rule.contains(&h.rule) || m.literal_rule.contains(&h.rule))
-            .collect();
+        let mut all: Vec<Hit> = literal_hits(m, text);
         for (i, &rule) in m.regex_rule.iter().enumerate() {
             all.extend(
                 m.regex(i)

@@ -94,17 +94,19 @@ pub(super) fn automata(m: &Matcher) -> Result<Automata, PatternError> {
         literals.extend(rule.literals.iter().map(String::as_str));
         gate_src.extend(rule.regexes.iter().map(|r| ascii_classes(r)));
     }
-    let literals = literal_automaton(&literals).map_err(|e| PatternError {
+    let gate = Gate::build(&gate_src);
+    // One automaton for both: a text is scanned once.
+    let literal_count = literals.len();
+    let all: Vec<&[u8]> = literals
+        .iter()
+        .map(|l| l.as_bytes())
+        .chain(gate.literals.iter().map(Vec::as_slice))
+        .collect();
+    let scan = literal_automaton(&all).map_err(|e| PatternError {
         file: "<literals>".into(),
         line: None,
         rule: None,
         reason: format!("cannot build the literal automaton: {e}"),
-    })?;
-    let gate = Gate::build(&gate_src).map_err(|reason| PatternError {
-        file: "<regexes>".into(),
-        line: None,
-        rule: None,
-        reason,
     })?;
     let headings = if heading_src.is_empty() {
         None
@@ -118,7 +120,8 @@ pub(super) fn automata(m: &Matcher) -> Result<Automata, PatternError> {
         }
     };
     Ok(Automata {
-        literals,
+        scan,
+        literal_count,
         gate,
         headings,
     })
@@ -212,7 +215,7 @@ impl Gate {
     /// text. Case is folded on ASCII only, which is exact on normalized
     /// text: NFKC has already mapped the non-ASCII letters that fold to
     /// ASCII ones (the Kelvin sign, the long s) onto them.
-    fn build(regex_src: &[String]) -> Result<Gate, String> {
+    fn build(regex_src: &[String]) -> Gate {
         let mut by_literal: std::collections::BTreeMap<Vec<u8>, Vec<usize>> =
             std::collections::BTreeMap::new();
         let mut always = Vec::new();
@@ -230,14 +233,12 @@ impl Gate {
             }
         }
         let (literals, regexes): (Vec<Vec<u8>>, Vec<Vec<usize>>) = by_literal.into_iter().unzip();
-        let automaton = literal_automaton(&literals)
-            .map_err(|e| format!("cannot build the regex prefilter: {e}"))?;
-        Ok(Gate {
-            automaton,
+        Gate {
+            literals,
             regexes,
             always,
             bounded,
             count: regex_src.len(),
-        })
+        }
     }
 }
