@@ -52,6 +52,7 @@ pub fn test_examples(set: &PatternSet) -> Result<(usize, Vec<ExampleFailure>), P
     for rule in &set.rules {
         let single = compile(PatternSet {
             rules: vec![rule.clone()],
+            topics: set.topics.clone(),
             origin: set.origin.clone(),
             grammar: set.grammar.clone(),
             detail: set.detail.clone(),

@@ -89,7 +89,7 @@ fn short_reason(r: Reason) -> &'static str {
 /// reasons, `K: PA, TRD; E: experimental`.
 fn key_criteria(d: &Document) -> String {
     let mut parts = Vec::new();
-    for (topic, letter) in [(Topic::Ketamine, "K"), (Topic::Esketamine, "E")] {
+    for (topic, letter) in [(Topic::KETAMINE, "K"), (Topic::ESKETAMINE, "E")] {
         let Some(t) = d.topics.drug(topic) else {
             continue;
         };
@@ -197,7 +197,7 @@ pub fn render(report: &Report, opts: Options) -> String {
             cell(file_name(&d.path)),
             cell(d.metadata.payer.clone().unwrap_or_else(|| "—".into())),
         ];
-        for topic in Topic::DRUGS {
+        for topic in Topic::drugs() {
             let t = d.topics.drug(topic);
             row.push(match (d.status, t) {
                 (Status::Ok, Some(t)) => Cell {
@@ -329,7 +329,7 @@ fn totals(report: &Report, paint: &dyn Fn(&str, &Style) -> String) -> String {
         ));
     }
     s.push('\n');
-    for topic in Topic::DRUGS {
+    for topic in Topic::drugs() {
         let per = sm.stances.get(topic.as_str());
         let counts: Vec<String> = Stance::ALL
             .iter()
