@@ -575,12 +575,37 @@ fn run_patterns(a: &PatternsArgs) -> Result<u8, AppError> {
             Ok(0)
         }
         PatternsAction::List { verbose } => {
+            for d in &set.topics {
+                writeln!(
+                    out,
+                    "{:<38} {:<18} {}",
+                    format!("topics.{}", d.topic.as_str()),
+                    "topic",
+                    d.name
+                )?;
+                if verbose {
+                    if let Some(desc) = &d.description {
+                        writeln!(out, "    description: {desc}")?;
+                    }
+                    for t in &d.not_confused_with {
+                        writeln!(out, "    not confused with: {}", t.as_str())?;
+                    }
+                    for o in &d.out_of_scope {
+                        writeln!(out, "    out of scope: {} ({})", o.tag, o.note)?;
+                    }
+                    if !d.approved_uses.is_empty() {
+                        writeln!(out, "    approved uses: {}", d.approved_uses.join(", "))?;
+                    }
+                    writeln!(out, "    examples: {}", d.examples.len())?;
+                    writeln!(out, "    defined at {}:{}", d.file, d.line)?;
+                }
+            }
             for r in &set.rules {
                 writeln!(
                     out,
                     "{:<38} {:<18} {}",
                     r.id,
-                    r.category.as_str(),
+                    r.category_name(),
                     r.description
                 )?;
                 if verbose {
@@ -610,7 +635,18 @@ fn run_patterns(a: &PatternsArgs) -> Result<u8, AppError> {
                 run - failures.len(),
                 failures.len()
             )?;
-            Ok(u8::from(!failures.is_empty()))
+            let (topic_run, topic_failures) = crate::rule_examples::test_topic_examples(&set)?;
+            for f in &topic_failures {
+                writeln!(out, "FAIL {f}")?;
+            }
+            writeln!(
+                out,
+                "{} topic examples, {} passed, {} failed",
+                topic_run,
+                topic_run - topic_failures.len(),
+                topic_failures.len()
+            )?;
+            Ok(u8::from(!failures.is_empty() || !topic_failures.is_empty()))
         }
     }
 }

@@ -95,7 +95,12 @@ fn test_reports_every_failing_example() {
         "{text}"
     );
     assert!(
-        text.trim_end().ends_with("4 examples, 2 passed, 2 failed"),
+        text.lines().any(|l| l == "4 examples, 2 passed, 2 failed"),
+        "{text}"
+    );
+    assert!(
+        text.trim_end()
+            .ends_with("0 topic examples, 0 passed, 0 failed"),
         "{text}"
     );
 }
