@@ -284,13 +284,6 @@ impl Topic {
         self.0
     }
 
-    /// Parses a topic id: a built-in one, the parity lens, or one
-    /// registered for this run.
-    pub fn parse(s: &str) -> Option<Topic> {
-        let t = Topic::named(s);
-        (t == Topic::MENTAL_HEALTH_PARITY || Topic::drugs().contains(&t)).then_some(t)
-    }
-
     /// Whether this is a drug (stance-carrying) topic.
     pub fn is_drug(self) -> bool {
         self != Topic::MENTAL_HEALTH_PARITY

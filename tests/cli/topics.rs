@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::common::{by_name, json, repo, run, temp_with};
+use super::schema::schema;
 
 /// The stance of every drug topic of every document, by file name.
 fn stances(report: &Value) -> BTreeMap<String, BTreeMap<String, String>> {
@@ -144,6 +145,29 @@ fn a_topic_from_a_folder_is_in_json_csv_html_markdown_and_exit_status() {
         String::from_utf8(out.stdout).unwrap()
     };
     let report: Value = serde_json::from_str(&scan("json")).unwrap();
+    let errs = schema().check_report_with_topics(&report, &["glowcap"]);
+    assert!(
+        errs.is_empty(),
+        "contract violations:\n  {}",
+        errs.join("\n  ")
+    );
+    // The check sees a departure of the added topic.
+    let mut bad = report.clone();
+    bad["documents"][0]["topics"]["glowcap"]["stance"] = Value::String("maybe".into());
+    bad["summary"]["stances"]["glowcap"]
+        .as_object_mut()
+        .unwrap()
+        .remove("mixed");
+    let errs = schema().check_report_with_topics(&bad, &["glowcap"]);
+    assert!(
+        errs.iter()
+            .any(|e| e.starts_with("$.documents[0].topics.glowcap.stance: \"maybe\"")),
+        "{errs:?}"
+    );
+    assert!(
+        errs.contains(&"$.summary.stances.glowcap.mixed: missing".to_string()),
+        "{errs:?}"
+    );
     let got = stances(&report);
     assert_eq!(got["denied.md"]["glowcap"], "not_covered");
     assert_eq!(got["denied.md"]["ketamine"], "not_addressed");
