@@ -11,7 +11,7 @@ use policyscan::normalize::NormalizedText;
 use policyscan::patterns::PatternSet;
 
 static MATCHER: LazyLock<Matcher> =
-    LazyLock::new(|| policyscan::load_matcher(None).expect("built-in patterns compile"));
+    LazyLock::new(|| policyscan::load_matcher(None, None).expect("built-in patterns compile"));
 
 /// The pattern-file loader: `PatternSet::from_files` + `compile` on
 /// arbitrary bytes (split into up to four files at NUL bytes). Errors are

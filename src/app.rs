@@ -20,7 +20,7 @@ use clap::{CommandFactory, FromArgMatches};
 use crate::cli::{
     CacheAction, CacheArgs, Cli, ColorWhen, Command, CompareArgs, DiffArgs, DiffFormat,
     ExplainArgs, ExtractArgs, ExtractFormat, InputArgs, MergeArgs, PatternsAction, PatternsArgs,
-    ScanArgs, TopicArg,
+    ScanArgs,
 };
 use crate::config::{Config, UsageError};
 use crate::extract::{ExtractOptions, FileOptions};
@@ -29,7 +29,7 @@ use crate::report::json::Sink;
 use crate::scan::ExtractSettings;
 use crate::scan::pool::WorkerPool;
 use crate::scan::resume::Resume;
-use crate::{load_matcher, patterns, report, scan, walk};
+use crate::{Matcher, load_matcher, patterns, report, scan, walk};
 
 pub mod args;
 pub mod config_file;
@@ -330,16 +330,24 @@ fn fails(config: &Config, doc: &Document) -> bool {
     }
     doc.status == Status::Ok
         && config.fail_on.iter().any(|f| {
-            Topic::DRUGS.iter().any(|&t| {
-                f.topic.is_none_or(|ft| ft == t)
-                    && doc.topics.drug(t).is_some_and(|r| r.stance == f.stance)
-            })
+            doc.topics
+                .drugs
+                .iter()
+                .any(|(&t, r)| f.topic.is_none_or(|ft| ft == t) && r.stance == f.stance)
         })
 }
 
 fn run_scan(a: &ScanArgs) -> Result<u8, AppError> {
     let config = args::scan_config(a)?;
-    let matcher = load_matcher(config.patterns.as_deref())?;
+    let matcher = load_matcher(config.patterns.as_deref(), config.topics.as_deref())?;
+    for f in &config.fail_on {
+        if let Some(t) = f
+            .topic
+            .filter(|t| matcher.pattern_set().topic_def(*t).is_none())
+        {
+            return Err(unknown_topic("--fail-on", t.as_str(), &matcher).into());
+        }
+    }
     let walked = walk::walk(&config.paths, &config.walk)?;
     for w in config.warnings.iter().chain(&walked.warnings) {
         warn(config.quiet, w);
@@ -472,12 +480,35 @@ fn run_extract(a: &ExtractArgs) -> Result<u8, AppError> {
     }
 }
 
-fn topic_of(t: TopicArg) -> Topic {
-    match t {
-        TopicArg::Ketamine => Topic::Ketamine,
-        TopicArg::Esketamine => Topic::Esketamine,
-        TopicArg::MentalHealthParity => Topic::MentalHealthParity,
+/// The topic an option names: a topic of the library, or (where `parity`
+/// is allowed) the parity lens.
+fn topic_of(
+    option: &str,
+    name: &str,
+    matcher: &Matcher,
+    parity: bool,
+) -> Result<Topic, UsageError> {
+    if parity && (name == "parity" || name == Topic::MENTAL_HEALTH_PARITY.as_str()) {
+        return Ok(Topic::MENTAL_HEALTH_PARITY);
     }
+    Some(name)
+        .filter(|n| Topic::valid_id(n))
+        .map(Topic::named)
+        .filter(|t| matcher.pattern_set().topic_def(*t).is_some())
+        .ok_or_else(|| unknown_topic(option, name, matcher))
+}
+
+fn unknown_topic(option: &str, name: &str, matcher: &Matcher) -> UsageError {
+    let known: Vec<&str> = matcher
+        .pattern_set()
+        .topics
+        .iter()
+        .map(|d| d.topic.as_str())
+        .collect();
+    UsageError::Invalid(format!(
+        "{option}: unknown topic {name:?} (expected one of: {})",
+        known.join(", ")
+    ))
 }
 
 fn run_explain(a: &ExplainArgs) -> Result<u8, AppError> {
@@ -485,9 +516,9 @@ fn run_explain(a: &ExplainArgs) -> Result<u8, AppError> {
     if !a.file.is_file() {
         return Err(UsageError::Invalid(format!("{}: no such file", a.file.display())).into());
     }
-    let matcher = load_matcher(a.input.patterns.as_deref())?;
+    let matcher = load_matcher(a.input.patterns.as_deref(), a.input.topics.as_deref())?;
+    let topic = topic_of("--topic", &a.topic, &matcher, true)?;
     let (doc, trace) = crate::analyze_with_trace(&a.file, &settings, &matcher);
-    let topic = topic_of(a.topic);
     let text = report::explain::render(&doc, trace.as_ref(), topic);
     let mut out = io::stdout().lock();
     out.write_all(text.as_bytes())?;
@@ -533,10 +564,7 @@ fn run_cache(a: &CacheArgs) -> Result<u8, AppError> {
 }
 
 fn run_patterns(a: &PatternsArgs) -> Result<u8, AppError> {
-    let set = match &a.patterns {
-        Some(d) => patterns::PatternSet::from_dir(d)?,
-        None => patterns::PatternSet::builtin()?,
-    };
+    let set = crate::load_patterns(a.patterns.as_deref(), a.topics.as_deref())?;
     let mut out = io::BufWriter::new(io::stdout().lock());
     match a.action {
         PatternsAction::Check => {
@@ -547,12 +575,37 @@ fn run_patterns(a: &PatternsArgs) -> Result<u8, AppError> {
             Ok(0)
         }
         PatternsAction::List { verbose } => {
+            for d in &set.topics {
+                writeln!(
+                    out,
+                    "{:<38} {:<18} {}",
+                    format!("topics.{}", d.topic.as_str()),
+                    "topic",
+                    d.name
+                )?;
+                if verbose {
+                    if let Some(desc) = &d.description {
+                        writeln!(out, "    description: {desc}")?;
+                    }
+                    for t in &d.not_confused_with {
+                        writeln!(out, "    not confused with: {}", t.as_str())?;
+                    }
+                    for o in &d.out_of_scope {
+                        writeln!(out, "    out of scope: {} ({})", o.tag, o.note)?;
+                    }
+                    if !d.approved_uses.is_empty() {
+                        writeln!(out, "    approved uses: {}", d.approved_uses.join(", "))?;
+                    }
+                    writeln!(out, "    examples: {}", d.examples.len())?;
+                    writeln!(out, "    defined at {}:{}", d.file, d.line)?;
+                }
+            }
             for r in &set.rules {
                 writeln!(
                     out,
                     "{:<38} {:<18} {}",
                     r.id,
-                    r.category.as_str(),
+                    r.category_name(),
                     r.description
                 )?;
                 if verbose {
@@ -582,7 +635,18 @@ fn run_patterns(a: &PatternsArgs) -> Result<u8, AppError> {
                 run - failures.len(),
                 failures.len()
             )?;
-            Ok(u8::from(!failures.is_empty()))
+            let (topic_run, topic_failures) = crate::rule_examples::test_topic_examples(&set)?;
+            for f in &topic_failures {
+                writeln!(out, "FAIL {f}")?;
+            }
+            writeln!(
+                out,
+                "{} topic examples, {} passed, {} failed",
+                topic_run,
+                topic_run - topic_failures.len(),
+                topic_failures.len()
+            )?;
+            Ok(u8::from(!failures.is_empty() || !topic_failures.is_empty()))
         }
     }
 }
@@ -664,15 +728,20 @@ fn run_compare(a: &CompareArgs) -> Result<u8, AppError> {
     use crate::cli::{CompareFormat, CompareSort};
     use report::compare::{Matrix, SortBy};
     let settings = settings(&a.input)?;
-    let matcher = load_matcher(a.input.patterns.as_deref())?;
+    let matcher = load_matcher(a.input.patterns.as_deref(), a.input.topics.as_deref())?;
     let mut docs: Vec<Document> = Vec::new();
     for p in &a.paths {
         let side = crate::diff_side(p, &settings, &matcher)?;
         docs.extend(side.docs.into_iter().map(|(_, d)| d));
     }
-    let topics: Vec<Topic> = Topic::DRUGS
+    let chosen: Vec<Topic> = a
+        .topic
+        .iter()
+        .map(|n| topic_of("--topic", n, &matcher, false))
+        .collect::<Result<_, _>>()?;
+    let topics: Vec<Topic> = Topic::drugs()
         .into_iter()
-        .filter(|t| a.topic.is_empty() || a.topic.iter().any(|&d| topic_of(d) == *t))
+        .filter(|t| chosen.is_empty() || chosen.contains(t))
         .collect();
     let sort = match a.sort {
         CompareSort::Payer => SortBy::Payer,
@@ -696,7 +765,7 @@ fn run_compare(a: &CompareArgs) -> Result<u8, AppError> {
 
 fn run_diff(a: &DiffArgs) -> Result<u8, AppError> {
     let settings = settings(&a.input)?;
-    let matcher = load_matcher(a.input.patterns.as_deref())?;
+    let matcher = load_matcher(a.input.patterns.as_deref(), a.input.topics.as_deref())?;
     let old = crate::diff_side(&a.old, &settings, &matcher)?;
     let new = crate::diff_side(&a.new, &settings, &matcher)?;
     let diff = report::diff::compare(&old, &new, &matcher.pattern_set().detail);

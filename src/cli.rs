@@ -149,6 +149,10 @@ pub struct InputArgs {
     /// Replace the built-in pattern library with the *.toml files of DIR.
     #[arg(long, value_name = "DIR")]
     pub patterns: Option<PathBuf>,
+    /// Add the topics of the *.toml topic files of DIR (a topic with the id
+    /// of a built-in one replaces it).
+    #[arg(long, value_name = "DIR")]
+    pub topics: Option<PathBuf>,
     /// Password for encrypted PDFs (the empty password is always tried).
     #[arg(long, value_name = "PASSWORD")]
     pub password: Option<String>,
@@ -270,27 +274,16 @@ pub struct ExtractArgs {
     pub input: InputArgs,
 }
 
-/// Topics `explain` can explain.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TopicArg {
-    /// Racemic ketamine.
-    Ketamine,
-    /// Esketamine / Spravato.
-    Esketamine,
-    /// Mental-health parity.
-    #[value(name = "mental_health_parity", alias = "parity")]
-    MentalHealthParity,
-}
-
 /// `policyscan explain`.
 #[derive(Debug, Clone, Args)]
 pub struct ExplainArgs {
     /// The document.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// The topic to explain.
-    #[arg(long, value_enum, default_value_t = TopicArg::Ketamine)]
-    pub topic: TopicArg,
+    /// The topic to explain: ketamine, esketamine, mental_health_parity
+    /// (or parity), or a topic added with --topics.
+    #[arg(long, value_name = "TOPIC", default_value = "ketamine")]
+    pub topic: String,
     /// Input options.
     #[command(flatten)]
     pub input: InputArgs,
@@ -305,6 +298,9 @@ pub struct PatternsArgs {
     /// Use the *.toml files of DIR instead of the built-in library.
     #[arg(long, value_name = "DIR", global = true)]
     pub patterns: Option<PathBuf>,
+    /// Add the topics of the *.toml topic files of DIR.
+    #[arg(long, value_name = "DIR", global = true)]
+    pub topics: Option<PathBuf>,
 }
 
 /// `policyscan cache`.
@@ -415,9 +411,10 @@ pub struct CompareArgs {
     /// Row order (Markdown and HTML group the rows by payer).
     #[arg(long, value_enum, default_value_t = CompareSort::Payer)]
     pub sort: CompareSort,
-    /// Only these drug topics (repeatable; default: every drug topic).
-    #[arg(long, value_enum)]
-    pub topic: Vec<TopicArg>,
+    /// Only these drug topics (repeatable; default: every drug topic),
+    /// built-in or added with --topics.
+    #[arg(long, value_name = "TOPIC")]
+    pub topic: Vec<String>,
     /// Only rows whose topic the document addresses (stance other than
     /// not_addressed, or a document that could not be read).
     #[arg(long)]

@@ -51,11 +51,15 @@ impl FailOn {
         let s = s.trim();
         let (topic, stance) = match s.split_once(':') {
             Some((t, st)) => {
-                let topic = Topic::parse(t)
-                    .filter(|t| Topic::DRUGS.contains(t))
+                // Whether a topic added with --topics exists is checked
+                // once the library is loaded (`FailOn::check`).
+                let topic = Some(t)
+                    .filter(|t| Topic::valid_id(t))
+                    .filter(|t| !matches!(*t, "parity" | "mental_health_parity"))
+                    .map(Topic::named)
                     .ok_or_else(|| {
                         UsageError::Invalid(format!(
-                            "--fail-on {s}: unknown topic {t:?} (expected ketamine or esketamine)"
+                            "--fail-on {s}: unknown topic {t:?} (expected ketamine, esketamine or a topic added with --topics)"
                         ))
                     })?;
                 (Some(topic), st)
@@ -164,6 +168,8 @@ pub struct Config {
     pub quiet: bool,
     /// Pattern directory replacing the built-in library.
     pub patterns: Option<PathBuf>,
+    /// Topic directory adding topics to the library.
+    pub topics: Option<PathBuf>,
     /// Password for encrypted PDFs.
     pub password: Option<String>,
     /// Larger files are reported as too_large.
@@ -266,7 +272,7 @@ mod tests {
         assert_eq!(
             FailOn::parse("esketamine:covered").unwrap(),
             FailOn {
-                topic: Some(Topic::Esketamine),
+                topic: Some(Topic::ESKETAMINE),
                 stance: Stance::Covered
             }
         );
@@ -277,5 +283,12 @@ mod tests {
                 .contains("unknown stance")
         );
         assert!(FailOn::parse("parity:covered").is_err());
+        assert!(FailOn::parse("mental_health_parity:covered").is_err());
+        assert!(FailOn::parse("Not A Topic:covered").is_err());
+        // A topic added with --topics is checked once the library is loaded.
+        assert_eq!(
+            FailOn::parse("tms:not_covered").unwrap().topic,
+            Some(Topic::named("tms"))
+        );
     }
 }

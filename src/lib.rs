@@ -34,17 +34,39 @@ pub use config::{Config, UsageError};
 pub use matcher::Matcher;
 pub use model::{Document, Report};
 
-/// Loads (from `dir`, or the built-in library) and compiles the patterns.
-pub fn load_matcher(dir: Option<&Path>) -> Result<Matcher, patterns::PatternError> {
-    match dir {
+/// Loads the pattern library (from `dir`, or the built-in one) with the
+/// topic files of `topics`, if given.
+pub fn load_patterns(
+    dir: Option<&Path>,
+    topics: Option<&Path>,
+) -> Result<patterns::PatternSet, patterns::PatternError> {
+    let set = match dir {
+        Some(d) => patterns::PatternSet::from_dir(d)?,
+        None => patterns::PatternSet::builtin()?,
+    };
+    match topics {
+        Some(t) => set.with_topics(t),
+        None => Ok(set),
+    }
+}
+
+/// Loads (from `dir`, or the built-in library, with the topic files of
+/// `topics`) and compiles the patterns, and registers their topics for the
+/// run.
+pub fn load_matcher(
+    dir: Option<&Path>,
+    topics: Option<&Path>,
+) -> Result<Matcher, patterns::PatternError> {
+    let set = load_patterns(dir, topics)?;
+    set.register_topics();
+    if dir.is_some() || topics.is_some() {
         // A library of the user's is built whole now, so that a regex that
         // cannot be built is reported before any document is read.
-        Some(d) => matcher::compile::compile(patterns::PatternSet::from_dir(d)?),
+        matcher::compile::compile(set)
+    } else {
         // The built-in one (built whole by a unit test) is built as texts
         // need it.
-        None => Ok(matcher::compile::compile_lazy(
-            patterns::PatternSet::builtin()?,
-        )),
+        Ok(matcher::compile::compile_lazy(set))
     }
 }
 

@@ -367,7 +367,7 @@ mod tests {
     #[test]
     fn literals_are_whole_word_and_case_insensitive() {
         let m = matcher(
-            "[[rule]]\nid = \"k\"\ncategory = \"ketamine\"\ndescription = \"d\"\nliterals = ['ketamine']\nmatch = ['ketamine']\n",
+            "[[rule]]\nid = \"k\"\ncategory = \"name\"\ntopic = \"ketamine\"\ndescription = \"d\"\nliterals = ['ketamine']\nmatch = ['ketamine']\n",
         );
         let t = "Esketamine is not KETAMINE; ketamine-based.";
         let hits = m.find_all(t);

@@ -220,40 +220,145 @@ impl Criterion {
     }
 }
 
-/// The drug topics a document is judged on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Topic {
-    /// Racemic ketamine (IV, IM, oral, troche, compounded intranasal).
-    Ketamine,
-    /// Esketamine / Spravato.
-    Esketamine,
-    /// Mental-health parity language.
-    MentalHealthParity,
-}
+/// A topic a document is judged on: a drug or treatment topic defined by a
+/// topic pattern file (`topics.<id>`), or the parity lens.
+///
+/// A topic is its id, interned for the life of the process. Topics order
+/// the built-in ones first (ketamine, esketamine), then added topics by id,
+/// then `mental_health_parity`, so every list and map of topics has one
+/// order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Topic(&'static str);
+
+/// Ids interned so far (a process sees a handful of topics).
+static INTERNED: std::sync::Mutex<std::collections::BTreeSet<&'static str>> =
+    std::sync::Mutex::new(std::collections::BTreeSet::new());
+
+/// The drug topics registered for this run beyond the built-in ones, with
+/// their display names.
+static REGISTERED: std::sync::RwLock<BTreeMap<Topic, &'static str>> =
+    std::sync::RwLock::new(BTreeMap::new());
 
 impl Topic {
-    /// The two drug topics that carry a stance.
-    pub const DRUGS: [Topic; 2] = [Topic::Ketamine, Topic::Esketamine];
+    /// Racemic ketamine (IV, IM, oral, troche, compounded intranasal).
+    pub const KETAMINE: Topic = Topic("ketamine");
+    /// Esketamine / Spravato.
+    pub const ESKETAMINE: Topic = Topic("esketamine");
+    /// Mental-health parity language.
+    pub const MENTAL_HEALTH_PARITY: Topic = Topic("mental_health_parity");
 
-    /// The contract's spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Topic::Ketamine => "ketamine",
-            Topic::Esketamine => "esketamine",
-            Topic::MentalHealthParity => "mental_health_parity",
+    /// The built-in drug topics, always reported.
+    pub const BUILTIN: [Topic; 2] = [Topic::KETAMINE, Topic::ESKETAMINE];
+
+    /// The topic with this id (interned on first sight).
+    pub fn named(id: &str) -> Topic {
+        for t in [
+            Topic::KETAMINE,
+            Topic::ESKETAMINE,
+            Topic::MENTAL_HEALTH_PARITY,
+        ] {
+            if t.0 == id {
+                return t;
+            }
         }
+        let mut set = INTERNED.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(s) = set.get(id) {
+            return Topic(s);
+        }
+        let s: &'static str = Box::leak(id.to_string().into_boxed_str());
+        set.insert(s);
+        Topic(s)
     }
 
-    /// Parses the contract's spelling.
-    pub fn parse(s: &str) -> Option<Topic> {
-        [
-            Topic::Ketamine,
-            Topic::Esketamine,
-            Topic::MentalHealthParity,
-        ]
-        .into_iter()
-        .find(|x| x.as_str() == s)
+    /// Whether an id is a valid topic id: lowercase ASCII letters, digits
+    /// and `_`, starting with a letter.
+    pub fn valid_id(id: &str) -> bool {
+        id.starts_with(|c: char| c.is_ascii_lowercase())
+            && id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    }
+
+    /// The contract's spelling (the key under `topics`).
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+
+    /// Whether this is a drug (stance-carrying) topic.
+    pub fn is_drug(self) -> bool {
+        self != Topic::MENTAL_HEALTH_PARITY
+    }
+
+    /// Whether this is one of the built-in topics.
+    pub fn is_builtin(self) -> bool {
+        Topic::BUILTIN.contains(&self) || self == Topic::MENTAL_HEALTH_PARITY
+    }
+
+    /// Registers a drug topic for this run (from `--topics` or a report
+    /// read back), with its display name.
+    pub fn register(self, name: &str) {
+        if !self.is_drug() {
+            return;
+        }
+        let mut map = REGISTERED.write().unwrap_or_else(|e| e.into_inner());
+        let name: &'static str = match map.get(&self) {
+            Some(n) if *n == name => return,
+            _ => Box::leak(name.to_string().into_boxed_str()),
+        };
+        map.insert(self, name);
+    }
+
+    /// The drug topics of this run, in topic order: the built-in ones and
+    /// every registered one.
+    pub fn drugs() -> Vec<Topic> {
+        let map = REGISTERED.read().unwrap_or_else(|e| e.into_inner());
+        let mut out: Vec<Topic> = Topic::BUILTIN.to_vec();
+        out.extend(map.keys().copied().filter(|t| !t.is_builtin()));
+        out.sort();
+        out
+    }
+
+    /// The display name registered for a topic, if any.
+    pub fn registered_name(self) -> Option<&'static str> {
+        let map = REGISTERED.read().unwrap_or_else(|e| e.into_inner());
+        map.get(&self).copied()
+    }
+
+    fn rank(self) -> (u8, &'static str) {
+        match self {
+            Topic::KETAMINE => (0, ""),
+            Topic::ESKETAMINE => (1, ""),
+            Topic::MENTAL_HEALTH_PARITY => (3, ""),
+            Topic(s) => (2, s),
+        }
+    }
+}
+
+impl PartialOrd for Topic {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Topic {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.rank().cmp(&other.rank())
+    }
+}
+
+impl Serialize for Topic {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Topic {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        if !Topic::valid_id(&s) {
+            return Err(serde::de::Error::custom(format!("not a topic id: {s:?}")));
+        }
+        Ok(Topic::named(&s))
     }
 }
 
@@ -474,25 +579,92 @@ pub struct Limitation {
     pub classification: Option<String>,
 }
 
-/// The per-topic results of a document.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+/// The per-topic results of a document: one result per drug topic (the
+/// built-in ones always, and those registered for the run), and the parity
+/// lens.
+///
+/// Serialized as one object: the drug topics in topic order, then
+/// `mental_health_parity`.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Topics {
-    /// Racemic ketamine.
-    pub ketamine: TopicResult,
-    /// Esketamine / Spravato.
-    pub esketamine: TopicResult,
+    /// Drug topics, by topic.
+    pub drugs: BTreeMap<Topic, TopicResult>,
     /// Mental-health parity.
     pub mental_health_parity: ParityResult,
+}
+
+impl Default for Topics {
+    fn default() -> Self {
+        Topics {
+            drugs: Topic::drugs()
+                .into_iter()
+                .map(|t| (t, TopicResult::default()))
+                .collect(),
+            mental_health_parity: ParityResult::default(),
+        }
+    }
 }
 
 impl Topics {
     /// The result for a drug topic.
     pub fn drug(&self, topic: Topic) -> Option<&TopicResult> {
-        match topic {
-            Topic::Ketamine => Some(&self.ketamine),
-            Topic::Esketamine => Some(&self.esketamine),
-            Topic::MentalHealthParity => None,
+        self.drugs.get(&topic)
+    }
+
+    /// The result for a drug topic, for writing.
+    pub fn drug_mut(&mut self, topic: Topic) -> Option<&mut TopicResult> {
+        self.drugs.get_mut(&topic)
+    }
+}
+
+impl Serialize for Topics {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.drugs.len() + 1))?;
+        for (t, r) in &self.drugs {
+            m.serialize_entry(t.as_str(), r)?;
         }
+        m.serialize_entry("mental_health_parity", &self.mental_health_parity)?;
+        m.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Topics {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Topics;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of topic results")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Topics, A::Error> {
+                let mut drugs = BTreeMap::new();
+                let mut parity = None;
+                while let Some(key) = a.next_key::<Topic>()? {
+                    if key == Topic::MENTAL_HEALTH_PARITY {
+                        parity = Some(a.next_value::<ParityResult>()?);
+                    } else {
+                        drugs.insert(key, a.next_value::<TopicResult>()?);
+                    }
+                }
+                for t in Topic::BUILTIN {
+                    if !drugs.contains_key(&t) {
+                        return Err(serde::de::Error::missing_field(t.as_str()));
+                    }
+                }
+                for t in drugs.keys() {
+                    if !t.is_builtin() {
+                        t.register(t.as_str());
+                    }
+                }
+                Ok(Topics {
+                    drugs,
+                    mental_health_parity: parity
+                        .ok_or_else(|| serde::de::Error::missing_field("mental_health_parity"))?,
+                })
+            }
+        }
+        d.deserialize_map(V)
     }
 }
 
@@ -686,8 +858,9 @@ impl Document {
         let mark = |f: &mut Finding| f.ocr = pages.contains(&f.page);
         self.findings.iter_mut().for_each(mark);
         let t = &mut self.topics;
-        t.ketamine.evidence.iter_mut().for_each(mark);
-        t.esketamine.evidence.iter_mut().for_each(mark);
+        for r in t.drugs.values_mut() {
+            r.evidence.iter_mut().for_each(mark);
+        }
         let parity = &mut t.mental_health_parity;
         parity.evidence.iter_mut().for_each(mark);
         for l in &mut parity.limitations {
@@ -732,15 +905,13 @@ impl Summary {
         self.pages += u64::from(doc.pages);
         if doc.status == Status::Ok {
             self.ok += 1;
-            for topic in Topic::DRUGS {
-                if let Some(t) = doc.topics.drug(topic) {
-                    *self
-                        .stances
-                        .entry(topic.as_str().to_string())
-                        .or_default()
-                        .entry(t.stance.as_str().to_string())
-                        .or_default() += 1;
-                }
+            for (topic, t) in &doc.topics.drugs {
+                *self
+                    .stances
+                    .entry(topic.as_str().to_string())
+                    .or_default()
+                    .entry(t.stance.as_str().to_string())
+                    .or_default() += 1;
             }
         } else {
             self.failed += 1;
@@ -751,7 +922,7 @@ impl Summary {
     /// can index them without checking).
     pub fn empty() -> Summary {
         let mut s = Summary::default();
-        for topic in Topic::DRUGS {
+        for topic in Topic::drugs() {
             let per = s.stances.entry(topic.as_str().to_string()).or_default();
             for stance in Stance::ALL {
                 per.insert(stance.as_str().to_string(), 0);

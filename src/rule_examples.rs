@@ -1,6 +1,7 @@
 //! The runner behind `policyscan patterns test`: every rule's own
 //! `match` / `no_match` examples, run against the rule alone on the text
-//! the matcher sees in a document.
+//! the matcher sees in a document, and every topic's examples, classified
+//! as a one-page document by the whole library.
 //!
 //! Owns: compiling each rule on its own, preparing an example as a
 //! document's text is prepared (normalized, then flattened as classify
@@ -11,6 +12,7 @@
 use std::fmt;
 
 use crate::matcher::compile::compile;
+use crate::model::Stance;
 use crate::patterns::{Category, PatternError, PatternSet};
 
 /// A rule example that did not behave as documented.
@@ -44,6 +46,68 @@ impl fmt::Display for ExampleFailure {
     }
 }
 
+/// A topic example that did not get its stance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicFailure {
+    /// The topic's file.
+    pub file: String,
+    /// The line of its `[topic]` table.
+    pub line: usize,
+    /// The topic id.
+    pub topic: String,
+    /// The stance the example states.
+    pub expected: Stance,
+    /// The stance it got.
+    pub got: Stance,
+    /// The example text.
+    pub example: String,
+}
+
+impl fmt::Display for TopicFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}: topic {} example is {}, not {}: {:?}",
+            self.file,
+            self.line,
+            self.topic,
+            self.got.as_str(),
+            self.expected.as_str(),
+            self.example
+        )
+    }
+}
+
+/// Classifies every topic's examples, each as a one-page document, with
+/// the whole library, and returns the number run and every failure.
+pub fn test_topic_examples(set: &PatternSet) -> Result<(usize, Vec<TopicFailure>), PatternError> {
+    let matcher = compile(set.clone())?;
+    let mut failures = Vec::new();
+    let mut run = 0;
+    for def in &set.topics {
+        for e in &def.examples {
+            run += 1;
+            let norm = crate::normalize::NormalizedText::from_pages(&[e.text.as_str()]);
+            let a = crate::classify::analyze(&norm, &matcher);
+            let got = a
+                .topics
+                .drug(def.topic)
+                .map_or(Stance::NotAddressed, |r| r.stance);
+            if got != e.stance {
+                failures.push(TopicFailure {
+                    file: def.file.clone(),
+                    line: def.line,
+                    topic: def.topic.as_str().to_string(),
+                    expected: e.stance,
+                    got,
+                    example: e.text.clone(),
+                });
+            }
+        }
+    }
+    Ok((run, failures))
+}
+
 /// Runs every rule's `match` / `no_match` examples against the rule alone
 /// and returns every failure (not just the first).
 pub fn test_examples(set: &PatternSet) -> Result<(usize, Vec<ExampleFailure>), PatternError> {
@@ -52,6 +116,7 @@ pub fn test_examples(set: &PatternSet) -> Result<(usize, Vec<ExampleFailure>), P
     for rule in &set.rules {
         let single = compile(PatternSet {
             rules: vec![rule.clone()],
+            topics: set.topics.clone(),
             origin: set.origin.clone(),
             grammar: set.grammar.clone(),
             detail: set.detail.clone(),

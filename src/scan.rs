@@ -355,7 +355,7 @@ mod tests {
             let theirs = PdfExtract.extract(&data, &opts);
             let a = analyze_extracted(name.clone(), String::new(), ours, matcher);
             let b = analyze_extracted(name.clone(), String::new(), theirs, matcher);
-            for t in Topic::DRUGS {
+            for t in Topic::drugs() {
                 let (sa, sb) = (
                     a.topics.drug(t).unwrap().stance,
                     b.topics.drug(t).unwrap().stance,

@@ -31,5 +31,6 @@ mod cli {
     mod resume;
     mod scan;
     mod schema;
+    mod topics;
     mod usage;
 }

@@ -139,6 +139,7 @@ pub fn scan_config(a: &ScanArgs) -> Result<Config, UsageError> {
         jobs,
         quiet: a.quiet,
         patterns: a.input.patterns.clone(),
+        topics: a.input.topics.clone(),
         password: a.input.password.clone(),
         max_filesize: extraction.max_filesize,
         walk,

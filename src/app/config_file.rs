@@ -1,6 +1,6 @@
 //! The configuration file: defaults for the flags an analyst gives on
 //! every run (`--jobs`, `--cache`, `--max-memory`, `--timeout`,
-//! `--patterns`, `--ocr`, `--ocr-lang`, `--format`).
+//! `--patterns`, `--topics`, `--ocr`, `--ocr-lang`, `--format`).
 //!
 //! Owns: where the file is (`POLICYSCAN_CONFIG`, else
 //! `$XDG_CONFIG_HOME/policyscan/config.toml`, else
@@ -69,6 +69,7 @@ struct Raw {
     max_memory: Option<Spanned<String>>,
     timeout: Option<Spanned<toml::Value>>,
     patterns: Option<Spanned<PathBuf>>,
+    topics: Option<Spanned<PathBuf>>,
     ocr: Option<Spanned<bool>>,
     ocr_lang: Option<Spanned<String>>,
     format: Option<Spanned<String>>,
@@ -87,6 +88,8 @@ pub struct ConfigFile {
     pub timeout: Option<String>,
     /// `patterns`: a pattern directory replacing the built-in library.
     pub patterns: Option<PathBuf>,
+    /// `topics`: a folder of topic files added to the library.
+    pub topics: Option<PathBuf>,
     /// `ocr`: read pages without text with OCR.
     pub ocr: Option<bool>,
     /// `ocr-lang`: Tesseract language(s).
@@ -180,6 +183,17 @@ impl ConfigFile {
             }
             c.patterns = Some(dir);
         }
+        if let Some(p) = raw.topics {
+            let dir = resolve(p.get_ref(), path);
+            if !dir.is_dir() {
+                return Err(err(
+                    p.span(),
+                    "topics",
+                    &format!("{}: no such directory", dir.display()),
+                ));
+            }
+            c.topics = Some(dir);
+        }
         if let Some(d) = raw.cache {
             c.cache = Some(resolve(d.get_ref(), path));
         }
@@ -257,6 +271,9 @@ impl ConfigFile {
                 if unset("patterns") && self.patterns.is_some() {
                     a.patterns.clone_from(&self.patterns);
                 }
+                if unset("topics") && self.topics.is_some() {
+                    a.topics.clone_from(&self.topics);
+                }
             }
             Command::Cache(a) => {
                 if unset("cache") && self.cache.is_some() {
@@ -273,6 +290,9 @@ impl ConfigFile {
     fn apply_input(&self, input: &mut InputArgs, unset: &dyn Fn(&str) -> bool) {
         if unset("patterns") && self.patterns.is_some() {
             input.patterns.clone_from(&self.patterns);
+        }
+        if unset("topics") && self.topics.is_some() {
+            input.topics.clone_from(&self.topics);
         }
         if unset("timeout") && self.timeout.is_some() {
             input.timeout.clone_from(&self.timeout);
@@ -319,6 +339,7 @@ mod tests {
                 max_memory: Some("1G".into()),
                 timeout: Some("45".into()),
                 patterns: None,
+                topics: None,
                 ocr: Some(true),
                 ocr_lang: Some("eng+spa".into()),
                 format: Some(ScanFormat::Jsonl),

@@ -112,6 +112,11 @@ impl Context<'_> {
         &self.flat[cue.hit.start..cue.hit.end]
     }
 
+    /// The definition of a drug or treatment topic.
+    pub fn topic_def(&self, topic: Topic) -> Option<&crate::patterns::TopicDef> {
+        self.matcher.pattern_set().topic_def(topic)
+    }
+
     /// The sentence-structure vocabulary of the pattern library.
     pub fn grammar(&self) -> &crate::patterns::Grammar {
         &self.matcher.pattern_set().grammar
@@ -134,7 +139,7 @@ impl Context<'_> {
         let s = &self.sentences[cue.sentence];
         Finding {
             rule: rule.id.clone(),
-            category: rule.category.as_str().to_string(),
+            category: rule.category_name().to_string(),
             topic,
             page,
             line,
@@ -276,6 +281,14 @@ pub fn analyze(text: &NormalizedText, matcher: &Matcher) -> Analysis {
 fn resolve_overlaps(matcher: &Matcher, mut hits: Vec<Hit>) -> Vec<Hit> {
     let rules = matcher.rules();
     let coverage = Category::is_coverage;
+    let set = matcher.pattern_set();
+    // Whether a name of `x`'s topic yields to an overlapping name of `y`'s.
+    let confused = |x: &crate::patterns::Rule, y: &crate::patterns::Rule| {
+        x.category == Category::Name
+            && y.category == Category::Name
+            && matches!((x.topic, y.topic), (Some(tx), Some(ty))
+                if set.topic_def(tx).is_some_and(|d| d.not_confused_with.contains(&ty)))
+    };
     let mut drop = vec![false; hits.len()];
     for i in 0..hits.len() {
         let a = hits[i];
@@ -286,12 +299,12 @@ fn resolve_overlaps(matcher: &Matcher, mut hits: Vec<Hit>) -> Vec<Hit> {
             }
             let rb = &rules[b.rule];
             let contains = |x: &Hit, y: &Hit| x.start <= y.start && y.end <= x.end;
-            // ketamine inside esketamine
-            if ra.category == Category::Esketamine && rb.category == Category::Ketamine {
-                drop[j] = true;
-            }
-            if rb.category == Category::Esketamine && ra.category == Category::Ketamine {
+            // a name inside another topic's name ("ketamine" in "S-ketamine")
+            if confused(ra, rb) {
                 drop[i] = true;
+            }
+            if confused(rb, ra) {
+                drop[j] = true;
             }
             // Overlapping coverage cues of opposite sense: the negative
             // phrase wins ("not covered for" holds "covered for").

@@ -594,7 +594,7 @@ pub fn decide(ctx: &Context<'_>) -> (ParityResult, Vec<TraceEntry>) {
         .iter()
         .filter(|&&c| seen.insert(ctx.cues[c].sentence))
         .take(MAX_EVIDENCE)
-        .map(|&c| ctx.finding(&ctx.cues[c], Some(Topic::MentalHealthParity)))
+        .map(|&c| ctx.finding(&ctx.cues[c], Some(Topic::MENTAL_HEALTH_PARITY)))
         .collect();
 
     let (recs, medsurg_classes) = records(ctx);
@@ -602,7 +602,7 @@ pub fn decide(ctx: &Context<'_>) -> (ParityResult, Vec<TraceEntry>) {
     for r in &recs {
         by_kind.entry(r.kind).or_default().push(r);
     }
-    let finding = |r: &Record| ctx.finding(&ctx.cues[r.cue], Some(Topic::MentalHealthParity));
+    let finding = |r: &Record| ctx.finding(&ctx.cues[r.cue], Some(Topic::MENTAL_HEALTH_PARITY));
     // A policy, criteria, form, notice, drug list, billing article or a
     // letter about a treatment is not a benefits comparison: what it
     // states for MH/SUD is not set against medical/surgical benefits.
@@ -723,8 +723,8 @@ pub fn decide(ctx: &Context<'_>) -> (ParityResult, Vec<TraceEntry>) {
 fn entry(ctx: &Context<'_>, ci: usize, role: String, note: Option<String>) -> TraceEntry {
     let cue = &ctx.cues[ci];
     TraceEntry {
-        topic: Topic::MentalHealthParity,
-        finding: ctx.finding(cue, Some(Topic::MentalHealthParity)),
+        topic: Topic::MENTAL_HEALTH_PARITY,
+        finding: ctx.finding(cue, Some(Topic::MENTAL_HEALTH_PARITY)),
         description: ctx.rule(cue).description.clone(),
         role,
         via: None,

@@ -69,8 +69,8 @@ fn a_criteria_list_without_a_coverage_verb_is_coverage_with_criteria() {
          - A psychiatrist prescribes the drug.\n\
          Approval duration\n\
          6 months\n"]);
-    assert_eq!(stance(&a, Topic::Esketamine), Stance::CoveredWithCriteria);
-    let c = criteria(&a, Topic::Esketamine);
+    assert_eq!(stance(&a, Topic::ESKETAMINE), Stance::CoveredWithCriteria);
+    let c = criteria(&a, Topic::ESKETAMINE);
     for want in [
         Criterion::PriorAuthorization,
         Criterion::AgeLimit,
@@ -83,8 +83,8 @@ fn a_criteria_list_without_a_coverage_verb_is_coverage_with_criteria() {
         !c.contains(&Criterion::Reauthorization),
         "an approval period is not reauthorization"
     );
-    assert_eq!(stance(&a, Topic::Ketamine), Stance::NotAddressed);
-    insta::assert_snapshot!(trace(&a, Topic::Esketamine));
+    assert_eq!(stance(&a, Topic::KETAMINE), Stance::NotAddressed);
+    insta::assert_snapshot!(trace(&a, Topic::ESKETAMINE));
 }
 
 #[test]
@@ -94,9 +94,9 @@ fn a_limited_benefit_with_a_required_approval_is_coverage_with_criteria() {
          with treatment-resistant depression. Racemic ketamine in any form is not a \
          covered benefit.\n",
     ]);
-    assert_eq!(stance(&a, Topic::Esketamine), Stance::CoveredWithCriteria);
-    assert_eq!(stance(&a, Topic::Ketamine), Stance::NotCovered);
-    insta::assert_snapshot!(trace(&a, Topic::Esketamine));
+    assert_eq!(stance(&a, Topic::ESKETAMINE), Stance::CoveredWithCriteria);
+    assert_eq!(stance(&a, Topic::KETAMINE), Stance::NotCovered);
+    insta::assert_snapshot!(trace(&a, Topic::ESKETAMINE));
 }
 
 #[test]
@@ -105,9 +105,9 @@ fn a_notice_announcing_prior_authorization_criteria_is_coverage_with_criteria() 
          From June 1, the prior authorization criteria for esketamine (Spravato) will \
          change. The following diagnosis codes will also be considered for prior \
          authorization: F32.2 and F33.2.\n"]);
-    assert_eq!(stance(&a, Topic::Esketamine), Stance::CoveredWithCriteria);
-    assert!(criteria(&a, Topic::Esketamine).contains(&Criterion::PriorAuthorization));
-    insta::assert_snapshot!(trace(&a, Topic::Esketamine));
+    assert_eq!(stance(&a, Topic::ESKETAMINE), Stance::CoveredWithCriteria);
+    assert!(criteria(&a, Topic::ESKETAMINE).contains(&Criterion::PriorAuthorization));
+    insta::assert_snapshot!(trace(&a, Topic::ESKETAMINE));
 }
 
 #[test]
@@ -118,8 +118,8 @@ fn a_pointer_to_criteria_kept_elsewhere_says_nothing() {
          Coverage criteria are published in our medical policies.\n\n\
          Esketamine nasal spray is handled by the pharmacy program; see the drug list \
          and its prior authorization criteria.\n"]);
-    assert_eq!(stance(&a, Topic::Ketamine), Stance::NotAddressed);
-    assert_eq!(stance(&a, Topic::Esketamine), Stance::NotAddressed);
+    assert_eq!(stance(&a, Topic::KETAMINE), Stance::NotAddressed);
+    assert_eq!(stance(&a, Topic::ESKETAMINE), Stance::NotAddressed);
 }
 
 #[test]
@@ -128,8 +128,8 @@ fn a_regulator_approval_is_label_status_not_coverage() {
         "Esketamine received its label in 2019: the FDA has approved it for adults \
          whose depression did not respond to other drugs.\n",
     ]);
-    assert_eq!(stance(&a, Topic::Esketamine), Stance::NotAddressed);
-    insta::assert_snapshot!(trace(&a, Topic::Esketamine));
+    assert_eq!(stance(&a, Topic::ESKETAMINE), Stance::NotAddressed);
+    insta::assert_snapshot!(trace(&a, Topic::ESKETAMINE));
 }
 
 #[test]
@@ -137,17 +137,17 @@ fn a_possibility_of_coverage_is_not_a_statement_of_it() {
     let a = run(&["Spravato (esketamine)\n\n\
          Check the member's drug list to verify that it is covered. Retirees' drugs may \
          be covered through a separate pharmacy carrier.\n"]);
-    assert_eq!(stance(&a, Topic::Esketamine), Stance::NotAddressed);
-    insta::assert_snapshot!(trace(&a, Topic::Esketamine));
+    assert_eq!(stance(&a, Topic::ESKETAMINE), Stance::NotAddressed);
+    insta::assert_snapshot!(trace(&a, Topic::ESKETAMINE));
 }
 
 #[test]
 fn an_off_label_use_is_described_unless_the_plan_denies_it() {
     let described = run(&["Using ketamine drips for long-term pain is an off-label use.\n"]);
-    assert_eq!(stance(&described, Topic::Ketamine), Stance::NotAddressed);
+    assert_eq!(stance(&described, Topic::KETAMINE), Stance::NotAddressed);
     let denied =
         run(&["Using ketamine drips for long-term pain is an off-label use and is not covered.\n"]);
-    assert_eq!(stance(&denied, Topic::Ketamine), Stance::NotCovered);
+    assert_eq!(stance(&denied, Topic::KETAMINE), Stance::NotCovered);
 }
 
 #[test]
@@ -156,20 +156,20 @@ fn covered_on_one_named_plan_and_excluded_on_another_is_mixed() {
         "Spravato is not covered under the Basic Formulary plans. Spravato is \
          covered with prior authorization under the Select Formulary plans.\n",
     ]);
-    assert_eq!(stance(&a, Topic::Esketamine), Stance::Mixed);
-    insta::assert_snapshot!(trace(&a, Topic::Esketamine));
+    assert_eq!(stance(&a, Topic::ESKETAMINE), Stance::Mixed);
+    insta::assert_snapshot!(trace(&a, Topic::ESKETAMINE));
 }
 
 #[test]
 fn a_drug_list_row_is_its_drugs_listing_and_a_formulary_mention_is_not_a_drug_list() {
     let list =
         run(&["2027 Preferred Drug List\n\nAntidepressants\n\nbupropion  SPRAVATO  sertraline\n"]);
-    assert_eq!(stance(&list, Topic::Esketamine), Stance::Covered);
+    assert_eq!(stance(&list, Topic::ESKETAMINE), Stance::Covered);
     let mention = run(&["Spravato (esketamine)\n\n\
          Please search the formulary with the member's ID before you prescribe.\n\n\
          Spravato (esketamine) is the S-enantiomer of ketamine.\n"]);
-    assert_eq!(stance(&mention, Topic::Esketamine), Stance::NotAddressed);
-    assert_eq!(stance(&mention, Topic::Ketamine), Stance::NotAddressed);
+    assert_eq!(stance(&mention, Topic::ESKETAMINE), Stance::NotAddressed);
+    assert_eq!(stance(&mention, Topic::KETAMINE), Stance::NotAddressed);
 }
 
 #[test]
@@ -178,9 +178,9 @@ fn an_infusion_of_anesthetics_is_the_drug_class_not_anesthesia_use() {
         "Infusions of anesthetics such as ketamine are investigational when \
          given for chronic pain.\n",
     ]);
-    assert_eq!(stance(&a, Topic::Ketamine), Stance::NotCovered);
+    assert_eq!(stance(&a, Topic::KETAMINE), Stance::NotCovered);
     let anesthesia = run(&["Ketamine used as an anesthetic for surgical procedures is covered.\n"]);
-    assert_eq!(stance(&anesthesia, Topic::Ketamine), Stance::NotAddressed);
+    assert_eq!(stance(&anesthesia, Topic::KETAMINE), Stance::NotAddressed);
 }
 
 #[test]
@@ -220,13 +220,13 @@ fn a_drug_named_once_in_a_long_book_takes_only_its_own_list() {
     );
     let refs: Vec<&str> = pages.iter().map(String::as_str).collect();
     let a = run(&refs);
-    assert_eq!(stance(&a, Topic::Ketamine), Stance::NotCovered);
+    assert_eq!(stance(&a, Topic::KETAMINE), Stance::NotCovered);
     assert_eq!(
-        evidence_pages(&a, Topic::Ketamine),
+        evidence_pages(&a, Topic::KETAMINE),
         vec![9],
         "evidence only from its own page"
     );
-    insta::assert_snapshot!(trace(&a, Topic::Ketamine));
+    insta::assert_snapshot!(trace(&a, Topic::KETAMINE));
 }
 
 #[test]
@@ -235,16 +235,16 @@ fn a_phrase_waiting_for_its_object_is_about_the_drugs_that_follow() {
         "Before any dose, a signed request is required for consideration of IV \
          ketamine or esketamine.\n",
     ]);
-    assert_eq!(stance(&a, Topic::Ketamine), Stance::CoveredWithCriteria);
-    assert_eq!(stance(&a, Topic::Esketamine), Stance::CoveredWithCriteria);
+    assert_eq!(stance(&a, Topic::KETAMINE), Stance::CoveredWithCriteria);
+    assert_eq!(stance(&a, Topic::ESKETAMINE), Stance::CoveredWithCriteria);
 }
 
 #[test]
 fn a_question_states_no_coverage() {
     let a = run(&["Q: Does my plan cover ketamine infusions?\n\
          A: No. The plan does not cover ketamine infusions for depression.\n"]);
-    assert_eq!(stance(&a, Topic::Ketamine), Stance::NotCovered);
-    insta::assert_snapshot!(trace(&a, Topic::Ketamine));
+    assert_eq!(stance(&a, Topic::KETAMINE), Stance::NotCovered);
+    insta::assert_snapshot!(trace(&a, Topic::KETAMINE));
 }
 
 #[test]
@@ -254,8 +254,8 @@ fn a_dose_cap_is_a_quantity_limit_not_a_negation() {
          - the dose does not exceed 84 mg per session; and\n\
          - up to 12 nasal spray devices are dispensed per 28 days.\n",
     ]);
-    assert_eq!(stance(&a, Topic::Esketamine), Stance::CoveredWithCriteria);
-    assert!(criteria(&a, Topic::Esketamine).contains(&Criterion::QuantityLimit));
+    assert_eq!(stance(&a, Topic::ESKETAMINE), Stance::CoveredWithCriteria);
+    assert!(criteria(&a, Topic::ESKETAMINE).contains(&Criterion::QuantityLimit));
 }
 
 #[test]
@@ -264,7 +264,7 @@ fn coverage_on_a_condition_is_coverage_with_criteria_not_a_possibility() {
         "Nasal esketamine is covered only if the member's group has chosen the \
          behavioral health rider.\n",
     ]);
-    assert_eq!(stance(&a, Topic::Esketamine), Stance::CoveredWithCriteria);
+    assert_eq!(stance(&a, Topic::ESKETAMINE), Stance::CoveredWithCriteria);
     let b = run(&["Nasal esketamine may be covered under another group's rider.\n"]);
-    assert_eq!(stance(&b, Topic::Esketamine), Stance::NotAddressed);
+    assert_eq!(stance(&b, Topic::ESKETAMINE), Stance::NotAddressed);
 }

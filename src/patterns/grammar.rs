@@ -3,19 +3,16 @@
 //!
 //! Owns: parsing and validating the words the stance stage reads sentence
 //! structure from (anaphora, subordinators, clause breaks, coordinators,
-//! decision words, condition keys, approved indications). Every field is
+//! decision words, condition keys). Every field is
 //! required, an unknown field is an error with its file and line, and the
 //! regexes are compiled here once.
 //!
 //! Must not: find hits (rules do) or decide anything (classify does).
 
-use std::collections::BTreeMap;
-
 use super::lazy::LazyRegex;
 use serde::Deserialize;
 
 use super::PatternError;
-use crate::model::Topic;
 
 /// The `[grammar]` table as written.
 #[derive(Debug, Deserialize)]
@@ -41,7 +38,6 @@ pub(super) struct GrammarDef {
     title_small_words: Vec<String>,
     code_context: String,
     not_a_code_before: String,
-    approved_indications: BTreeMap<String, Vec<String>>,
     condition: Vec<ConditionDef>,
 }
 
@@ -95,8 +91,6 @@ pub struct Grammar {
     pub code_context: LazyRegex,
     /// What before a number makes it an address, phone or ID number.
     pub not_a_code_before: LazyRegex,
-    /// Condition keys of each topic's approved indications.
-    pub approved_indications: BTreeMap<Topic, Vec<String>>,
     /// Condition keys and what names them, first match wins.
     pub conditions: Vec<(String, LazyRegex)>,
 }
@@ -121,13 +115,6 @@ impl Grammar {
             .iter()
             .find(|(_, re)| re.is_match(&t))
             .map(|(k, _)| k.as_str())
-    }
-
-    /// Whether a condition key is an approved indication of a topic.
-    pub fn is_approved_indication(&self, topic: Topic, key: &str) -> bool {
-        self.approved_indications
-            .get(&topic)
-            .is_some_and(|v| v.iter().any(|k| k == key))
     }
 
     /// Validates a parsed table of `file` (its text is used for line
@@ -168,27 +155,6 @@ impl Grammar {
             }
             conditions.push((c.key, regex("condition", &c.regex)?));
         }
-        let mut approved_indications = BTreeMap::new();
-        for (topic, keys) in def.approved_indications {
-            let t = Topic::parse(&topic)
-                .filter(|t| Topic::DRUGS.contains(t))
-                .ok_or_else(|| {
-                    err(
-                        "approved_indications",
-                        format!("unknown drug topic {topic:?}"),
-                    )
-                })?;
-            if let Some(k) = keys
-                .iter()
-                .find(|k| !conditions.iter().any(|(c, _)| c == *k))
-            {
-                return Err(err(
-                    "approved_indications",
-                    format!("{k:?} is not a condition key of grammar.condition"),
-                ));
-            }
-            approved_indications.insert(t, keys);
-        }
         Ok(Grammar {
             anaphora: words("anaphora", def.anaphora)?,
             demonstrative: regex("demonstrative", &def.demonstrative)?,
@@ -210,7 +176,6 @@ impl Grammar {
             title_small_words: words("title_small_words", def.title_small_words)?,
             code_context: ascii("code_context", &def.code_context)?,
             not_a_code_before: ascii("not_a_code_before", &def.not_a_code_before)?,
-            approved_indications,
             conditions,
         })
     }
@@ -220,8 +185,6 @@ impl Grammar {
 fn line_of_field(text: &str, field: &str) -> Option<usize> {
     let header = if field == "condition" {
         "[[grammar.condition]]".to_string()
-    } else if field == "approved_indications" {
-        "[grammar.approved_indications]".to_string()
     } else {
         format!("{field} =")
     };

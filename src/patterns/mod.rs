@@ -13,6 +13,7 @@
 pub mod detail;
 pub mod grammar;
 pub mod lazy;
+pub mod topic;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -25,6 +26,7 @@ use crate::model::{Criterion, Reason, Topic};
 
 pub use self::detail::DetailVocab;
 pub use self::grammar::Grammar;
+pub use self::topic::TopicDef;
 
 /// The tags the classifier reads, per category: a rule with another tag
 /// would be a silent no-op, so it is a load error.
@@ -148,10 +150,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
-    /// Names racemic ketamine.
-    Ketamine,
-    /// Names esketamine / Spravato.
-    Esketamine,
+    /// Names a drug or treatment topic (the rule's `topic`; the older
+    /// spellings `ketamine` / `esketamine` are read as `name`).
+    #[serde(alias = "ketamine", alias = "esketamine")]
+    Name,
     /// Experimental / investigational language.
     Experimental,
     /// Unproven / insufficient evidence language.
@@ -192,8 +194,7 @@ impl Category {
     /// The category's name as written in the pattern files and the report.
     pub fn as_str(self) -> &'static str {
         match self {
-            Category::Ketamine => "ketamine",
-            Category::Esketamine => "esketamine",
+            Category::Name => "name",
             Category::Experimental => "experimental",
             Category::Unproven => "unproven",
             Category::OffLabel => "off_label",
@@ -359,11 +360,24 @@ pub struct Rule {
     pub line: usize,
 }
 
+impl Rule {
+    /// The category as the report names it: a name rule's topic id, else
+    /// the category.
+    pub fn category_name(&self) -> &'static str {
+        match (self.category, self.topic) {
+            (Category::Name, Some(t)) => t.as_str(),
+            (c, _) => c.as_str(),
+        }
+    }
+}
+
 /// A validated set of rules and where it came from.
 #[derive(Debug, Clone)]
 pub struct PatternSet {
     /// All rules, in file order then rule order.
     pub rules: Vec<Rule>,
+    /// The drug and treatment topics, in topic order.
+    pub topics: Vec<TopicDef>,
     /// `builtin@<hash>` or `<dir>@<hash>`.
     pub origin: String,
     /// The sentence-structure vocabulary.
@@ -409,6 +423,8 @@ struct FileDef {
     grammar: Option<grammar::GrammarDef>,
     #[serde(default)]
     criteria_detail: Option<detail::DetailDef>,
+    #[serde(default)]
+    topic: Option<topic::TopicTable>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -482,51 +498,31 @@ impl PatternSet {
     }
 
     /// Every `*.toml` file of a directory, replacing the built-in library
-    /// (a directory without a `[grammar]` table keeps the built-in one).
+    /// (a directory without a `[grammar]` table keeps the built-in one),
+    /// and the topic files of its `topics/` folder, if it has one.
     pub fn from_dir(dir: &Path) -> Result<PatternSet, PatternError> {
-        let err = |reason: String| PatternError {
-            file: dir.display().to_string(),
-            line: None,
-            rule: None,
-            reason,
-        };
-        let entries =
-            std::fs::read_dir(dir).map_err(|e| err(format!("cannot read directory: {e}")))?;
-        let mut paths: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .collect();
-        paths.sort();
-        if paths.is_empty() {
-            return Err(err("no *.toml pattern files in this directory".into()));
+        let files = read_toml_dir(dir)?;
+        let set = Self::from_files(&dir.display().to_string(), &files)?;
+        let topics = dir.join("topics");
+        if topics.is_dir() {
+            set.with_topics(&topics)
+        } else {
+            Ok(set)
         }
-        let mut files = Vec::with_capacity(paths.len());
-        for p in paths {
-            let text = std::fs::read_to_string(&p).map_err(|e| PatternError {
-                file: p.display().to_string(),
-                line: None,
-                rule: None,
-                reason: format!("cannot read: {e}"),
-            })?;
-            files.push((p.display().to_string(), text));
-        }
-        Self::from_files(&dir.display().to_string(), &files)
     }
 
     /// Parses and validates a set of (file name, contents).
     pub fn from_files(label: &str, files: &[(String, String)]) -> Result<PatternSet, PatternError> {
         let mut rules = Vec::new();
+        let mut topics: Vec<TopicDef> = Vec::new();
         let mut ids = BTreeSet::new();
         let mut hasher = Sha256::new();
         let mut grammar: Option<(String, Grammar)> = None;
         let mut detail: Option<(String, DetailVocab)> = None;
         for (name, text) in files {
-            hasher.update(name.rsplit('/').next().unwrap_or(name).as_bytes());
-            hasher.update([0]);
-            hasher.update(text.as_bytes());
-            hasher.update([0]);
-            let (file_rules, file_grammar, file_detail) = parse_file(name, text)?;
-            if let Some(d) = file_detail {
+            hash_file(&mut hasher, name, text);
+            let parts = parse_file(name, text)?;
+            if let Some(d) = parts.detail {
                 if let Some((first, _)) = &detail {
                     return Err(PatternError {
                         file: name.clone(),
@@ -542,7 +538,7 @@ impl PatternSet {
                 }
                 detail = Some((name.clone(), d));
             }
-            if let Some(g) = file_grammar {
+            if let Some(g) = parts.grammar {
                 if let Some((first, _)) = &grammar {
                     return Err(PatternError {
                         file: name.clone(),
@@ -556,17 +552,22 @@ impl PatternSet {
                 }
                 grammar = Some((name.clone(), g));
             }
-            for rule in file_rules {
-                if !ids.insert(rule.id.clone()) {
+            if let Some(t) = parts.topic {
+                if let Some(first) = topics.iter().find(|d| d.topic == t.topic) {
                     return Err(PatternError {
                         file: name.clone(),
-                        line: Some(rule.line),
-                        rule: Some(rule.id),
-                        reason: "duplicate rule id (ids must be unique across all files)".into(),
+                        line: Some(t.line),
+                        rule: None,
+                        reason: format!(
+                            "[topic] {:?} is defined twice (the first is in {})",
+                            t.topic.as_str(),
+                            first.file
+                        ),
                     });
                 }
-                rules.push(rule);
+                topics.push(t);
             }
+            add_rules(&mut rules, &mut ids, name, parts.rules)?;
         }
         let grammar = match grammar {
             Some((_, g)) => g,
@@ -576,15 +577,234 @@ impl PatternSet {
             Some((_, d)) => d,
             None => builtin_detail()?,
         };
+        // A library without the built-in topics' tables keeps their
+        // definitions when its name rules name them (without references
+        // to topics it does not have).
+        let defined: BTreeSet<Topic> = topics.iter().map(|d| d.topic).collect();
+        let kept: Vec<Topic> = Topic::BUILTIN
+            .into_iter()
+            .filter(|t| !defined.contains(t))
+            .filter(|&t| {
+                rules
+                    .iter()
+                    .any(|r: &Rule| r.category == Category::Name && r.topic == Some(t))
+            })
+            .collect();
+        for &t in &kept {
+            let mut def = builtin_topic(t)?;
+            def.not_confused_with
+                .retain(|o| defined.contains(o) || kept.contains(o));
+            topics.push(def);
+        }
         let digest = hasher.finalize();
         let hash: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
-        Ok(PatternSet {
+        let set = PatternSet {
             rules,
+            topics,
             origin: format!("{label}@{hash}"),
             grammar,
             detail,
-        })
+        };
+        set.checked()
     }
+
+    /// This library with the topic files of a directory (every `*.toml`
+    /// file there has a `[topic]` table): a topic with a new id is added,
+    /// one with the id of a topic already defined replaces it (its
+    /// table and every rule of its file and its names).
+    pub fn with_topics(mut self, dir: &Path) -> Result<PatternSet, PatternError> {
+        let files = read_toml_dir(dir)?;
+        let mut hasher = Sha256::new();
+        for (name, text) in &files {
+            hash_file(&mut hasher, name, text);
+            let parts = parse_file(name, text)?;
+            let Some(def) = parts.topic else {
+                return Err(PatternError {
+                    file: name.clone(),
+                    line: None,
+                    rule: None,
+                    reason: "a topic file needs a [topic] table".into(),
+                });
+            };
+            let extra = if parts.grammar.is_some() {
+                Some("[grammar]")
+            } else if parts.detail.is_some() {
+                Some("[criteria_detail]")
+            } else {
+                None
+            };
+            if let Some(table) = extra {
+                return Err(PatternError {
+                    file: name.clone(),
+                    line: None,
+                    rule: None,
+                    reason: format!("a topic file cannot hold a {table} table"),
+                });
+            }
+            if let Some(old) = self.topics.iter().position(|d| d.topic == def.topic) {
+                let old = self.topics.remove(old);
+                self.rules.retain(|r| {
+                    r.file != old.file
+                        && !(r.category == Category::Name && r.topic == Some(old.topic))
+                });
+            }
+            self.topics.push(def);
+            let mut ids: BTreeSet<String> = self.rules.iter().map(|r| r.id.clone()).collect();
+            add_rules(&mut self.rules, &mut ids, name, parts.rules)?;
+        }
+        let digest = hasher.finalize();
+        let hash: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+        self.origin = format!("{}+{}@{hash}", self.origin, dir.display());
+        self.checked()
+    }
+
+    /// The definition of a topic.
+    pub fn topic_def(&self, topic: Topic) -> Option<&TopicDef> {
+        self.topics.iter().find(|d| d.topic == topic)
+    }
+
+    /// Registers this library's topics for the run (reports list every
+    /// registered topic, and `--fail-on` / `explain --topic` accept them).
+    pub fn register_topics(&self) {
+        for d in &self.topics {
+            d.topic.register(&d.name);
+        }
+    }
+
+    /// The checks that need the whole library: every topic has names,
+    /// every name rule names a defined topic, and what a topic table
+    /// refers to exists.
+    fn checked(mut self) -> Result<PatternSet, PatternError> {
+        self.topics.sort_by_key(|d| d.topic);
+        for r in &self.rules {
+            if r.category != Category::Name {
+                continue;
+            }
+            let t = r.topic.expect("a name rule has a topic");
+            if self.topic_def(t).is_none() {
+                return Err(PatternError {
+                    file: r.file.clone(),
+                    line: Some(r.line),
+                    rule: Some(r.id.clone()),
+                    reason: format!("topic {:?} has no [topic] table in the library", t.as_str()),
+                });
+            }
+        }
+        // The context tags the classifier knows and those the library's
+        // rules declare.
+        let known = KNOWN_TAGS
+            .iter()
+            .filter(|(c, _)| *c == Category::Context)
+            .flat_map(|(_, t)| t.iter().copied());
+        let tags: BTreeSet<&str> = self
+            .rules
+            .iter()
+            .filter(|r| r.category == Category::Context)
+            .filter_map(|r| r.tag.as_deref())
+            .chain(known)
+            .collect();
+        for d in &self.topics {
+            let err = |reason: String| PatternError {
+                file: d.file.clone(),
+                line: Some(d.line),
+                rule: None,
+                reason: format!("[topic] {reason}"),
+            };
+            let named = self
+                .rules
+                .iter()
+                .any(|r| r.category == Category::Name && r.topic == Some(d.topic));
+            if !named {
+                return Err(err(format!(
+                    "topic {:?} has no names (give `names = [...]` or a rule with category = \"name\")",
+                    d.topic.as_str()
+                )));
+            }
+            if let Some(t) = d
+                .not_confused_with
+                .iter()
+                .find(|t| self.topic_def(**t).is_none())
+            {
+                return Err(err(format!(
+                    "not_confused_with: {:?} is not a topic of the library",
+                    t.as_str()
+                )));
+            }
+            if let Some(tag) = d.tags().find(|t| !tags.contains(t)) {
+                return Err(err(format!(
+                    "out_of_scope: {tag:?} is not a context tag (the classifier's, or one a context rule of the topic's file declares)"
+                )));
+            }
+            if let Some(k) = d
+                .approved_uses
+                .iter()
+                .find(|k| !self.grammar.conditions.iter().any(|(c, _)| c == *k))
+            {
+                return Err(err(format!(
+                    "approved_uses: {k:?} is not a condition key of grammar.condition"
+                )));
+            }
+        }
+        Ok(self)
+    }
+}
+
+fn hash_file(hasher: &mut Sha256, name: &str, text: &str) {
+    hasher.update(name.rsplit('/').next().unwrap_or(name).as_bytes());
+    hasher.update([0]);
+    hasher.update(text.as_bytes());
+    hasher.update([0]);
+}
+
+/// Adds a file's rules, refusing an id already used.
+fn add_rules(
+    rules: &mut Vec<Rule>,
+    ids: &mut BTreeSet<String>,
+    name: &str,
+    new: Vec<Rule>,
+) -> Result<(), PatternError> {
+    for rule in new {
+        if !ids.insert(rule.id.clone()) {
+            return Err(PatternError {
+                file: name.to_string(),
+                line: Some(rule.line),
+                rule: Some(rule.id),
+                reason: "duplicate rule id (ids must be unique across all files)".into(),
+            });
+        }
+        rules.push(rule);
+    }
+    Ok(())
+}
+
+/// Every `*.toml` file of a directory, sorted by path, with its text.
+fn read_toml_dir(dir: &Path) -> Result<Vec<(String, String)>, PatternError> {
+    let err = |reason: String| PatternError {
+        file: dir.display().to_string(),
+        line: None,
+        rule: None,
+        reason,
+    };
+    let entries = std::fs::read_dir(dir).map_err(|e| err(format!("cannot read directory: {e}")))?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    paths.sort();
+    if paths.is_empty() {
+        return Err(err("no *.toml pattern files in this directory".into()));
+    }
+    let mut files = Vec::with_capacity(paths.len());
+    for p in paths {
+        let text = std::fs::read_to_string(&p).map_err(|e| PatternError {
+            file: p.display().to_string(),
+            line: None,
+            rule: None,
+            reason: format!("cannot read: {e}"),
+        })?;
+        files.push((p.display().to_string(), text));
+    }
+    Ok(files)
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -593,12 +813,12 @@ fn line_of(text: &str, offset: usize) -> usize {
 
 /// The built-in `[grammar]` table.
 fn builtin_grammar() -> Result<Grammar, PatternError> {
-    builtin_table("grammar.toml", "[grammar]", |(_, g, _)| g)
+    builtin_table("grammar.toml", "[grammar]", |p| p.grammar)
 }
 
 /// The built-in `[criteria_detail]` table.
 fn builtin_detail() -> Result<DetailVocab, PatternError> {
-    builtin_table("criteria_detail.toml", "[criteria_detail]", |(_, _, d)| d)
+    builtin_table("criteria_detail.toml", "[criteria_detail]", |p| p.detail)
 }
 
 /// A table of one built-in file, for a folder library without its own.
@@ -619,11 +839,23 @@ fn builtin_table<T>(
     })
 }
 
-/// The parts of one pattern file.
-type FileParts = (Vec<Rule>, Option<Grammar>, Option<DetailVocab>);
+/// The `[topic]` table of a built-in topic, for a folder library without
+/// it.
+fn builtin_topic(t: Topic) -> Result<TopicDef, PatternError> {
+    let file = format!("{}.toml", t.as_str());
+    builtin_table(&file, "[topic]", |p| p.topic)
+}
 
-/// The rules of one file, and its `[grammar]` and `[criteria_detail]`
-/// tables if it has them.
+/// The parts of one pattern file.
+struct FileParts {
+    rules: Vec<Rule>,
+    grammar: Option<Grammar>,
+    detail: Option<DetailVocab>,
+    topic: Option<TopicDef>,
+}
+
+/// The rules of one file, and its `[grammar]`, `[criteria_detail]` and
+/// `[topic]` tables if it has them.
 fn parse_file(name: &str, text: &str) -> Result<FileParts, PatternError> {
     let def: FileDef = toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| line_of(text, s.start));
@@ -637,14 +869,47 @@ fn parse_file(name: &str, text: &str) -> Result<FileParts, PatternError> {
         }
     })?;
     let _ = def.description;
-    let mut out = Vec::with_capacity(def.rule.len());
+    let topic = def
+        .topic
+        .map(|t| topic::validate(name, text, t))
+        .transpose()?;
+    let mut out = Vec::with_capacity(def.rule.len() + 1);
+    if let Some(t) = topic.as_ref().filter(|t| !t.names.is_empty()) {
+        out.push(Rule {
+            id: format!("{}.names", t.topic.as_str()),
+            category: Category::Name,
+            description: format!("Names of {} given in the [topic] table.", t.name),
+            why: None,
+            topic: Some(t.topic),
+            reason: None,
+            criterion: None,
+            section: None,
+            direction: Direction::default(),
+            tag: None,
+            negative: false,
+            literals: t.names.clone(),
+            regexes: Vec::new(),
+            case_sensitive: false,
+            examples_match: t.names.clone(),
+            examples_no_match: Vec::new(),
+            file: t.file.clone(),
+            line: t.line,
+        });
+    }
     // Offsets of line starts, to turn each rule's id span into its line.
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(text.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
+    let extra_tags: Vec<&str> = topic.iter().flat_map(|t| t.tags()).collect();
     for r in def.rule {
         let line = line_starts.partition_point(|&s| s <= r.id.span().start);
-        out.push(validate(name, line, r)?);
+        out.push(validate(
+            name,
+            line,
+            r,
+            topic.as_ref().map(|t| t.topic),
+            &extra_tags,
+        )?);
     }
     let grammar = def
         .grammar
@@ -654,7 +919,12 @@ fn parse_file(name: &str, text: &str) -> Result<FileParts, PatternError> {
         .criteria_detail
         .map(|d| DetailVocab::validate(name, text, d))
         .transpose()?;
-    Ok((out, grammar, detail))
+    Ok(FileParts {
+        rules: out,
+        grammar,
+        detail,
+        topic,
+    })
 }
 
 fn rule_id_before_line(text: &str, line: usize) -> Option<String> {
@@ -665,7 +935,13 @@ fn rule_id_before_line(text: &str, line: usize) -> Option<String> {
         .last()
 }
 
-fn validate(file: &str, line: usize, r: RuleDef) -> Result<Rule, PatternError> {
+fn validate(
+    file: &str,
+    line: usize,
+    r: RuleDef,
+    file_topic: Option<Topic>,
+    extra_tags: &[&str],
+) -> Result<Rule, PatternError> {
     let id = r.id.into_inner();
     let err = |reason: String| PatternError {
         file: file.to_string(),
@@ -708,9 +984,18 @@ fn validate(file: &str, line: usize, r: RuleDef) -> Result<Rule, PatternError> {
         ));
     }
     let topic = match &r.topic {
-        None => None,
-        Some(t) => Some(Topic::parse(t).ok_or_else(|| err(format!("unknown topic {t:?}")))?),
+        None => file_topic.filter(|_| r.category == Category::Name),
+        Some(t) if Topic::valid_id(t) => Some(Topic::named(t)),
+        Some(t) => return Err(err(format!("unknown topic {t:?}"))),
     };
+    if r.category == Category::Name && topic == Some(Topic::MENTAL_HEALTH_PARITY) {
+        return Err(err("mental_health_parity is not a drug topic".into()));
+    }
+    if r.category == Category::Name && topic.is_none() {
+        return Err(err(
+            "a `name` rule needs `topic = \"...\"` (or a [topic] table in its file)".into(),
+        ));
+    }
     let reason = match &r.reason {
         None => None,
         Some(t) => Some(Reason::parse(t).ok_or_else(|| {
@@ -746,7 +1031,8 @@ fn validate(file: &str, line: usize, r: RuleDef) -> Result<Rule, PatternError> {
             .iter()
             .find(|(c, _)| *c == r.category)
             .map_or(&[][..], |(_, t)| *t);
-        if !known.contains(&tag.as_str()) {
+        let declared = r.category == Category::Context && extra_tags.contains(&tag.as_str());
+        if !known.contains(&tag.as_str()) && !declared {
             return Err(err(if known.is_empty() {
                 format!(
                     "a `{}` rule takes no tag (got {tag:?})",
@@ -880,16 +1166,127 @@ mod tests {
         assert_eq!(e.line, Some(line), "{e}");
     }
 
+    /// A topic file: a `[topic]` table with `extra` lines, and a name.
+    fn topic_file(extra: &str) -> String {
+        format!("[topic]\nid = \"tms\"\nname = \"TMS\"\n{extra}")
+    }
+
     #[test]
-    fn approved_indications_must_name_a_drug_and_known_conditions() {
-        let e = load(&grammar_with("esketamine = [", "tms = [")).unwrap_err();
-        assert!(e.reason.contains("unknown drug topic"), "{e}");
-        let e = load(&grammar_with(
-            r#""depression", "suicidal_ideation""#,
-            r#""sadness""#,
+    fn a_topic_table_defines_a_topic_with_its_names() {
+        let set = load(&topic_file(
+            "names = [\"transcranial magnetic stimulation\", \"tms\"]\nbrands = [\"NeuroStar\"]\n",
+        ))
+        .unwrap();
+        let def = set
+            .topic_def(Topic::named("tms"))
+            .expect("the topic is defined");
+        assert_eq!(def.name, "TMS");
+        assert_eq!((def.file.as_str(), def.line), ("t.toml", 1));
+        let rule = set.rules.iter().find(|r| r.id == "tms.names").unwrap();
+        assert_eq!(rule.category, Category::Name);
+        assert_eq!(rule.category_name(), "tms");
+        assert_eq!(rule.literals.len(), 3);
+        let ids: Vec<&str> = set.topics.iter().map(|d| d.topic.as_str()).collect();
+        assert_eq!(ids, ["tms"]);
+        // A library that names a built-in topic without its table keeps the
+        // built-in definition.
+        let set = load("[[rule]]\nid = \"k\"\ncategory = \"ketamine\"\ntopic = \"ketamine\"\ndescription = \"d\"\nliterals = ['ketamine']\nmatch = ['ketamine']\n").unwrap();
+        let def = set
+            .topic_def(Topic::KETAMINE)
+            .expect("the built-in definition");
+        assert_eq!(def.out_of_scope[0].tag, "anesthesia");
+    }
+
+    #[test]
+    fn a_topic_without_names_is_an_error_at_its_table() {
+        let e = load(&format!("# a topic\n\n{}", topic_file(""))).unwrap_err();
+        assert_eq!((e.file.as_str(), e.line), ("t.toml", Some(3)), "{e}");
+        assert!(e.reason.contains("has no names"), "{e}");
+    }
+
+    #[test]
+    fn an_unknown_topic_field_is_an_error_with_its_line() {
+        let e = load(&topic_file("names = [\"tms\"]\nsynonym = \"x\"\n")).unwrap_err();
+        assert_eq!(e.line, Some(5), "{e}");
+        assert!(e.reason.contains("synonym"), "{e}");
+    }
+
+    #[test]
+    fn what_a_topic_table_refers_to_must_exist() {
+        let e = load(&topic_file(
+            "names = [\"tms\"]\nnot_confused_with = [\"ect\"]\n",
+        ))
+        .unwrap_err();
+        assert!(e.reason.contains("\"ect\" is not a topic"), "{e}");
+        let e = load(&topic_file(
+            "names = [\"tms\"]\napproved_uses = [\"sadness\"]\n",
         ))
         .unwrap_err();
         assert!(e.reason.contains("sadness"), "{e}");
+        let e = load(&topic_file(
+            "names = [\"tms\"]\n[[topic.out_of_scope]]\ntag = \"mapping\"\nnote = \"n\"\n",
+        ))
+        .unwrap_err();
+        assert!(e.reason.contains("\"mapping\""), "{e}");
+        let e = load(&topic_file(
+            "names = [\"tms\"]\n[[topic.example]]\ntext = \"x\"\nstance = \"maybe\"\n",
+        ))
+        .unwrap_err();
+        assert!(e.reason.contains("maybe"), "{e}");
+    }
+
+    #[test]
+    fn a_topic_file_may_declare_the_context_tags_it_uses() {
+        let text = topic_file(
+            "names = [\"tms\"]\n[[topic.out_of_scope]]\ntag = \"mapping\"\nnote = \"brain mapping\"\n\n[[rule]]\nid = \"tms.mapping\"\ncategory = \"context\"\ntag = \"mapping\"\ndescription = \"d\"\nliterals = [\"cortical mapping\"]\nmatch = [\"cortical mapping\"]\n",
+        );
+        let set = load(&text).unwrap();
+        assert!(set.rules.iter().any(|r| r.id == "tms.mapping"));
+        // Elsewhere the tag is unknown.
+        let other = text.replace("[topic]", "[other]");
+        assert!(load(&other).is_err());
+    }
+
+    #[test]
+    fn a_name_rule_needs_a_defined_topic() {
+        let e = load("[[rule]]\nid = \"a\"\ncategory = \"name\"\ndescription = \"d\"\nliterals = ['x']\nmatch = ['x']\n").unwrap_err();
+        assert!(e.reason.contains("needs `topic"), "{e}");
+        let e = load("[[rule]]\nid = \"a\"\ncategory = \"name\"\ntopic = \"tms\"\ndescription = \"d\"\nliterals = ['x']\nmatch = ['x']\n").unwrap_err();
+        assert_eq!(e.line, Some(2), "{e}");
+        assert!(e.reason.contains("no [topic] table"), "{e}");
+    }
+
+    #[test]
+    fn topics_replace_a_topic_of_the_same_id_with_its_rules() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("ketamine.toml"),
+            "[topic]\nid = \"ketamine\"\nname = \"Ketamine (any)\"\nnames = [\"ketamine\"]\n",
+        )
+        .unwrap();
+        let set = PatternSet::builtin()
+            .unwrap()
+            .with_topics(dir.path())
+            .unwrap();
+        let def = set.topic_def(Topic::KETAMINE).unwrap();
+        assert_eq!(def.name, "Ketamine (any)");
+        assert!(def.out_of_scope.is_empty());
+        let names: Vec<&str> = set
+            .rules
+            .iter()
+            .filter(|r| r.topic == Some(Topic::KETAMINE))
+            .map(|r| r.id.as_str())
+            .collect();
+        assert_eq!(names, ["ketamine.names"]);
+        assert!(set.origin.starts_with("builtin@"), "{}", set.origin);
+        assert!(set.origin.contains('+'), "{}", set.origin);
+        // A file without a [topic] table is not a topic file.
+        std::fs::write(dir.path().join("x.toml"), "description = \"x\"\n").unwrap();
+        let e = PatternSet::builtin()
+            .unwrap()
+            .with_topics(dir.path())
+            .unwrap_err();
+        assert!(e.reason.contains("[topic] table"), "{e}");
     }
 
     #[test]

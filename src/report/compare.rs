@@ -399,7 +399,7 @@ mod tests {
     fn matrix(sort: SortBy) -> Matrix {
         let r = crate::report::sample::report();
         let vocab = PatternSet::builtin().unwrap().detail;
-        Matrix::build(&r.documents, &Topic::DRUGS, sort, &vocab)
+        Matrix::build(&r.documents, &Topic::drugs(), sort, &vocab)
     }
 
     #[test]

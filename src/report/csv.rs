@@ -7,7 +7,7 @@
 
 use std::io::{self, Write};
 
-use crate::model::{Document, Report, Status, Topic};
+use crate::model::{Document, Report, Status};
 
 use super::human::{distinct_evidence, quote};
 
@@ -56,13 +56,13 @@ fn rows(d: &Document) -> Vec<[String; 16]> {
         .filter(|l| p.mentioned && l.asymmetric)
         .map(|l| l.kind.as_str())
         .collect();
-    Topic::DRUGS
+    d.topics
+        .drugs
         .iter()
-        .filter_map(|&topic| {
-            let t = d.topics.drug(topic)?;
+        .map(|(&topic, t)| {
             let first = distinct_evidence(&t.evidence).into_iter().next();
             let join = |v: Vec<&str>| v.join(";");
-            Some([
+            [
                 cell(&d.path),
                 opt(&m.title),
                 opt(&m.payer),
@@ -87,7 +87,7 @@ fn rows(d: &Document) -> Vec<[String; 16]> {
                 join(asym.clone()),
                 d.status.as_str().to_string(),
                 d.error.as_deref().map(cell).unwrap_or_default(),
-            ])
+            ]
         })
         .collect()
 }

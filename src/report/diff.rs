@@ -437,7 +437,7 @@ pub fn compare_documents(
     let mut topics = BTreeMap::new();
     let mut parity = None;
     if both_ok {
-        for t in Topic::DRUGS {
+        for t in Topic::drugs() {
             if let (Some(a), Some(b)) = (old.topics.drug(t), new.topics.drug(t)) {
                 topics.insert(t, topic_diff(a, b, vocab));
             }
@@ -524,7 +524,7 @@ pub struct Unpaired {
 fn unpaired(key: &str, d: &Document) -> Unpaired {
     let mut stances = BTreeMap::new();
     if d.status == Status::Ok {
-        for t in Topic::DRUGS {
+        for t in Topic::drugs() {
             if let Some(r) = d.topics.drug(t) {
                 stances.insert(t, r.stance);
             }
@@ -969,7 +969,7 @@ mod tests {
         );
         assert_eq!(d.documents.len(), 1);
         let doc = &d.documents[0];
-        let k = &doc.topics[&Topic::Ketamine];
+        let k = &doc.topics[&Topic::KETAMINE];
         assert!(k.stance_changed);
         assert_eq!(k.old_stance, Stance::NotCovered);
         assert_eq!(k.new_stance, Stance::CoveredWithCriteria);
@@ -994,7 +994,12 @@ mod tests {
     fn criterion_values_change_by_kind() {
         let old = sample("policies/lakeshore_v2025.pdf");
         let mut new = old.clone();
-        let group = &mut new.topics.ketamine.criteria_detail[0];
+        let group = &mut new
+            .topics
+            .drugs
+            .get_mut(&Topic::KETAMINE)
+            .unwrap()
+            .criteria_detail[0];
         // Three failed trials instead of two, a 3-month approval instead
         // of 6, the weeks per trial no longer stated, an age added.
         let trials = &mut group.items[0].values;
@@ -1012,7 +1017,7 @@ mod tests {
             &side(true, vec![("a", new)]),
             &vocab(),
         );
-        let k = &d.documents[0].topics[&Topic::Ketamine];
+        let k = &d.documents[0].topics[&Topic::KETAMINE];
         let got: Vec<(&str, &str, Option<&str>, Option<&str>)> = k
             .value_changes
             .iter()

@@ -63,7 +63,7 @@ pub fn render(doc: &Document, explanation: Option<&Explanation>, topic: Topic) -
     }
     let _ = writeln!(s);
     match topic {
-        Topic::MentalHealthParity => {
+        Topic::MENTAL_HEALTH_PARITY => {
             let p = &doc.topics.mental_health_parity;
             let _ = writeln!(s, "  => mentioned: {}", p.mentioned);
         }

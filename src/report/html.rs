@@ -182,7 +182,7 @@ fn write_page(s: &mut String, r: &Report) -> fmt::Result {
         escape(&r.tool.patterns)
     )?;
     s.push_str("<div class=\"totals\">\n");
-    for topic in Topic::DRUGS {
+    for topic in Topic::drugs() {
         write!(s, "<div><strong>{}</strong> ", escape(topic_label(topic)))?;
         let per = sm.stances.get(topic.as_str());
         let mut any = false;
@@ -273,7 +273,7 @@ fn write_overview(s: &mut String, r: &Report) -> fmt::Result {
             )?;
             continue;
         }
-        for topic in Topic::DRUGS {
+        for topic in Topic::drugs() {
             s.push_str("<td>");
             if let Some(t) = d.topics.drug(topic) {
                 badge(s, t.stance)?;
@@ -360,7 +360,7 @@ fn write_document(s: &mut String, i: usize, d: &Document) -> fmt::Result {
     }
     if d.status == Status::Ok {
         s.push_str("<div class=\"topics\">\n");
-        for topic in Topic::DRUGS {
+        for topic in Topic::drugs() {
             if let Some(t) = d.topics.drug(topic) {
                 write_topic(s, topic, t)?;
             }

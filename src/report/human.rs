@@ -56,12 +56,17 @@ pub fn criterion_label(c: Criterion) -> &'static str {
     }
 }
 
-/// A drug topic in words.
+/// A topic in words: the name its topic file gives, or the id of a topic
+/// read back from a report.
 pub fn topic_label(t: Topic) -> &'static str {
+    if let Some(name) = t.registered_name() {
+        return name;
+    }
     match t {
-        Topic::Ketamine => "Ketamine",
-        Topic::Esketamine => "Esketamine (Spravato)",
-        Topic::MentalHealthParity => "Mental-health parity",
+        Topic::KETAMINE => "Ketamine",
+        Topic::ESKETAMINE => "Esketamine (Spravato)",
+        Topic::MENTAL_HEALTH_PARITY => "Mental-health parity",
+        other => other.as_str(),
     }
 }
 

@@ -163,7 +163,7 @@ fn write_report(s: &mut String, r: &Report) -> fmt::Result {
             writeln!(s, " **{}** | | |", d.status.as_str())?;
             continue;
         }
-        for topic in Topic::DRUGS {
+        for topic in Topic::drugs() {
             if let Some(t) = d.topics.drug(topic) {
                 write!(s, " {} |", stance_label(t.stance))?;
             }
@@ -224,7 +224,7 @@ fn write_document(s: &mut String, i: usize, d: &Document) -> fmt::Result {
     if d.status != Status::Ok {
         return Ok(());
     }
-    for topic in Topic::DRUGS {
+    for topic in Topic::drugs() {
         if let Some(t) = d.topics.drug(topic) {
             write_topic(s, topic, t)?;
         }
@@ -396,7 +396,7 @@ fn write_packet(s: &mut String, r: &Report, d: &Document) -> fmt::Result {
         return Ok(());
     }
     writeln!(s, "## Summary\n")?;
-    for topic in Topic::DRUGS {
+    for topic in Topic::drugs() {
         writeln!(s, "- {}", escape_block(&topic_summary(topic, d)))?;
     }
     let p = &d.topics.mental_health_parity;
@@ -419,7 +419,7 @@ fn write_packet(s: &mut String, r: &Report, d: &Document) -> fmt::Result {
     }
     writeln!(s, "- {}.", escape_block(&line))?;
     let cite = format!("{}, ", citation(d));
-    for topic in Topic::DRUGS {
+    for topic in Topic::drugs() {
         let Some(t) = d.topics.drug(topic) else {
             continue;
         };

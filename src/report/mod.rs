@@ -105,7 +105,7 @@ mod tests {
             .iter()
             .filter(|d| d.status == crate::model::Status::Ok)
         {
-            for topic in crate::model::Topic::DRUGS {
+            for topic in crate::model::Topic::BUILTIN {
                 let t = d.topics.drug(topic).unwrap();
                 let label = super::human::stance_label(t.stance);
                 let heading = format!("### {}: {label}", super::human::topic_label(topic));

@@ -42,8 +42,8 @@ fn code(code: &str, system: &str, page: u32, line: u32) -> CodeRef {
 /// HTML, Markdown and spreadsheet formulas, and parity limitations; a
 /// denial letter; and a PDF that could not be read.
 pub(crate) fn report() -> Report {
-    let k = Some(Topic::Ketamine);
-    let e = Some(Topic::Esketamine);
+    let k = Some(Topic::KETAMINE);
+    let e = Some(Topic::ESKETAMINE);
     let policy = Document {
         path: "policies/lakeshore_v2025.pdf".to_string(),
         sha256: "5f".repeat(32),
@@ -60,7 +60,10 @@ pub(crate) fn report() -> Report {
             ..Metadata::default()
         },
         topics: Topics {
-            ketamine: TopicResult {
+            drugs: [
+                (
+                    Topic::KETAMINE,
+                    TopicResult {
                 stance: Stance::CoveredWithCriteria,
                 reasons: vec![],
                 criteria: vec![Criterion::PriorAuthorization, Criterion::DiagnosisTrd],
@@ -116,7 +119,10 @@ pub(crate) fn report() -> Report {
                     quote: "All of the following:".to_string(),
                 }],
             },
-            esketamine: TopicResult {
+                ),
+                (
+                    Topic::ESKETAMINE,
+                    TopicResult {
                 stance: Stance::NotCovered,
                 reasons: vec![Reason::ExperimentalInvestigational],
                 criteria: vec![],
@@ -132,6 +138,10 @@ pub(crate) fn report() -> Report {
                 pa_needed: None,
                 criteria_detail: vec![],
             },
+                ),
+            ]
+            .into_iter()
+            .collect(),
             mental_health_parity: ParityResult {
                 mentioned: true,
                 evidence: vec![finding(
@@ -206,22 +216,30 @@ pub(crate) fn report() -> Report {
             ..Metadata::default()
         },
         topics: Topics {
-            ketamine: TopicResult {
-                stance: Stance::NotCovered,
-                reasons: vec![Reason::NotMedicallyNecessary, Reason::Unproven],
-                criteria: vec![],
-                evidence: vec![finding(
-                    "coverage.not_medically_necessary",
-                    k,
-                    1,
-                    12,
-                    "not medically necessary",
-                    "Your request for IV ketamine was denied as not medically necessary.",
-                )],
-                coverage: Some(Coverage::NotCovered),
-                pa_needed: None,
-                criteria_detail: vec![],
-            },
+            drugs: [
+                (
+                    Topic::KETAMINE,
+                    TopicResult {
+                        stance: Stance::NotCovered,
+                        reasons: vec![Reason::NotMedicallyNecessary, Reason::Unproven],
+                        criteria: vec![],
+                        evidence: vec![finding(
+                            "coverage.not_medically_necessary",
+                            k,
+                            1,
+                            12,
+                            "not medically necessary",
+                            "Your request for IV ketamine was denied as not medically necessary.",
+                        )],
+                        coverage: Some(Coverage::NotCovered),
+                        pa_needed: None,
+                        criteria_detail: vec![],
+                    },
+                ),
+                (Topic::ESKETAMINE, TopicResult::default()),
+            ]
+            .into_iter()
+            .collect(),
             ..Topics::default()
         },
         findings: vec![],

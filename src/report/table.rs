@@ -86,12 +86,15 @@ fn short_reason(r: Reason) -> &'static str {
 }
 
 /// The "key criteria / reasons" cell: per drug topic with criteria or
-/// reasons, `K: PA, TRD; E: experimental`.
+/// reasons, `K: PA, TRD; E: experimental` (an added topic by its id).
 fn key_criteria(d: &Document) -> String {
     let mut parts = Vec::new();
-    for (topic, letter) in [(Topic::Ketamine, "K"), (Topic::Esketamine, "E")] {
-        let Some(t) = d.topics.drug(topic) else {
-            continue;
+    for (&topic, t) in &d.topics.drugs {
+        // The built-in topics by their initial, an added one by its id.
+        let letter = match topic {
+            Topic::KETAMINE => "K".to_string(),
+            Topic::ESKETAMINE => "E".to_string(),
+            other => other.as_str().to_uppercase(),
         };
         let mut items: Vec<&str> = t.criteria.iter().map(|c| short_criterion(*c)).collect();
         items.extend(t.reasons.iter().map(|r| short_reason(*r)));
@@ -183,21 +186,22 @@ fn truncate_middle(text: &str, width: usize) -> String {
 /// Renders the table (with a totals line and a hint), `opts.color`
 /// deciding whether ANSI colors are used.
 pub fn render(report: &Report, opts: Options) -> String {
-    let header = [
-        "DOCUMENT",
-        "PAYER",
-        "KETAMINE",
-        "ESKETAMINE",
-        "KEY CRITERIA / REASONS",
-        "FAILURES",
-    ];
+    let topic_heads: Vec<String> = Topic::drugs()
+        .into_iter()
+        .map(|t| t.as_str().to_uppercase())
+        .collect();
+    let header: Vec<&str> = ["DOCUMENT", "PAYER"]
+        .into_iter()
+        .chain(topic_heads.iter().map(String::as_str))
+        .chain(["KEY CRITERIA / REASONS", "FAILURES"])
+        .collect();
     let mut rows: Vec<Vec<Cell>> = Vec::new();
     for d in &report.documents {
         let mut row = vec![
             cell(file_name(&d.path)),
             cell(d.metadata.payer.clone().unwrap_or_else(|| "—".into())),
         ];
-        for topic in Topic::DRUGS {
+        for topic in Topic::drugs() {
             let t = d.topics.drug(topic);
             row.push(match (d.status, t) {
                 (Status::Ok, Some(t)) => Cell {
@@ -329,7 +333,7 @@ fn totals(report: &Report, paint: &dyn Fn(&str, &Style) -> String) -> String {
         ));
     }
     s.push('\n');
-    for topic in Topic::DRUGS {
+    for topic in Topic::drugs() {
         let per = sm.stances.get(topic.as_str());
         let counts: Vec<String> = Stance::ALL
             .iter()

@@ -198,3 +198,35 @@ fn a_typo_or_a_bad_value_is_reported_with_its_file_and_line() {
         stderr(&missing)
     );
 }
+
+#[test]
+fn topics_from_the_file_are_added_and_a_missing_folder_is_named() {
+    let topics = repo().join("examples/topics");
+    let doc = repo().join("examples/topic-docs/tms-not-covered.md");
+    let (_d, file) = config(&format!("topics = {:?}\n", topics.to_str().unwrap()));
+    let out = stdout(&with_config(
+        &file,
+        &[
+            "scan",
+            "--no-cache",
+            "--format",
+            "json",
+            doc.to_str().unwrap(),
+        ],
+    ));
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        report["documents"][0]["topics"]["tms"]["stance"],
+        "not_covered"
+    );
+    let listed = stdout(&with_config(&file, &["patterns", "list"]));
+    assert!(
+        listed.lines().any(|l| l.starts_with("topics.ect")),
+        "{listed}"
+    );
+    let (_d, bad) = config("jobs = 2\ntopics = \"no/such/dir\"\n");
+    let out = with_config(&bad, &["scan", "--no-cache", doc.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("config.toml:2: topics:"), "{err}");
+}

@@ -5,6 +5,16 @@ use super::common::{repo, run, temp_with};
 
 /// Rule ids of the repository's pattern files.
 fn rule_ids() -> Vec<String> {
+    entries(false)
+}
+
+/// What `patterns list` lists: the rule ids and `topics.<id>` for each
+/// `[topic]` table.
+fn listed_ids() -> Vec<String> {
+    entries(true)
+}
+
+fn entries(with_topics: bool) -> Vec<String> {
     let mut ids = Vec::new();
     for e in std::fs::read_dir(repo().join("patterns")).unwrap() {
         let p = e.unwrap().path();
@@ -17,6 +27,9 @@ fn rule_ids() -> Vec<String> {
                 .flatten()
             {
                 ids.push(r["id"].as_str().unwrap().to_string());
+            }
+            if let Some(t) = v.get("topic").filter(|_| with_topics) {
+                ids.push(format!("topics.{}", t["id"].as_str().unwrap()));
             }
         }
     }
@@ -45,7 +58,8 @@ fn list_and_check_cover_every_rule_of_the_pattern_files() {
         .filter_map(|l| l.split_whitespace().next().map(str::to_string))
         .collect();
     listed.sort();
-    assert_eq!(listed, ids);
+    assert_eq!(listed, listed_ids());
+    assert!(listed.iter().any(|l| l == "topics.ketamine"));
     let out = run(&["patterns", "check"]);
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
@@ -95,7 +109,12 @@ fn test_reports_every_failing_example() {
         "{text}"
     );
     assert!(
-        text.trim_end().ends_with("4 examples, 2 passed, 2 failed"),
+        text.lines().any(|l| l == "4 examples, 2 passed, 2 failed"),
+        "{text}"
+    );
+    assert!(
+        text.trim_end()
+            .ends_with("0 topic examples, 0 passed, 0 failed"),
         "{text}"
     );
 }

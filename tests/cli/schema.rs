@@ -142,6 +142,57 @@ impl Schema {
         errs
     }
 
+    /// Every way a report with topics added by `--topics` departs from the
+    /// contract: each added topic is in every document and in
+    /// `summary.stances`, shaped and ruled like `ketamine`, and the report
+    /// without them is a report of the built-in topics.
+    pub fn check_report_with_topics(&self, report: &Value, added: &[&str]) -> Vec<String> {
+        let mut errs = Vec::new();
+        let mut base = report.clone();
+        let per_topic = &self.report["summary"]["stances"]["ketamine"];
+        for id in added {
+            let at = format!("$.summary.stances.{id}");
+            match base["summary"]["stances"]
+                .as_object_mut()
+                .and_then(|m| m.remove(*id))
+            {
+                None => errs.push(format!("{at}: missing")),
+                Some(v) => self.check(&v, per_topic, &at, &mut errs),
+            }
+            for (i, d) in base["documents"]
+                .as_array_mut()
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                let at = format!("$.documents[{i}]");
+                let Some(t) = d["topics"].as_object_mut().and_then(|m| m.remove(*id)) else {
+                    errs.push(format!("{at}.topics.{id}: missing"));
+                    continue;
+                };
+                // Checked in the place of `ketamine`, with its rules.
+                let mut probe = d.clone();
+                probe["topics"]["ketamine"] = t;
+                let mut found = Vec::new();
+                self.check(
+                    &probe["topics"]["ketamine"],
+                    &self.defs["TOPIC"],
+                    &format!("{at}.topics.ketamine"),
+                    &mut found,
+                );
+                self.check_semantics(&probe, &at, &mut found);
+                errs.extend(
+                    found
+                        .into_iter()
+                        .filter(|e| e.contains(".topics.ketamine"))
+                        .map(|e| e.replace(".topics.ketamine", &format!(".topics.{id}"))),
+                );
+            }
+        }
+        errs.extend(self.check_report(&base));
+        errs
+    }
+
     /// Every way one `--format jsonl` line departs from the contract.
     pub fn check_jsonl_line(&self, line: &Value) -> Vec<String> {
         let mut errs = Vec::new();

@@ -21,8 +21,8 @@ pub(super) fn uses_disjoint(a: &Statement, b: &Statement) -> bool {
 
 /// Whether a denial names, in its own right, a condition other than the
 /// ones the covered use names ("covered for CRPS" / "unproven for
-/// fibromyalgia"). For a drug with approved indications (`grammar.
-/// approved_indications`) only those count: denying it beyond them is a
+/// fibromyalgia"). For a drug with approved uses (a topic's
+/// `approved_uses`) only those count: denying it beyond them is a
 /// limit of the coverage.
 pub(super) fn names_another_condition(
     ctx: &Context<'_>,
@@ -39,14 +39,13 @@ pub(super) fn names_another_condition(
     {
         return false;
     }
-    let g = ctx.grammar();
-    if !g.approved_indications.contains_key(&topic) {
+    let Some(def) = ctx.topic_def(topic).filter(|d| !d.approved_uses.is_empty()) else {
         return true;
-    }
+    };
     pos.conditions
         .iter()
         .chain(&neg.conditions)
-        .all(|c| g.is_approved_indication(topic, c))
+        .all(|c| def.is_approved_use(c))
 }
 
 /// Whether a statement is an announcement of approval criteria.
@@ -389,16 +388,14 @@ pub(super) fn says_no_authorization(
 /// Mentions of a topic that were set aside (anesthetic use, pointers to
 /// other policies, informative sections): the trail behind `not_addressed`.
 pub(super) fn set_aside_mentions(ctx: &Context<'_>, topic: Topic) -> Vec<usize> {
-    let category = match topic {
-        Topic::Ketamine => Category::Ketamine,
-        Topic::Esketamine => Category::Esketamine,
-        Topic::MentalHealthParity => return Vec::new(),
-    };
     let mut seen = BTreeSet::new();
     ctx.cues
         .iter()
         .enumerate()
-        .filter(|(_, c)| ctx.rule(c).category == category)
+        .filter(|(_, c)| {
+            let r = ctx.rule(c);
+            r.category == Category::Name && r.topic == Some(topic)
+        })
         .filter(|(_, c)| seen.insert(c.sentence))
         .map(|(i, _)| i)
         .take(10)

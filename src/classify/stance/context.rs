@@ -53,9 +53,6 @@ impl Context<'_> {
 /// Drug mentions in a sentence that count: not anesthetic, not redirected
 /// to another policy.
 pub(super) fn effective_mentions(ctx: &Context<'_>, si: usize) -> Vec<(Topic, usize, usize)> {
-    let anesthetic = ctx.has_tag(si, "anesthesia")
-        && !ctx.has_tag(si, "use_psychiatric")
-        && !ctx.has_tag(si, "use_pain");
     let redirects: Vec<usize> = ctx
         .sentence_cues(si)
         .filter(|(_, c)| ctx.rule(c).tag.as_deref() == Some("redirect"))
@@ -63,11 +60,16 @@ pub(super) fn effective_mentions(ctx: &Context<'_>, si: usize) -> Vec<(Topic, us
         .collect();
     let mut out = Vec::new();
     for (ci, cue) in ctx.sentence_cues(si) {
-        let topic = match ctx.rule(cue).category {
-            Category::Ketamine if !anesthetic => Topic::Ketamine,
-            Category::Esketamine => Topic::Esketamine,
-            _ => continue,
+        let rule = ctx.rule(cue);
+        let (Category::Name, Some(topic)) = (rule.category, rule.topic) else {
+            continue;
         };
+        let out_of_scope = ctx
+            .topic_def(topic)
+            .is_none_or(|d| d.sets_aside(|t| ctx.has_tag(si, t)).is_some());
+        if out_of_scope {
+            continue;
+        }
         let redirected = redirects
             .iter()
             .any(|&r| !ctx.clause_break(cue.hit.start.min(r), cue.hit.start.max(r)));

@@ -205,7 +205,7 @@ pub fn decide(ctx: &Context<'_>) -> Decided {
     } = attribute(ctx, &f);
     let legend = legends(ctx, &f);
     let single =
-        (f.doc_topics.len() == 1).then(|| *f.doc_topics.iter().next().unwrap_or(&Topic::Ketamine));
+        (f.doc_topics.len() == 1).then(|| *f.doc_topics.iter().next().unwrap_or(&Topic::KETAMINE));
     // A formulary or drug list states coverage by listing a drug.
     let formulary = ctx.kind == DocumentKind::Formulary;
     // A letter about one drug speaks of that drug throughout.
@@ -311,14 +311,12 @@ pub fn decide(ctx: &Context<'_>) -> Decided {
 
     let mut topics = Topics::default();
     let mut criteria = Vec::new();
-    for topic in Topic::DRUGS {
+    // In topic order: the built-in topics first, as they always were.
+    for def in &ctx.matcher.pattern_set().topics {
+        let topic = def.topic;
         let (result, used) = aggregate(ctx, &f, &attr, subject, &mut statements, topic);
         criteria.extend(used.into_iter().map(|(c, ci)| (topic, c, ci)));
-        match topic {
-            Topic::Ketamine => topics.ketamine = result,
-            Topic::Esketamine => topics.esketamine = result,
-            Topic::MentalHealthParity => {}
-        }
+        topics.drugs.insert(topic, result);
     }
     let trace = trace(ctx, &f, &statements, &criteria);
     Decided {

@@ -37,20 +37,19 @@ pub(super) fn trace(
     let none = BTreeSet::new();
     for (ci, cue) in ctx.cues.iter().enumerate() {
         let rule = ctx.rule(cue);
-        let topic = match rule.category {
-            Category::Ketamine => Topic::Ketamine,
-            Category::Esketamine => Topic::Esketamine,
-            _ => continue,
+        let (Category::Name, Some(topic)) = (rule.category, rule.topic) else {
+            continue;
         };
         let si = cue.sentence;
         let counted = f.mentions[si].iter().any(|m| m.2 == ci);
         let note = if !counted {
             Some(
-                if ctx.has_tag(si, "anesthesia") && topic == Topic::Ketamine {
-                    "set aside: anesthetic use, not a psychiatric or pain coverage statement"
-                        .to_string()
-                } else {
-                    "set aside: points to another policy or out of scope".to_string()
+                match ctx
+                    .topic_def(topic)
+                    .and_then(|d| d.set_aside_note(|t| ctx.has_tag(si, t)))
+                {
+                    Some(note) => format!("set aside: {note}"),
+                    None => "set aside: points to another policy or out of scope".to_string(),
                 },
             )
         } else {
