@@ -9,8 +9,13 @@
 //! column by column), then each block is read line by line, top to bottom,
 //! left to right. Lines end with '\n', words are separated by one space.
 //!
+//! Tables (`tables` finds them) are written as blocks: one line per row,
+//! cells in order separated by " | ", a cell's lines joined.
+//!
 //! Must not: know about fonts or content streams (glyphs arrive with their
-//! text and device-space geometry), or normalize text.
+//! text and device-space geometry), or normalize text (a cell's hyphenated
+//! line end is joined by `normalize`'s rule, since the cell loses its line
+//! ends).
 
 use super::tables::{self, Item, Shapes, Table};
 
@@ -294,10 +299,24 @@ impl PageBuilder {
                 size: f.size,
             })
             .collect();
+        // Tables are looked for in the main writing direction (a landscape
+        // page drawn rotated reads upright), with the shapes turned to it.
+        let mut counts = [0usize; 4];
+        for f in &self.frags {
+            counts[f.dir as usize] += 1;
+        }
+        let dir = (0..4u8)
+            .max_by_key(|&d| (counts[d as usize], std::cmp::Reverse(d)))
+            .unwrap_or(0);
         let upright: Vec<usize> = (0..self.frags.len())
-            .filter(|&i| self.frags[i].dir == 0)
+            .filter(|&i| self.frags[i].dir == dir)
             .collect();
-        let found = tables::detect(&items, &upright, &self.shapes);
+        let shapes = if dir == 0 {
+            std::borrow::Cow::Borrowed(&self.shapes)
+        } else {
+            std::borrow::Cow::Owned(self.shapes.turned(|x, y| canon(dir, x, y)))
+        };
+        let found = tables::detect(&items, &upright, &shapes);
         if found.is_empty() {
             return Vec::new();
         }
@@ -354,7 +373,7 @@ impl PageBuilder {
                 x1,
                 base,
                 size,
-                dir: 0,
+                dir,
                 space_before: true,
                 depth: (base - 0.25 * size - y0).max(0.0),
                 block: true,
@@ -364,7 +383,8 @@ impl PageBuilder {
     }
 
     /// The text of one cell: its lines top to bottom joined by spaces (a
-    /// hyphen ending a line before a lower-case letter joins the word).
+    /// word hyphenated across a line end is joined as `normalize` joins
+    /// it across lines).
     fn cell_text(&self, cell: &[usize]) -> String {
         let f = &self.frags;
         let mut sorted = cell.to_vec();
@@ -385,13 +405,12 @@ impl PageBuilder {
             line.sort_by(|&a, &b| f[a].x0.total_cmp(&f[b].x0));
             let first = &self.arena[f[line[0]].start as usize..f[line[0]].end as usize];
             if !out.is_empty() {
-                let joins = out.ends_with('-')
-                    && out[..out.len() - 1].ends_with(char::is_alphabetic)
-                    && first.starts_with(char::is_lowercase);
-                if joins {
-                    out.pop();
-                } else {
-                    out.push(' ');
+                match crate::normalize::hyphen_keeps(&out, first) {
+                    Some(true) => {}
+                    Some(false) => {
+                        out.pop();
+                    }
+                    None => out.push(' '),
                 }
             }
             let line_start = out.len();

@@ -321,3 +321,45 @@ fn running_text_is_not_a_table() {
     assert!(d.tables.is_empty(), "{:?}", d.tables);
     assert!(!d.extracted.pages[0].contains(" | "));
 }
+
+#[test]
+fn cell_lines_join_hyphenated_words() {
+    let rows: Vec<&[&[&str]]> = vec![
+        HEADER,
+        &[&["Esketamine"], &["S0013"], &["Prior author-", "ization"]],
+        &[
+            &["Ketamine"],
+            &["96365"],
+            &["For treatment-", "resistant depression"],
+        ],
+    ];
+    let d = extract(&[ruled_page(&rows)]);
+    assert_eq!(d.tables.len(), 1, "{:?}", d.tables);
+    let cells: Vec<&str> = d.tables[0].rows.iter().map(|r| r[2].as_str()).collect();
+    assert_eq!(
+        cells,
+        vec![
+            "Coverage",
+            "Prior authorization",
+            "For treatment-resistant depression"
+        ]
+    );
+}
+
+#[test]
+fn table_on_a_page_drawn_rotated() {
+    let rows: Vec<&[&[&str]]> = std::iter::once(HEADER)
+        .chain(BODY.iter().copied())
+        .collect();
+    // The whole page turned a quarter (landscape content on a portrait
+    // page): text runs up the page and the rulings turn with it.
+    let d = extract(&[format!("q 0 1 -1 0 792 0 cm\n{}Q\n", ruled_page(&rows))]);
+    assert_eq!(d.tables.len(), 1, "{:?}", d.tables);
+    assert_eq!(d.tables[0].kind, Kind::Ruled);
+    assert_eq!(strings(&d.tables[0]), with_header(expected_body()));
+    assert!(
+        d.extracted.pages[0].contains("\nEsketamine | S0013 | Prior authorization\n"),
+        "{}",
+        d.extracted.pages[0]
+    );
+}

@@ -77,6 +77,27 @@ impl Shapes {
         }
     }
 
+    /// The shapes mapped by `turn` (the layout's turn to a writing
+    /// direction), so that a rotated page's rulings meet its text.
+    pub fn turned(&self, turn: impl Fn(f64, f64) -> (f32, f32)) -> Shapes {
+        let mut out = Shapes::default();
+        let p = |x: f32, y: f32| turn(f64::from(x), f64::from(y));
+        for e in &self.h {
+            let (a, b) = (p(e.lo, e.pos), p(e.hi, e.pos));
+            out.segment(a.0.into(), a.1.into(), b.0.into(), b.1.into());
+        }
+        for e in &self.v {
+            let (a, b) = (p(e.pos, e.lo), p(e.pos, e.hi));
+            out.segment(a.0.into(), a.1.into(), b.0.into(), b.1.into());
+        }
+        for f in &self.fills {
+            let (a, b) = (p(f[0], f[1]), p(f[2], f[3]));
+            out.fills
+                .push([a.0.min(b.0), a.1.min(b.1), a.0.max(b.0), a.1.max(b.1)]);
+        }
+        out
+    }
+
     /// A stroked axis-aligned rectangle.
     pub fn stroked_rect(&mut self, r: [f64; 4]) {
         self.segment(r[0], r[1], r[2], r[1]);
