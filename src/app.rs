@@ -19,8 +19,8 @@ use clap::{CommandFactory, FromArgMatches};
 
 use crate::cli::{
     CacheAction, CacheArgs, Cli, ColorWhen, Command, CompareArgs, DiffArgs, DiffFormat,
-    ExplainArgs, ExtractArgs, ExtractFormat, InputArgs, MergeArgs, PatternsAction, PatternsArgs,
-    ScanArgs,
+    ExplainArgs, ExtractArgs, ExtractFormat, ExtractLayout, InputArgs, MergeArgs, PatternsAction,
+    PatternsArgs, ScanArgs,
 };
 use crate::config::{Config, UsageError};
 use crate::extract::{ExtractOptions, FileOptions};
@@ -426,6 +426,9 @@ fn run_extract(a: &ExtractArgs) -> Result<u8, AppError> {
     if !a.file.is_file() {
         return Err(UsageError::Invalid(format!("{}: no such file", a.file.display())).into());
     }
+    if a.layout == ExtractLayout::Rows {
+        return run_extract_rows(a, &settings);
+    }
     let (_, extracted) = scan::extract_file(&a.file, &settings);
     let mut out = io::BufWriter::new(io::stdout().lock());
     let path = walk::display_path(&a.file);
@@ -468,6 +471,79 @@ fn run_extract(a: &ExtractArgs) -> Result<u8, AppError> {
     }
     out.flush()?;
     match extracted {
+        Ok(_) => Ok(0),
+        Err(e) => {
+            eprintln!(
+                "policyscan: {path}: {}: {}",
+                e.status().as_str(),
+                e.reason()
+            );
+            Ok(1)
+        }
+    }
+}
+
+/// `extract --layout rows`: the tables of a PDF as rows and cells.
+fn run_extract_rows(a: &ExtractArgs, settings: &ExtractSettings) -> Result<u8, AppError> {
+    use crate::extract::lopdf_text::LopdfText;
+    let path = walk::display_path(&a.file);
+    let data = std::fs::read(&a.file)?;
+    let result = crate::extract::sniff(&a.file, &data).and_then(|kind| match kind {
+        crate::extract::Kind::Pdf => LopdfText::default()
+            .extract_detailed(&data, &settings.file.extract)
+            .map(|d| d.tables),
+        _ => Ok(Vec::new()),
+    });
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let tables = match &result {
+        Ok(t) => t.as_slice(),
+        Err(_) => &[],
+    };
+    match a.format {
+        ExtractFormat::Text => {
+            let mut on_page = 0;
+            for (k, t) in tables.iter().enumerate() {
+                on_page = if k > 0 && tables[k - 1].page == t.page {
+                    on_page + 1
+                } else {
+                    1
+                };
+                let mut title = format!(
+                    "page {} table {on_page}: {}, {} columns",
+                    t.page,
+                    t.kind.as_str(),
+                    t.rows.first().map_or(0, Vec::len)
+                );
+                if t.header {
+                    title.push_str(", header row");
+                }
+                if t.continues {
+                    title.push_str(&format!(", continues from page {}", t.page - 1));
+                }
+                writeln!(out, "{title}")?;
+                for row in &t.rows {
+                    writeln!(out, "  {}", row.join(" | "))?;
+                }
+                writeln!(out)?;
+            }
+        }
+        ExtractFormat::Json => {
+            let v = serde_json::json!({
+                "path": path,
+                "tables": tables.iter().map(|t| serde_json::json!({
+                    "page": t.page,
+                    "kind": t.kind.as_str(),
+                    "header": t.header,
+                    "continues": t.continues,
+                    "rows": t.rows,
+                })).collect::<Vec<_>>(),
+            });
+            serde_json::to_writer_pretty(&mut out, &v).map_err(io::Error::from)?;
+            out.write_all(b"\n")?;
+        }
+    }
+    out.flush()?;
+    match result {
         Ok(_) => Ok(0),
         Err(e) => {
             eprintln!(

@@ -260,6 +260,17 @@ pub enum ExtractFormat {
     Json,
 }
 
+/// What `extract` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExtractLayout {
+    /// The document's text in reading order (a table's rows one per line,
+    /// cells separated by " | ").
+    Text,
+    /// Only the tables found in a PDF, row by row with their cells (read
+    /// by policyscan's own text layer in this process).
+    Rows,
+}
+
 /// `policyscan extract`.
 #[derive(Debug, Clone, Args)]
 pub struct ExtractArgs {
@@ -269,6 +280,9 @@ pub struct ExtractArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ExtractFormat::Text)]
     pub format: ExtractFormat,
+    /// What to print: the text, or the tables as rows and cells.
+    #[arg(long, value_enum, default_value_t = ExtractLayout::Text)]
+    pub layout: ExtractLayout,
     /// Input options.
     #[command(flatten)]
     pub input: InputArgs,

@@ -263,6 +263,14 @@ fn normalize_page_into(raw: &str, out: &mut String) {
     }
 }
 
+/// If `line` ends with a word broken by a hyphen and `next` continues it
+/// in lower case, whether the hyphen is kept (a compound) or dropped; the
+/// rule hyphen joins follow everywhere, also inside a table cell that the
+/// text layer writes on one line.
+pub(crate) fn hyphen_keeps(line: &str, next: &str) -> Option<bool> {
+    hyphen_join(line, next).map(|(keep, _)| keep)
+}
+
 /// If `line` ends with a word broken by a hyphen and `next` continues it in
 /// lower case, returns whether to keep the hyphen and how many bytes of
 /// `next` to move up.

@@ -29,10 +29,12 @@ use crate::patterns::SectionKind;
 const DATE: &str = r"(?:(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?,?\s+\d{4}|\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}-\d{1,2}-\d{4}|\d{1,2}\.\d{1,2}\.\d{2,4}|(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+\d{4}|\d{1,2}/\d{4})";
 
 /// "Effective Date: ...", "Original Effective Date ...", "Effective: ...",
-/// "Date Effective: ...".
+/// "Date Effective: ..."; the value may sit in the next table cell
+/// ("Effective Date | 11/14/2022"), as may the review date's and the policy
+/// number's.
 static EFFECTIVE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     crate::textutil::ascii_regex(&format!(
-        r"(?i)\b(?:(?:original|policy|current)\s+)?(?:effective\s+date(?:\s+of\s+(?:this\s+)?(?:policy|version|change|revision))?\s*(?::|-|is|on)?|effective\s*:|date\s+effective\s*:?)\s*({DATE})\b"
+        r"(?i)\b(?:(?:original|policy|current)\s+)?(?:effective\s+date(?:\s+of\s+(?:this\s+)?(?:policy|version|change|revision))?\s*(?::|-|\||is|on)?|effective\s*[:|]|date\s+effective\s*[:|]?)\s*({DATE})\b"
     ))
 });
 
@@ -47,7 +49,7 @@ static EFFECTIVE_HEADLINE: LazyLock<Regex> = LazyLock::new(|| {
 
 static REVIEWED_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     crate::textutil::ascii_regex(&format!(
-        r"(?i)\b(?:last\s+(?:reviewed(?:\s+date)?|review(?:ed)?\s+date|review|revised(?:\s+date)?|revision\s+date|revision|updated(?:\s+on)?|cap\s+review)|latest\s+review\s+date|(?:annual\s+)?review\s+date|date\s+(?:of\s+)?last\s+review(?:ed)?|date\s+reviewed|reviewed\s+date)\s*(?::|-|on)?\s*({DATE})\b"
+        r"(?i)\b(?:last\s+(?:reviewed(?:\s+date)?|review(?:ed)?\s+date|review|revised(?:\s+date)?|revision\s+date|revision|updated(?:\s+on)?|cap\s+review)|latest\s+review\s+date|(?:annual\s+)?review\s+date|date\s+(?:of\s+)?last\s+review(?:ed)?|date\s+reviewed|reviewed\s+date)\s*(?::|-|\||on)?\s*({DATE})\b"
     ))
 });
 
@@ -60,7 +62,7 @@ static REVIEWED_AFTER: LazyLock<Regex> = LazyLock::new(|| {
 /// "Policy Number: MP-170", "Policy #087", "Reference Number: ERX.SPA.241".
 static POLICY_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     crate::textutil::ascii_regex(
-        r"(?i)\b(?:(?:medical|clinical|pharmacy|payment|reimbursement|coverage|drug|corporate)\s+)?(?:policy|guideline|bulletin|cpb|reference|program|document)\s*(?:number|no\.|num\.?|#|id)\s*[:#.]?\s*([A-Z0-9][A-Z0-9.\-/]{0,24}[A-Z0-9])\b",
+        r"(?i)\b(?:(?:medical|clinical|pharmacy|payment|reimbursement|coverage|drug|corporate)\s+)?(?:policy|guideline|bulletin|cpb|reference|program|document)\s*(?:number|no\.|num\.?|#|id)\s*[:#.|]?\s*([A-Z0-9][A-Z0-9.\-/]{0,24}[A-Z0-9])\b",
     )
 });
 

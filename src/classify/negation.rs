@@ -60,8 +60,15 @@ fn words_between(flat: &str, from: usize, to: usize) -> usize {
         .count()
 }
 
+/// Punctuation ends a clause, and so do a table cell boundary (" | ")
+/// and a spaced dash ("Not covered - investigational" gives a reason, it
+/// does not deny it).
 fn has_clause_break(flat: &str, from: usize, to: usize) -> bool {
-    from < to && flat[from..to].contains([';', ':', '.', '?', '!', '(', ')'])
+    if from >= to {
+        return false;
+    }
+    let span = &flat[from..to];
+    span.contains([';', ':', '.', '?', '!', '(', ')', '|']) || span.contains(" - ")
 }
 
 fn terminated(termination: &[Hit], from: usize, to: usize) -> bool {
@@ -232,6 +239,31 @@ mod tests {
             .hedged
         );
         assert!(!scope_of("Ketamine is not covered.", "coverage.not_covered").hedged);
+    }
+
+    #[test]
+    fn cell_boundary_and_spaced_dash_end_the_scope() {
+        assert!(
+            !scope_of(
+                "Ketamine IV infusion | Not covered - investigational",
+                "coverage.experimental"
+            )
+            .negated
+        );
+        assert!(
+            !scope_of(
+                "Ketamine | not on the formulary | investigational",
+                "coverage.experimental"
+            )
+            .negated
+        );
+        assert!(
+            scope_of(
+                "Ketamine is not considered investigational",
+                "coverage.experimental"
+            )
+            .negated
+        );
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! of a wrapped paragraph are joined (also across page breaks, skipping
 //! running headers and footers), bullets and enumerated items start their
 //! own sentence and remember their lead-in ("the following are excluded:"),
-//! short lines not ending in punctuation (table cells, labels) stand alone,
+//! short lines not ending in punctuation (table cells, labels) and table
+//! rows (cells separated by " | ", one row per line) stand alone,
 //! and terminal punctuation splits sentences except after abbreviations.
 //! Each sentence knows its section kind and paragraph block.
 //!
@@ -297,6 +298,10 @@ fn continues(
     if prev_text.ends_with(':') {
         return false;
     }
+    // A table row (cells separated by " | ") is a unit of its own.
+    if prev_text.contains(" | ") || next_text.contains(" | ") {
+        return false;
+    }
     if ends_sentence(prev_text, g) {
         return false;
     }
@@ -483,5 +488,14 @@ mod tests {
             "This is a long introductory line of running text that wraps to the next line\nand ends here.\nKetamine IV infusion\nNot covered - investigational",
         ]);
         assert_eq!(s.len(), 3, "{s:#?}");
+    }
+
+    #[test]
+    fn table_rows_stand_alone() {
+        let s = texts(&[
+            "Esketamine nasal spray | S0013 | Covered - PA required; REMS site only | BH-203\nKetamine IV infusion | 96365 | Not covered - investigational | BH-203\nKetamine IM or oral | 96372 | Not covered - investigational",
+        ]);
+        assert_eq!(s.len(), 3, "{s:#?}");
+        assert!(s[1].starts_with("Ketamine IV infusion | 96365"), "{s:#?}");
     }
 }

@@ -136,11 +136,13 @@ impl ExtractError {
 }
 
 /// What extracted text depends on besides the file and the options: the
-/// backends' versions and whether pdftotext is installed (part of the
-/// extraction cache key).
+/// backends' versions (the own text layer's layout version included) and
+/// whether pdftotext is installed (part of the extraction cache key).
 pub fn backends_identity() -> String {
     format!(
-        "pdf-extract {}; pdftotext {}",
+        "{} layout {}; pdf-extract {}; pdftotext {}",
+        lopdf_text::NAME,
+        lopdf_text::LAYOUT_VERSION,
         pdf_extract::VERSION,
         if pdftotext::available() { "yes" } else { "no" }
     )

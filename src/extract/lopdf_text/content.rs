@@ -52,6 +52,8 @@ struct GState {
     hscale: f64,
     leading: f64,
     rise: f64,
+    /// The fill colour is white (or near it): fills draw nothing visible.
+    fill_white: bool,
 }
 
 impl GState {
@@ -65,6 +67,7 @@ impl GState {
             hscale: 1.0,
             leading: 0.0,
             rise: 0.0,
+            fill_white: false,
         }
     }
 }
@@ -228,6 +231,7 @@ impl<'a, 'b> Interp<'a, 'b> {
         let mut tm = IDENTITY;
         let mut tlm = IDENTITY;
         let mut font_names: HashMap<Vec<u8>, Rc<Font>> = HashMap::new();
+        let mut path = Path::default();
         while !self.stopped {
             let Some(op) = lexer.next_op(&mut buf, limits.max_operands) else {
                 break;
@@ -298,6 +302,33 @@ impl<'a, 'b> Interp<'a, 'b> {
                     tlm = IDENTITY;
                 }
                 b"ET" => self.out.close(),
+                b"m" | b"l" | b"c" | b"v" | b"y" | b"h" | b"re" => {
+                    path.build(op, &buf, &gs.ctm);
+                }
+                b"S" | b"s" | b"f" | b"F" | b"f*" | b"B" | b"B*" | b"b" | b"b*" | b"n" => {
+                    if op == b"s" || op == b"b" || op == b"b*" {
+                        path.build(b"h", &buf, &gs.ctm);
+                    }
+                    let stroke = matches!(op, b"S" | b"s" | b"B" | b"B*" | b"b" | b"b*");
+                    let fill = !matches!(op, b"S" | b"s" | b"n");
+                    path.paint(&mut self.out.shapes, stroke, fill && !gs.fill_white);
+                }
+                b"g" | b"rg" | b"k" | b"sc" | b"scn" => {
+                    let n: Vec<f64> = buf
+                        .operands
+                        .iter()
+                        .filter_map(|o| match o {
+                            Operand::Num(n) => Some(*n),
+                            _ => None,
+                        })
+                        .collect();
+                    gs.fill_white = match (op, n.len()) {
+                        (b"k", _) | (_, 4) => n.iter().all(|&c| c <= 0.03),
+                        (_, 1 | 3) => n.iter().all(|&c| c >= 0.97),
+                        _ => false,
+                    };
+                }
+                b"cs" => gs.fill_white = false,
                 b"Tf" => {
                     gs.size = num(&buf, 1);
                     if let Some(name) = last_name(&buf) {
@@ -714,5 +745,103 @@ mod tests {
         let mut m = s;
         translate(&mut m, 1.0, 1.0);
         assert_eq!(m, [2.0, 0.0, 0.0, 2.0, 2.0, 2.0]);
+    }
+}
+
+/// The path under construction, in device space: straight segments and
+/// axis-aligned rectangles (what can bound table cells); curves only move
+/// the current point.
+#[derive(Default)]
+struct Path {
+    segs: Vec<[f64; 4]>,
+    rects: Vec<[f64; 4]>,
+    /// Corners of the subpath drawn with `m` / `l`, for a rectangle drawn
+    /// as four lines.
+    cur: Option<(f64, f64)>,
+    start: Option<(f64, f64)>,
+}
+
+/// Path elements kept per path at most.
+const MAX_PATH: usize = 4_096;
+
+fn apply(m: &Matrix, x: f64, y: f64) -> (f64, f64) {
+    (x * m[0] + y * m[2] + m[4], x * m[1] + y * m[3] + m[5])
+}
+
+impl Path {
+    fn build(&mut self, op: &[u8], buf: &OpBuf, ctm: &Matrix) {
+        match op {
+            b"m" => {
+                if let Some([x, y]) = nums::<2>(buf) {
+                    let p = apply(ctm, x, y);
+                    self.cur = Some(p);
+                    self.start = Some(p);
+                }
+            }
+            b"l" => {
+                if let (Some([x, y]), Some(c)) = (nums::<2>(buf), self.cur) {
+                    let p = apply(ctm, x, y);
+                    if self.segs.len() < MAX_PATH {
+                        self.segs.push([c.0, c.1, p.0, p.1]);
+                    }
+                    self.cur = Some(p);
+                }
+            }
+            b"c" | b"v" | b"y" => {
+                if let Some([x, y]) = nums::<2>(buf) {
+                    self.cur = Some(apply(ctm, x, y));
+                }
+            }
+            b"h" => {
+                if let (Some(c), Some(s)) = (self.cur, self.start)
+                    && self.segs.len() < MAX_PATH
+                    && c != s
+                {
+                    self.segs.push([c.0, c.1, s.0, s.1]);
+                }
+                self.cur = self.start;
+            }
+            b"re" => {
+                if let Some([x, y, w, h]) = nums::<4>(buf) {
+                    let corners = [
+                        apply(ctm, x, y),
+                        apply(ctm, x + w, y),
+                        apply(ctm, x + w, y + h),
+                        apply(ctm, x, y + h),
+                    ];
+                    let upright = ctm[1].abs() < 1e-9 && ctm[2].abs() < 1e-9
+                        || ctm[0].abs() < 1e-9 && ctm[3].abs() < 1e-9;
+                    if upright && self.rects.len() < MAX_PATH {
+                        let xs = corners.map(|c| c.0);
+                        let ys = corners.map(|c| c.1);
+                        let lo = |v: [f64; 4]| v.iter().copied().fold(f64::MAX, f64::min);
+                        let hi = |v: [f64; 4]| v.iter().copied().fold(f64::MIN, f64::max);
+                        self.rects.push([lo(xs), lo(ys), hi(xs), hi(ys)]);
+                    }
+                    let p = apply(ctm, x, y);
+                    self.cur = Some(p);
+                    self.start = Some(p);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Hands the path to the page's shapes and starts a new one.
+    fn paint(&mut self, shapes: &mut super::tables::Shapes, stroke: bool, fill: bool) {
+        for r in &self.rects {
+            if stroke {
+                shapes.stroked_rect(*r);
+            }
+            if fill {
+                shapes.filled_rect(*r, true);
+            }
+        }
+        if stroke {
+            for s in &self.segs {
+                shapes.segment(s[0], s[1], s[2], s[3]);
+            }
+        }
+        *self = Path::default();
     }
 }

@@ -9,8 +9,15 @@
 //! column by column), then each block is read line by line, top to bottom,
 //! left to right. Lines end with '\n', words are separated by one space.
 //!
+//! Tables (`tables` finds them) are written as blocks: one line per row,
+//! cells in order separated by " | ", a cell's lines joined.
+//!
 //! Must not: know about fonts or content streams (glyphs arrive with their
-//! text and device-space geometry), or normalize text.
+//! text and device-space geometry), or normalize text (a cell's hyphenated
+//! line end is joined by `normalize`'s rule, since the cell loses its line
+//! ends).
+
+use super::tables::{self, Item, Shapes, Table};
 
 /// Word break: a gap wider than this fraction of the font size.
 const WORD_GAP: f32 = 0.1;
@@ -38,6 +45,10 @@ struct Frag {
     size: f32,
     dir: u8,
     space_before: bool,
+    /// Extra depth below the last line (a table laid out as one block).
+    depth: f32,
+    /// A table's rows, already rendered: written on lines of their own.
+    block: bool,
 }
 
 impl Frag {
@@ -45,7 +56,7 @@ impl Frag {
         self.base + 0.75 * self.size
     }
     fn bottom(&self) -> f32 {
-        self.base - 0.25 * self.size
+        self.base - 0.25 * self.size - self.depth
     }
     fn right(&self) -> f32 {
         self.x1.max(self.x0 + 0.01)
@@ -63,6 +74,8 @@ pub struct PageBuilder {
     last: (u32, f32, f32),
     clip: [f64; 4],
     max_text: usize,
+    /// Rulings and filled rectangles drawn on the page.
+    pub shapes: Shapes,
     /// Text was dropped because the page exceeded its text limit.
     pub truncated: bool,
 }
@@ -103,6 +116,7 @@ impl PageBuilder {
             last: (0, f32::NAN, f32::NAN),
             clip,
             max_text,
+            shapes: Shapes::default(),
             truncated: false,
         }
     }
@@ -176,6 +190,8 @@ impl PageBuilder {
                 size,
                 dir,
                 space_before: self.pending_space,
+                depth: 0.0,
+                block: false,
             };
             self.pending_space = false;
             f
@@ -208,11 +224,19 @@ impl PageBuilder {
     }
 
     /// Lays the page out and returns its text.
-    pub fn finish(mut self) -> String {
+    pub fn finish(self) -> String {
+        self.finish_tables(0).0
+    }
+
+    /// Lays page `page` (1-based) out and returns its text and tables.
+    /// A table's rows are read as lines of their own, the cells of a row
+    /// in order, separated by " | ".
+    pub fn finish_tables(mut self, page: usize) -> (String, Vec<Table>) {
         self.close();
         if self.frags.is_empty() {
-            return String::new();
+            return (String::new(), Vec::new());
         }
+        let tables = self.find_tables(page);
         let mut counts = [0usize; 4];
         for f in &self.frags {
             counts[f.dir as usize] += 1;
@@ -259,6 +283,156 @@ impl PageBuilder {
                 self.write_lines(block, &mut out);
             }
         }
+        (out, tables)
+    }
+
+    /// Detects the tables among the upright fragments, renders each as a
+    /// block fragment, and drops the fragments it holds.
+    fn find_tables(&mut self, page: usize) -> Vec<Table> {
+        let items: Vec<Item> = self
+            .frags
+            .iter()
+            .map(|f| Item {
+                x0: f.x0,
+                x1: f.right(),
+                base: f.base,
+                size: f.size,
+            })
+            .collect();
+        // Tables are looked for in the main writing direction (a landscape
+        // page drawn rotated reads upright), with the shapes turned to it.
+        let mut counts = [0usize; 4];
+        for f in &self.frags {
+            counts[f.dir as usize] += 1;
+        }
+        let dir = (0..4u8)
+            .max_by_key(|&d| (counts[d as usize], std::cmp::Reverse(d)))
+            .unwrap_or(0);
+        let upright: Vec<usize> = (0..self.frags.len())
+            .filter(|&i| self.frags[i].dir == dir)
+            .collect();
+        let shapes = if dir == 0 {
+            std::borrow::Cow::Borrowed(&self.shapes)
+        } else {
+            std::borrow::Cow::Owned(self.shapes.turned(|x, y| canon(dir, x, y)))
+        };
+        let found = tables::detect(&items, &upright, &shapes);
+        if found.is_empty() {
+            return Vec::new();
+        }
+        let mut drop = vec![false; self.frags.len()];
+        let mut out = Vec::with_capacity(found.len());
+        let mut blocks = Vec::new();
+        for t in found {
+            let rows: Vec<Vec<String>> = t
+                .rows
+                .iter()
+                .map(|r| r.iter().map(|c| self.cell_text(c)).collect())
+                .collect();
+            let mut text = String::new();
+            for r in &rows {
+                if !text.is_empty() {
+                    text.push('\n');
+                }
+                let cells: Vec<&str> = r
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|c| !c.is_empty())
+                    .collect();
+                text.push_str(&cells.join(" | "));
+            }
+            let mut size = f32::MAX;
+            for &i in t.rows.iter().flatten().flatten() {
+                drop[i] = true;
+                size = size.min(self.frags[i].size);
+            }
+            let [x0, y0, x1, y1] = t.bbox;
+            blocks.push((text, x0, x1, y0, y1, size));
+            out.push(Table {
+                page,
+                kind: t.kind,
+                columns: t.columns,
+                rows,
+                header: false,
+                continues: false,
+            });
+        }
+        let mut k = 0;
+        self.frags.retain(|_| {
+            k += 1;
+            !drop[k - 1]
+        });
+        for (text, x0, x1, y0, y1, size) in blocks {
+            let start = self.arena.len() as u32;
+            self.arena.push_str(&text);
+            let base = y1 - 0.75 * size;
+            self.frags.push(Frag {
+                start,
+                end: self.arena.len() as u32,
+                x0,
+                x1,
+                base,
+                size,
+                dir,
+                space_before: true,
+                depth: (base - 0.25 * size - y0).max(0.0),
+                block: true,
+            });
+        }
+        out
+    }
+
+    /// The text of one cell: its lines top to bottom joined by spaces (a
+    /// word hyphenated across a line end is joined as `normalize` joins
+    /// it across lines).
+    fn cell_text(&self, cell: &[usize]) -> String {
+        let f = &self.frags;
+        let mut sorted = cell.to_vec();
+        sorted.sort_by(|&a, &b| f[b].base.total_cmp(&f[a].base));
+        let mut lines: Vec<Vec<usize>> = Vec::new();
+        let mut base = f32::NAN;
+        for i in sorted {
+            if lines.is_empty() || (base - f[i].base).abs() >= SAME_BASELINE * f[i].size {
+                lines.push(Vec::new());
+                base = f[i].base;
+            }
+            if let Some(l) = lines.last_mut() {
+                l.push(i);
+            }
+        }
+        let mut out = String::new();
+        for mut line in lines {
+            line.sort_by(|&a, &b| f[a].x0.total_cmp(&f[b].x0));
+            let first = &self.arena[f[line[0]].start as usize..f[line[0]].end as usize];
+            if !out.is_empty() {
+                match crate::normalize::hyphen_keeps(&out, first) {
+                    Some(true) => {}
+                    Some(false) => {
+                        out.pop();
+                    }
+                    None => out.push(' '),
+                }
+            }
+            let line_start = out.len();
+            let mut prev: Option<&Frag> = None;
+            for &i in &line {
+                let g = &f[i];
+                if let Some(p) = prev {
+                    let gap = g.x0 - p.x1;
+                    let size = p.size.max(g.size);
+                    if g.space_before || gap > WORD_GAP * size || gap < -0.6 * size {
+                        out.push(' ');
+                    }
+                }
+                out.push_str(&self.arena[g.start as usize..g.end as usize]);
+                prev = Some(g);
+            }
+            if out[line_start..].chars().any(is_rtl) {
+                let logical = logical_order(&out[line_start..]);
+                out.truncate(line_start);
+                out.push_str(&logical);
+            }
+        }
         out
     }
 
@@ -284,28 +458,45 @@ impl PageBuilder {
             }
         }
         for mut line in lines {
+            let tables: Vec<usize> = line.iter().copied().filter(|&i| f[i].block).collect();
+            if !tables.is_empty() {
+                line.retain(|&i| !f[i].block);
+            }
             line.sort_by(|&a, &b| f[a].x0.total_cmp(&f[b].x0));
-            let line_start = out.len();
-            let mut prev: Option<&Frag> = None;
-            for &i in &line {
-                let g = &f[i];
-                if let Some(p) = prev {
-                    let gap = g.x0 - p.x1;
-                    let size = p.size.max(g.size);
-                    if g.space_before || gap > WORD_GAP * size || gap < -0.6 * size {
-                        out.push(' ');
-                    }
-                }
-                out.push_str(&self.arena[g.start as usize..g.end as usize]);
-                prev = Some(g);
+            self.write_line(&line, out);
+            for i in tables {
+                out.push_str(&self.arena[f[i].start as usize..f[i].end as usize]);
+                out.push('\n');
             }
-            if out[line_start..].chars().any(is_rtl) {
-                let logical = logical_order(&out[line_start..]);
-                out.truncate(line_start);
-                out.push_str(&logical);
-            }
-            out.push('\n');
         }
+    }
+
+    /// Writes one line (fragments left to right), if it has any.
+    fn write_line(&self, line: &[usize], out: &mut String) {
+        let f = &self.frags;
+        if line.is_empty() {
+            return;
+        }
+        let line_start = out.len();
+        let mut prev: Option<&Frag> = None;
+        for &i in line {
+            let g = &f[i];
+            if let Some(p) = prev {
+                let gap = g.x0 - p.x1;
+                let size = p.size.max(g.size);
+                if g.space_before || gap > WORD_GAP * size || gap < -0.6 * size {
+                    out.push(' ');
+                }
+            }
+            out.push_str(&self.arena[g.start as usize..g.end as usize]);
+            prev = Some(g);
+        }
+        if out[line_start..].chars().any(is_rtl) {
+            let logical = logical_order(&out[line_start..]);
+            out.truncate(line_start);
+            out.push_str(&logical);
+        }
+        out.push('\n');
     }
 }
 

@@ -8,7 +8,8 @@
 //! [`ExtractError`]s (a decompression bomb that loses all the text is
 //! `TooLarge`). The parts live in small files: `lexer` (tokens), `content`
 //! (operators), `font` / `encoding` / `cmap` (character codes to Unicode
-//! and widths), `layout` (words, lines, reading order), `pages` (page
+//! and widths), `layout` (words, lines, reading order), `tables` (rows
+//! and cells from rulings, shading and gutters), `pages` (page
 //! tree), `objects` (bounded object access and stream decoding) and
 //! `limits`; `images` reuses them to tell OCR which images a page draws.
 //!
@@ -32,6 +33,7 @@ mod lexer;
 mod limits;
 mod objects;
 mod pages;
+pub mod tables;
 
 use std::borrow::Cow;
 
@@ -46,6 +48,11 @@ use objects::Doc;
 
 /// Name written to the report's `extractor` field.
 pub const NAME: &str = "policyscan-lopdf";
+
+/// Version of the text this layer writes (reading order, tables); part
+/// of the extraction cache key, so text cached by an older layout is not
+/// reused. Raise it whenever the output for a given PDF changes.
+pub const LAYOUT_VERSION: u32 = 2;
 
 /// Content streams read per page at most.
 const MAX_STREAMS_PER_PAGE: usize = 10_000;
@@ -68,6 +75,9 @@ pub struct Detailed {
     /// A stream was skipped for exceeding an inflate limit: another
     /// backend without limits must not be run on this document.
     pub hit_size_limit: bool,
+    /// The tables found, in page order (headers and continuations
+    /// marked).
+    pub tables: Vec<tables::Table>,
 }
 
 /// Lexes and interprets `data` as the content of an otherwise empty
@@ -165,6 +175,7 @@ impl LopdfText {
         let pages = walk_pages(&d, &mut st)?;
         let mut texts = Vec::with_capacity(pages.len());
         let mut without_text = Vec::new();
+        let mut found = Vec::new();
         for (i, page) in pages.iter().enumerate() {
             let result = catch(|| {
                 let content = page_content(&d, page, &mut st);
@@ -176,10 +187,12 @@ impl LopdfText {
                 }
                 let stats: PageStats = interp.stats;
                 let truncated = out.truncated;
-                (out.finish(), stats, truncated)
+                let (text, tables) = out.finish_tables(i + 1);
+                (text, tables, stats, truncated)
             });
             match result {
-                Ok((text, stats, truncated)) => {
+                Ok((text, tables, stats, truncated)) => {
+                    found.extend(tables);
                     if truncated {
                         let m = self.limits.max_page_text >> 20;
                         st.warnings.once("page-text-limit", || {
@@ -224,6 +237,10 @@ impl LopdfText {
             extracted,
             pages_without_text: without_text,
             hit_size_limit: lost,
+            tables: {
+                tables::link(&mut found);
+                found
+            },
         })
     }
 }
@@ -255,3 +272,6 @@ pub(crate) fn walk_pages<'a>(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod table_tests;
