@@ -11,7 +11,7 @@ use policyscan::normalize::NormalizedText;
 mod corpus;
 
 fn bench(c: &mut Criterion) {
-    let matcher = policyscan::load_matcher(None).expect("built-in patterns compile");
+    let matcher = policyscan::load_matcher(None, None).expect("built-in patterns compile");
     let mut g = c.benchmark_group("classify");
     for input in corpus::inputs() {
         let texts: Vec<NormalizedText> = input
