@@ -268,3 +268,22 @@ fn coverage_on_a_condition_is_coverage_with_criteria_not_a_possibility() {
     let b = run(&["Nasal esketamine may be covered under another group's rider.\n"]);
     assert_eq!(stance(&b, Topic::ESKETAMINE), Stance::NotAddressed);
 }
+
+#[test]
+fn a_sentence_with_several_cues_is_shown_once_in_the_evidence() {
+    let a = run(&[
+        "Esketamine nasal spray (Spravato) | S0013 | Treatment-resistant depression | \
+         Covered - prior authorization required; certified REMS site only\n",
+    ]);
+    assert_eq!(stance(&a, Topic::ESKETAMINE), Stance::CoveredWithCriteria);
+    let evidence = &a.topics.drug(Topic::ESKETAMINE).unwrap().evidence;
+    let sentences: Vec<&str> = evidence.iter().map(|f| f.sentence.as_str()).collect();
+    assert_eq!(sentences.len(), 1, "{sentences:?}");
+    // Every hit of the row is still a finding.
+    let in_row = a
+        .findings
+        .iter()
+        .filter(|f| f.sentence == sentences[0])
+        .count();
+    assert!(in_row >= 3, "{in_row} findings in the row");
+}

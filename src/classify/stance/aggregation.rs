@@ -404,7 +404,8 @@ pub(super) fn set_aside_mentions(ctx: &Context<'_>, topic: Topic) -> Vec<usize> 
 
 pub(super) const MAX_EVIDENCE: usize = 40;
 
-/// Findings for a set of cues: document order, one per (sentence, rule).
+/// Findings for a set of cues, in document order: a sentence is shown
+/// once (by its first cue), and every hit in it stays among the findings.
 pub(super) fn evidence(
     ctx: &Context<'_>,
     mut cues: Vec<usize>,
@@ -414,8 +415,8 @@ pub(super) fn evidence(
     cues.dedup();
     let mut seen = BTreeSet::new();
     cues.into_iter()
-        .filter(|&c| seen.insert((ctx.cues[c].sentence, ctx.cues[c].hit.rule)))
-        .take(MAX_EVIDENCE)
         .map(|c| ctx.finding(&ctx.cues[c], topic))
+        .filter(|f| seen.insert((f.page, f.sentence.clone())))
+        .take(MAX_EVIDENCE)
         .collect()
 }
