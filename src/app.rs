@@ -470,15 +470,21 @@ fn run_extract(a: &ExtractArgs) -> Result<u8, AppError> {
         }
     }
     out.flush()?;
-    match extracted {
-        Ok(_) => Ok(0),
-        Err(e) => {
+    Ok(extract_exit(&path, extracted.as_ref().err()))
+}
+
+/// `extract`'s exit status: 0, or 1 with the reason on stderr when the
+/// document could not be read.
+fn extract_exit(path: &str, error: Option<&crate::extract::ExtractError>) -> u8 {
+    match error {
+        None => 0,
+        Some(e) => {
             eprintln!(
                 "policyscan: {path}: {}: {}",
                 e.status().as_str(),
                 e.reason()
             );
-            Ok(1)
+            1
         }
     }
 }
@@ -543,17 +549,7 @@ fn run_extract_rows(a: &ExtractArgs, settings: &ExtractSettings) -> Result<u8, A
         }
     }
     out.flush()?;
-    match result {
-        Ok(_) => Ok(0),
-        Err(e) => {
-            eprintln!(
-                "policyscan: {path}: {}: {}",
-                e.status().as_str(),
-                e.reason()
-            );
-            Ok(1)
-        }
-    }
+    Ok(extract_exit(&path, result.as_ref().err()))
 }
 
 /// The topic an option names: a topic of the library, or (where `parity`

@@ -413,25 +413,7 @@ impl PageBuilder {
                     None => out.push(' '),
                 }
             }
-            let line_start = out.len();
-            let mut prev: Option<&Frag> = None;
-            for &i in &line {
-                let g = &f[i];
-                if let Some(p) = prev {
-                    let gap = g.x0 - p.x1;
-                    let size = p.size.max(g.size);
-                    if g.space_before || gap > WORD_GAP * size || gap < -0.6 * size {
-                        out.push(' ');
-                    }
-                }
-                out.push_str(&self.arena[g.start as usize..g.end as usize]);
-                prev = Some(g);
-            }
-            if out[line_start..].chars().any(is_rtl) {
-                let logical = logical_order(&out[line_start..]);
-                out.truncate(line_start);
-                out.push_str(&logical);
-            }
+            self.append_line(&line, &mut out);
         }
         out
     }
@@ -471,12 +453,10 @@ impl PageBuilder {
         }
     }
 
-    /// Writes one line (fragments left to right), if it has any.
-    fn write_line(&self, line: &[usize], out: &mut String) {
+    /// Appends the fragments of one line, left to right, with a space
+    /// where they stand apart (right-to-left runs in logical order).
+    fn append_line(&self, line: &[usize], out: &mut String) {
         let f = &self.frags;
-        if line.is_empty() {
-            return;
-        }
         let line_start = out.len();
         let mut prev: Option<&Frag> = None;
         for &i in line {
@@ -496,6 +476,14 @@ impl PageBuilder {
             out.truncate(line_start);
             out.push_str(&logical);
         }
+    }
+
+    /// Writes one line (fragments left to right), if it has any.
+    fn write_line(&self, line: &[usize], out: &mut String) {
+        if line.is_empty() {
+            return;
+        }
+        self.append_line(line, out);
         out.push('\n');
     }
 }
@@ -695,7 +683,8 @@ fn logical_order(line: &str) -> String {
     words.join(" ")
 }
 
-fn intersect(a: &[(f32, f32)], b: &[(f32, f32)]) -> Vec<(f32, f32)> {
+/// The overlaps of two sorted lists of disjoint intervals.
+pub(super) fn intersect(a: &[(f32, f32)], b: &[(f32, f32)]) -> Vec<(f32, f32)> {
     let mut out = Vec::new();
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {

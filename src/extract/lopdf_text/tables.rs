@@ -20,6 +20,8 @@
 //! (`layout` renders cells), or fonts and operators (`content` feeds the
 //! shapes).
 
+use super::layout::intersect;
+
 /// Rulings and rectangles kept per page at most.
 const MAX_SHAPES: usize = 20_000;
 /// A rectangle at most this thick (device units) is a ruling.
@@ -528,24 +530,6 @@ fn gaps(all: &[Item], items: &[usize], lo: f32, hi: f32) -> Vec<(f32, f32)> {
     }
     if hi > at {
         out.push((at, hi));
-    }
-    out
-}
-
-fn intersect(a: &[(f32, f32)], b: &[(f32, f32)]) -> Vec<(f32, f32)> {
-    let mut out = Vec::new();
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        let lo = a[i].0.max(b[j].0);
-        let hi = a[i].1.min(b[j].1);
-        if hi > lo {
-            out.push((lo, hi));
-        }
-        if a[i].1 < b[j].1 {
-            i += 1;
-        } else {
-            j += 1;
-        }
     }
     out
 }
