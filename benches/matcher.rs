@@ -4,7 +4,6 @@
 //! scanned, on one core.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use policyscan::normalize::NormalizedText;
 
 #[path = "support/corpus.rs"]
 mod corpus;
@@ -13,12 +12,7 @@ fn bench(c: &mut Criterion) {
     let matcher = policyscan::load_matcher(None, None).expect("built-in patterns compile");
     let mut g = c.benchmark_group("matcher");
     for input in corpus::inputs() {
-        let texts: Vec<NormalizedText> = input
-            .docs
-            .iter()
-            .map(|p| NormalizedText::from_pages(p))
-            .collect();
-        let bytes: usize = texts.iter().map(|t| t.text().len()).sum();
+        let (texts, bytes) = input.normalized();
         g.throughput(Throughput::Bytes(bytes as u64));
         g.bench_function(input.name, |b| {
             b.iter(|| {

@@ -22,6 +22,17 @@ impl Input {
     pub fn bytes(&self) -> usize {
         self.docs.iter().flatten().map(String::len).sum()
     }
+
+    /// Each document normalized, and the normalized bytes over all of them.
+    pub fn normalized(&self) -> (Vec<policyscan::normalize::NormalizedText>, usize) {
+        let texts: Vec<_> = self
+            .docs
+            .iter()
+            .map(|p| policyscan::normalize::NormalizedText::from_pages(p))
+            .collect();
+        let bytes = texts.iter().map(|t| t.text().len()).sum();
+        (texts, bytes)
+    }
 }
 
 fn extract_dir(dir: &Path) -> Vec<Pages> {

@@ -555,23 +555,14 @@ impl Cutter<'_> {
 
     /// Uncovered x intervals of `items` within `[lo, hi]`.
     fn free(&self, items: &[usize], lo: f32, hi: f32) -> Vec<(f32, f32)> {
-        let mut iv: Vec<(f32, f32)> = items
-            .iter()
-            .map(|&i| (self.frags[i].x0, self.frags[i].right()))
-            .collect();
-        iv.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let mut out = Vec::new();
-        let mut at = lo;
-        for (a, b) in iv {
-            if a > at {
-                out.push((at, a));
-            }
-            at = at.max(b);
-        }
-        if hi > at {
-            out.push((at, hi));
-        }
-        out
+        uncovered(
+            items
+                .iter()
+                .map(|&i| (self.frags[i].x0, self.frags[i].right()))
+                .collect(),
+            lo,
+            hi,
+        )
     }
 
     /// Splits at the widest vertical gutter (at least `col_gap` wide) when
@@ -681,6 +672,23 @@ fn logical_order(line: &str) -> String {
         words.reverse();
     }
     words.join(" ")
+}
+
+/// The parts of `lo..hi` that none of the intervals `iv` covers, in order.
+pub(super) fn uncovered(mut iv: Vec<(f32, f32)>, lo: f32, hi: f32) -> Vec<(f32, f32)> {
+    iv.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut out = Vec::new();
+    let mut at = lo;
+    for (a, b) in iv {
+        if a > at {
+            out.push((at, a));
+        }
+        at = at.max(b);
+    }
+    if hi > at {
+        out.push((at, hi));
+    }
+    out
 }
 
 /// The overlaps of two sorted lists of disjoint intervals.

@@ -20,7 +20,7 @@
 //! (`layout` renders cells), or fonts and operators (`content` feeds the
 //! shapes).
 
-use super::layout::intersect;
+use super::layout::{intersect, uncovered};
 
 /// Rulings and rectangles kept per page at most.
 const MAX_SHAPES: usize = 20_000;
@@ -516,22 +516,13 @@ fn lines(all: &[Item], items: &[usize]) -> Vec<Vec<usize>> {
     out
 }
 
-/// Gaps of at least `min` between `lo` and `hi` that no item covers.
+/// The gaps between `lo` and `hi` that no item covers.
 fn gaps(all: &[Item], items: &[usize], lo: f32, hi: f32) -> Vec<(f32, f32)> {
-    let mut iv: Vec<(f32, f32)> = items.iter().map(|&i| (all[i].x0, all[i].x1)).collect();
-    iv.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut out = Vec::new();
-    let mut at = lo;
-    for (a, b) in iv {
-        if a > at {
-            out.push((at, a));
-        }
-        at = at.max(b);
-    }
-    if hi > at {
-        out.push((at, hi));
-    }
-    out
+    uncovered(
+        items.iter().map(|&i| (all[i].x0, all[i].x1)).collect(),
+        lo,
+        hi,
+    )
 }
 
 /// Interior gutters (at least `min` wide, strictly inside `lo..hi`).
