@@ -9,6 +9,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::{RegexBuilder, RegexSetBuilder};
 use regex_automata::meta::Regex as MetaRegex;
 use regex_automata::nfa::thompson::WhichCaptures;
+use regex_syntax::hir::{Hir, HirKind};
 
 use super::{Automata, Gate, Matcher};
 use crate::patterns::{Category, PatternError, PatternSet, Rule};
@@ -180,62 +181,162 @@ fn literal_automaton<P: AsRef<[u8]>>(
 /// everywhere.
 const MIN_GATE_LITERAL: usize = 2;
 
-/// What the gate knows of a regex: the prefix literals every match starts
-/// with (ASCII, lowercased: the gate matches them without regard to case;
-/// `None` when it has no usable finite set), and whether every match
-/// starts at an ASCII word boundary.
-fn gate_facts(src: &str) -> (Option<Vec<Vec<u8>>>, bool) {
+/// Shortest required literal worth looking for: shorter ones are in
+/// nearly every text.
+const MIN_REQUIRED_LITERAL: usize = 3;
+
+/// What the gate knows of a regex (given without its case-insensitivity
+/// wrapper).
+struct GateFacts {
+    /// The prefix literals every match starts with (ASCII, lowercased:
+    /// the gate matches them without regard to case); `None` when it has
+    /// no usable finite set.
+    prefixes: Option<Vec<Vec<u8>>>,
+    /// Whether every match starts at an ASCII word boundary.
+    bounded: bool,
+    /// Literals one of which every match contains, when the regex has a
+    /// set rarer than its prefixes (ASCII, lowercased).
+    required: Option<Vec<Vec<u8>>>,
+}
+
+fn gate_facts(src: &str) -> GateFacts {
     let Ok(hir) = regex_syntax::Parser::new().parse(src) else {
-        return (None, false);
+        return GateFacts {
+            prefixes: None,
+            bounded: false,
+            required: None,
+        };
     };
     let bounded = hir
         .properties()
         .look_set_prefix()
         .contains(regex_syntax::hir::Look::WordAscii);
-    let seq = regex_syntax::hir::literal::Extractor::new().extract(&hir);
-    let Some(lits) = seq.literals() else {
-        return (None, bounded);
-    };
+    let prefixes = literal_set(&hir, MIN_GATE_LITERAL);
+    let required = required_literals(&hir)
+        .filter(|r| rarity(Some(r)) > rarity(prefixes.as_ref()) && rarity(Some(r)).0 > 0);
+    // Short prefixes occur everywhere: a regex with required literals is
+    // better scanned where those occur than tried at each short prefix.
+    let prefixes =
+        prefixes.filter(|p| required.is_none() || rarity(Some(p)).0 >= MIN_REQUIRED_LITERAL);
+    GateFacts {
+        prefixes,
+        bounded,
+        required,
+    }
+}
+
+/// The finite set of literals every match of `hir` starts with, each at
+/// least `min` bytes of ASCII, lowercased; `None` otherwise.
+fn literal_set(hir: &Hir, min: usize) -> Option<Vec<Vec<u8>>> {
+    let seq = regex_syntax::hir::literal::Extractor::new().extract(hir);
+    let lits = seq.literals()?;
     let mut out: Vec<Vec<u8>> = Vec::with_capacity(lits.len());
     for l in lits {
         let b = l.as_bytes();
-        if b.len() < MIN_GATE_LITERAL || !b.is_ascii() {
-            return (None, bounded);
+        if b.len() < min || !b.is_ascii() {
+            return None;
         }
         out.push(b.to_ascii_lowercase());
     }
     out.sort();
     out.dedup();
-    ((!out.is_empty()).then_some(out), bounded)
+    (!out.is_empty()).then_some(out)
+}
+
+/// How rare a literal set's occurrences are likely to be: the length of
+/// its shortest literal, then fewer literals first. No set is the least
+/// rare.
+fn rarity(set: Option<&Vec<Vec<u8>>>) -> (usize, std::cmp::Reverse<usize>) {
+    match set {
+        Some(s) => (
+            s.iter().map(Vec::len).min().unwrap_or(0),
+            std::cmp::Reverse(s.len()),
+        ),
+        None => (0, std::cmp::Reverse(usize::MAX)),
+    }
+}
+
+/// The rarest set of literals one of which every match of `hir`
+/// contains: the prefixes of `hir` itself or of any part every match goes
+/// through (an element of a concatenation, a repetition of at least one,
+/// each branch of an alternation).
+fn required_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    let mut best = literal_set(hir, MIN_REQUIRED_LITERAL);
+    let mut consider = |candidate: Option<Vec<Vec<u8>>>| {
+        if rarity(candidate.as_ref()) > rarity(best.as_ref()) {
+            best = candidate;
+        }
+    };
+    match hir.kind() {
+        HirKind::Concat(parts) => parts.iter().for_each(|p| consider(required_literals(p))),
+        HirKind::Capture(c) => consider(required_literals(&c.sub)),
+        HirKind::Repetition(r) if r.min >= 1 => consider(required_literals(&r.sub)),
+        HirKind::Alternation(branches) => {
+            let union: Option<Vec<Vec<u8>>> = branches
+                .iter()
+                .map(required_literals)
+                .collect::<Option<Vec<_>>>()
+                .map(|sets| {
+                    let mut all: Vec<Vec<u8>> = sets.into_iter().flatten().collect();
+                    all.sort();
+                    all.dedup();
+                    all
+                });
+            consider(union);
+        }
+        _ => {}
+    }
+    best
 }
 
 impl Gate {
     /// Gates every regex (given without its case-insensitivity wrapper)
     /// that has a finite set of prefix literals; the others scan the whole
-    /// text. Case is folded on ASCII only, which is exact on normalized
-    /// text: NFKC has already mapped the non-ASCII letters that fold to
-    /// ASCII ones (the Kelvin sign, the long s) onto them.
+    /// text. A regex with a set of required literals rarer than its
+    /// prefixes runs only in a text where one of them occurs. Case is
+    /// folded on ASCII only, which is exact on normalized text: NFKC has
+    /// already mapped the non-ASCII letters that fold to ASCII ones (the
+    /// Kelvin sign, the long s) onto them.
     fn build(regex_src: &[String]) -> Gate {
-        let mut by_literal: std::collections::BTreeMap<Vec<u8>, Vec<usize>> =
+        #[derive(Default)]
+        struct Uses {
+            opens: Vec<usize>,
+            required_by: Vec<usize>,
+        }
+        let mut by_literal: std::collections::BTreeMap<Vec<u8>, Uses> =
             std::collections::BTreeMap::new();
         let mut always = Vec::new();
         let mut bounded = Vec::with_capacity(regex_src.len());
+        let mut required = Vec::with_capacity(regex_src.len());
         for (i, src) in regex_src.iter().enumerate() {
-            let (literals, at_boundary) = gate_facts(src);
-            bounded.push(at_boundary);
-            match literals {
+            let facts = gate_facts(src);
+            bounded.push(facts.bounded);
+            match facts.prefixes {
                 Some(lits) => {
                     for l in lits {
-                        by_literal.entry(l).or_default().push(i);
+                        by_literal.entry(l).or_default().opens.push(i);
                     }
                 }
                 None => always.push(i),
             }
+            required.push(facts.required.is_some());
+            for l in facts.required.into_iter().flatten() {
+                by_literal.entry(l).or_default().required_by.push(i);
+            }
         }
-        let (literals, regexes): (Vec<Vec<u8>>, Vec<Vec<usize>>) = by_literal.into_iter().unzip();
+        let mut literals = Vec::with_capacity(by_literal.len());
+        let mut regexes = Vec::with_capacity(by_literal.len());
+        let mut requires = Vec::with_capacity(by_literal.len());
+        for (l, uses) in by_literal {
+            literals.push(l);
+            regexes.push(uses.opens);
+            requires.push(uses.required_by);
+        }
         Gate {
             literals,
             regexes,
+            requires,
+            required,
             always,
             bounded,
             count: regex_src.len(),
