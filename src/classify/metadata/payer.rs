@@ -30,6 +30,7 @@ use super::{Doc, Found};
 static SUBJECT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^\s*(?:subject|re)\s*:").expect("subject"));
 use crate::model::MetadataCue;
+use crate::textutil::ascii_regex;
 
 /// The payer found, with its canonical name when it is listed.
 #[derive(Debug, Clone)]
@@ -161,7 +162,7 @@ fn self_reference(doc: &Doc<'_>, vocab: &Vocabulary) -> Option<Payer> {
             .iter()
             .map(|v| regex::escape(v).replace(' ', r"\s+"))
             .collect();
-        Regex::new(&format!(r"(?i)\b(?:{})\b", alts.join("|"))).expect("verbs")
+        ascii_regex(&format!(r"(?i)\b(?:{})\b", alts.join("|")))
     });
     let flat = doc.flat();
     // Count per canonical name; the first occurrence gives the stated form.
@@ -189,7 +190,7 @@ fn underwriter(doc: &Doc<'_>, vocab: &Vocabulary) -> Option<Payer> {
             .iter()
             .map(|v| regex::escape(v).replace(' ', r"\s+"))
             .collect();
-        Regex::new(&format!(r"(?i)\b(?:{})\s+(?:the\s+)?", alts.join("|"))).expect("underwriter")
+        ascii_regex(&format!(r"(?i)\b(?:{})\s+(?:the\s+)?", alts.join("|")))
     });
     let flat = doc.flat();
     for m in BY.find_iter(flat) {
@@ -384,8 +385,9 @@ fn org_in_block(doc: &Doc<'_>, vocab: &Vocabulary) -> Option<Payer> {
 
 fn copyright(doc: &Doc<'_>, vocab: &Vocabulary) -> Option<Payer> {
     static COPYRIGHT: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)(?:©|\(c\)\s*(?:19|20)\d\d|\bcopyright\b)\s*(?:(?:19|20)\d\d(?:\s*[-–]\s*(?:19|20)\d\d)?)?\s*,?\s*")
-            .expect("copyright")
+        ascii_regex(
+            r"(?i)(?:©|\(c\)\s*(?:19|20)\d\d|\bcopyright\b)\s*(?:(?:19|20)\d\d(?:\s*[-–]\s*(?:19|20)\d\d)?)?\s*,?\s*",
+        )
     });
     static ORG: LazyLock<Regex> = LazyLock::new(|| org_regex(super::vocabulary::builtin()));
     let re = &*ORG;
@@ -449,6 +451,22 @@ mod tests {
         ]);
         assert_eq!(p.as_deref(), Some("UHC"));
         assert_eq!(c.as_deref(), Some("UnitedHealthcare"));
+    }
+
+    #[test]
+    fn self_reference_and_copyright_are_read_in_text_with_non_ascii_characters() {
+        // Curly quotes, accents and symbols around the cues: the cue regexes
+        // keep ASCII word boundaries, so they stay on the fast engines here
+        // and still find the payer.
+        let (p, c) = payer(&[
+            "Infusion Therapy – “Mood” Disorders\n\nPolicy\nThe member’s café-style résumé is not reviewed.\nUHC considers the infusion experimental and investigational.\nUHC will cover the nasal spray when criteria are met.\n",
+        ]);
+        assert_eq!(p.as_deref(), Some("UHC"));
+        assert_eq!(c.as_deref(), Some("UnitedHealthcare"));
+        let (p, _) = payer(&[
+            "Infusion Therapy – “Mood” Disorders\n\nThe café résumé is reviewed once.\n\n© 2026 Aetna Inc. All rights reserved.\n",
+        ]);
+        assert_eq!(p.as_deref(), Some("Aetna"));
     }
 
     #[test]
