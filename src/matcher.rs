@@ -21,6 +21,7 @@
 //! (that is `patterns`).
 
 pub mod compile;
+mod facts;
 
 use std::sync::OnceLock;
 
@@ -589,6 +590,26 @@ match = ['is covered']
         for (name, text) in &texts {
             assert_gate_is_exact(m, text, name);
         }
+    }
+
+    #[test]
+    fn the_gate_facts_worked_out_at_build_time_are_those_of_the_library() {
+        let set = PatternSet::builtin().unwrap();
+        let mut checked = 0;
+        for rule in &set.rules {
+            for r in &rule.regexes {
+                let src = crate::textutil::ascii_classes(r);
+                assert_eq!(
+                    compile::precomputed(&src),
+                    Some(super::facts::gate_facts(&src)),
+                    "{}: {src}",
+                    rule.id
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 400, "{checked} regexes");
+        assert_eq!(compile::precomputed("(?-u:\\b)not a library regex"), None);
     }
 
     #[test]

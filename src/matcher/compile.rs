@@ -9,8 +9,8 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::{RegexBuilder, RegexSetBuilder};
 use regex_automata::meta::Regex as MetaRegex;
 use regex_automata::nfa::thompson::WhichCaptures;
-use regex_syntax::hir::{Hir, HirKind};
 
+use super::facts::{GateFacts, gate_facts};
 use super::{Automata, Gate, Matcher};
 use crate::patterns::{Category, PatternError, PatternSet, Rule};
 use crate::textutil::ascii_classes;
@@ -177,116 +177,24 @@ fn literal_automaton<P: AsRef<[u8]>>(
         .map(Some)
 }
 
-/// Shortest prefix literal worth gating a regex on: single letters occur
-/// everywhere.
-const MIN_GATE_LITERAL: usize = 2;
-
-/// Shortest required literal worth looking for: shorter ones are in
-/// nearly every text.
-const MIN_REQUIRED_LITERAL: usize = 3;
-
-/// What the gate knows of a regex (given without its case-insensitivity
-/// wrapper).
-struct GateFacts {
-    /// The prefix literals every match starts with (ASCII, lowercased:
-    /// the gate matches them without regard to case); `None` when it has
-    /// no usable finite set.
-    prefixes: Option<Vec<Vec<u8>>>,
-    /// Whether every match starts at an ASCII word boundary.
-    bounded: bool,
-    /// Literals one of which every match contains, when the regex has a
-    /// set rarer than its prefixes (ASCII, lowercased).
-    required: Option<Vec<Vec<u8>>>,
+/// The gate facts of the built-in library's regexes, worked out with
+/// [`gate_facts`] by the build script: `FACTS` holds `(source, prefixes,
+/// bounded, required)`, sorted by source.
+mod builtin {
+    include!(concat!(env!("OUT_DIR"), "/gate_facts.rs"));
 }
 
-fn gate_facts(src: &str) -> GateFacts {
-    let Ok(hir) = regex_syntax::Parser::new().parse(src) else {
-        return GateFacts {
-            prefixes: None,
-            bounded: false,
-            required: None,
-        };
-    };
-    let bounded = hir
-        .properties()
-        .look_set_prefix()
-        .contains(regex_syntax::hir::Look::WordAscii);
-    let prefixes = literal_set(&hir, MIN_GATE_LITERAL);
-    let required = required_literals(&hir)
-        .filter(|r| rarity(Some(r)) > rarity(prefixes.as_ref()) && rarity(Some(r)).0 > 0);
-    // Short prefixes occur everywhere: a regex with required literals is
-    // better scanned where those occur than tried at each short prefix.
-    let prefixes =
-        prefixes.filter(|p| required.is_none() || rarity(Some(p)).0 >= MIN_REQUIRED_LITERAL);
-    GateFacts {
-        prefixes,
+/// The facts of a regex of the built-in library, as the build script
+/// worked them out; `None` for any other regex.
+pub(super) fn precomputed(src: &str) -> Option<GateFacts> {
+    let i = builtin::FACTS.binary_search_by(|e| e.0.cmp(src)).ok()?;
+    let (_, prefixes, bounded, required) = builtin::FACTS[i];
+    let owned = |set: Option<&[&[u8]]>| set.map(|s| s.iter().map(|l| l.to_vec()).collect());
+    Some(GateFacts {
+        prefixes: owned(prefixes),
         bounded,
-        required,
-    }
-}
-
-/// The finite set of literals every match of `hir` starts with, each at
-/// least `min` bytes of ASCII, lowercased; `None` otherwise.
-fn literal_set(hir: &Hir, min: usize) -> Option<Vec<Vec<u8>>> {
-    let seq = regex_syntax::hir::literal::Extractor::new().extract(hir);
-    let lits = seq.literals()?;
-    let mut out: Vec<Vec<u8>> = Vec::with_capacity(lits.len());
-    for l in lits {
-        let b = l.as_bytes();
-        if b.len() < min || !b.is_ascii() {
-            return None;
-        }
-        out.push(b.to_ascii_lowercase());
-    }
-    out.sort();
-    out.dedup();
-    (!out.is_empty()).then_some(out)
-}
-
-/// How rare a literal set's occurrences are likely to be: the length of
-/// its shortest literal, then fewer literals first. No set is the least
-/// rare.
-fn rarity(set: Option<&Vec<Vec<u8>>>) -> (usize, std::cmp::Reverse<usize>) {
-    match set {
-        Some(s) => (
-            s.iter().map(Vec::len).min().unwrap_or(0),
-            std::cmp::Reverse(s.len()),
-        ),
-        None => (0, std::cmp::Reverse(usize::MAX)),
-    }
-}
-
-/// The rarest set of literals one of which every match of `hir`
-/// contains: the prefixes of `hir` itself or of any part every match goes
-/// through (an element of a concatenation, a repetition of at least one,
-/// each branch of an alternation).
-fn required_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
-    let mut best = literal_set(hir, MIN_REQUIRED_LITERAL);
-    let mut consider = |candidate: Option<Vec<Vec<u8>>>| {
-        if rarity(candidate.as_ref()) > rarity(best.as_ref()) {
-            best = candidate;
-        }
-    };
-    match hir.kind() {
-        HirKind::Concat(parts) => parts.iter().for_each(|p| consider(required_literals(p))),
-        HirKind::Capture(c) => consider(required_literals(&c.sub)),
-        HirKind::Repetition(r) if r.min >= 1 => consider(required_literals(&r.sub)),
-        HirKind::Alternation(branches) => {
-            let union: Option<Vec<Vec<u8>>> = branches
-                .iter()
-                .map(required_literals)
-                .collect::<Option<Vec<_>>>()
-                .map(|sets| {
-                    let mut all: Vec<Vec<u8>> = sets.into_iter().flatten().collect();
-                    all.sort();
-                    all.dedup();
-                    all
-                });
-            consider(union);
-        }
-        _ => {}
-    }
-    best
+        required: owned(required),
+    })
 }
 
 impl Gate {
@@ -309,7 +217,7 @@ impl Gate {
         let mut bounded = Vec::with_capacity(regex_src.len());
         let mut required = Vec::with_capacity(regex_src.len());
         for (i, src) in regex_src.iter().enumerate() {
-            let facts = gate_facts(src);
+            let facts = precomputed(src).unwrap_or_else(|| gate_facts(src));
             bounded.push(facts.bounded);
             match facts.prefixes {
                 Some(lits) => {

@@ -160,10 +160,11 @@ impl DetailVocab {
         file: &str,
         text: &str,
         d: DetailDef,
+        regexes: super::Regexes,
     ) -> Result<DetailVocab, PatternError> {
         let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).map(|i| i + 1);
         let compile = |what: &str, re: &str| -> Result<LazyRegex, PatternError> {
-            LazyRegex::new(re, true).map_err(|e| PatternError {
+            LazyRegex::loaded(re, true, regexes).map_err(|e| PatternError {
                 file: file.to_string(),
                 line: line_of(re),
                 rule: None,
@@ -176,7 +177,10 @@ impl DetailVocab {
             for v in k.value {
                 let what = format!("{}.{}", k.kind, v.key);
                 let regex = compile(&what, &v.regex)?;
-                if v.kind != ValueType::Flag && !regex.has_group("v") {
+                if regexes == super::Regexes::Check
+                    && v.kind != ValueType::Flag
+                    && !regex.has_group("v")
+                {
                     return Err(PatternError {
                         file: file.to_string(),
                         line: line_of(&v.regex),

@@ -123,6 +123,7 @@ impl Grammar {
         file: &str,
         text: &str,
         def: GrammarDef,
+        regexes: super::Regexes,
     ) -> Result<Grammar, PatternError> {
         let err = |field: &str, reason: String| PatternError {
             file: file.to_string(),
@@ -140,12 +141,13 @@ impl Grammar {
             Ok(v.into_iter().map(|w| w.to_lowercase()).collect())
         };
         let regex = |field: &str, src: &str| {
-            LazyRegex::new(src, false).map_err(|e| err(field, format!("bad regex {src:?}: {e}")))
+            LazyRegex::loaded(src, false, regexes)
+                .map_err(|e| err(field, format!("bad regex {src:?}: {e}")))
         };
         // Regexes run over whole documents get ASCII classes, like the
         // rules' (see `textutil`).
         let ascii = |field: &str, src: &str| {
-            LazyRegex::new(&crate::textutil::ascii_classes(src), false)
+            LazyRegex::loaded(&crate::textutil::ascii_classes(src), false, regexes)
                 .map_err(|e| err(field, format!("bad regex {src:?}: {e}")))
         };
         let mut conditions = Vec::with_capacity(def.condition.len());

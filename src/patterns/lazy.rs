@@ -27,6 +27,23 @@ impl LazyRegex {
         })
     }
 
+    /// Checks the syntax of `src` when `regexes` asks for it (the
+    /// built-in library's are compiled by a unit test instead).
+    pub(super) fn loaded(
+        src: &str,
+        case_insensitive: bool,
+        regexes: super::Regexes,
+    ) -> Result<LazyRegex, String> {
+        match regexes {
+            super::Regexes::Check => Self::new(src, case_insensitive),
+            super::Regexes::Trusted => Ok(LazyRegex {
+                src: src.to_string(),
+                case_insensitive,
+                built: OnceLock::new(),
+            }),
+        }
+    }
+
     fn parse(src: &str, case_insensitive: bool) -> Result<Hir, String> {
         regex_syntax::ParserBuilder::new()
             .case_insensitive(case_insensitive)

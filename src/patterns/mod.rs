@@ -494,7 +494,7 @@ impl PatternSet {
             .iter()
             .map(|(n, t)| ((*n).to_string(), (*t).to_string()))
             .collect();
-        Self::from_files("builtin", &files)
+        Self::load_files("builtin", &files, Regexes::Trusted)
     }
 
     /// Every `*.toml` file of a directory, replacing the built-in library
@@ -513,6 +513,14 @@ impl PatternSet {
 
     /// Parses and validates a set of (file name, contents).
     pub fn from_files(label: &str, files: &[(String, String)]) -> Result<PatternSet, PatternError> {
+        Self::load_files(label, files, Regexes::Check)
+    }
+
+    fn load_files(
+        label: &str,
+        files: &[(String, String)],
+        regexes: Regexes,
+    ) -> Result<PatternSet, PatternError> {
         let mut rules = Vec::new();
         let mut topics: Vec<TopicDef> = Vec::new();
         let mut ids = BTreeSet::new();
@@ -521,7 +529,7 @@ impl PatternSet {
         let mut detail: Option<(String, DetailVocab)> = None;
         for (name, text) in files {
             hash_file(&mut hasher, name, text);
-            let parts = parse_file(name, text)?;
+            let parts = parse_file(name, text, regexes)?;
             if let Some(d) = parts.detail {
                 if let Some((first, _)) = &detail {
                     return Err(PatternError {
@@ -617,7 +625,7 @@ impl PatternSet {
         let mut hasher = Sha256::new();
         for (name, text) in &files {
             hash_file(&mut hasher, name, text);
-            let parts = parse_file(name, text)?;
+            let parts = parse_file(name, text, Regexes::Check)?;
             let Some(def) = parts.topic else {
                 return Err(PatternError {
                     file: name.clone(),
@@ -831,7 +839,7 @@ fn builtin_table<T>(
         .iter()
         .find(|(n, _)| *n == file)
         .unwrap_or_else(|| panic!("the built-in library has {file}"));
-    pick(parse_file(name, text)?).ok_or_else(|| PatternError {
+    pick(parse_file(name, text, Regexes::Trusted)?).ok_or_else(|| PatternError {
         file: (*name).to_string(),
         line: None,
         rule: None,
@@ -854,9 +862,20 @@ struct FileParts {
     topic: Option<TopicDef>,
 }
 
+/// Whether the regexes of a file (its rules' and its vocabulary tables')
+/// are checked when it is loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Regexes {
+    /// Parse each regex, and report a bad one with its file and line.
+    Check,
+    /// The built-in library's: a unit test compiles every one of them,
+    /// and a run compiles them when a text needs them.
+    Trusted,
+}
+
 /// The rules of one file, and its `[grammar]`, `[criteria_detail]` and
 /// `[topic]` tables if it has them.
-fn parse_file(name: &str, text: &str) -> Result<FileParts, PatternError> {
+fn parse_file(name: &str, text: &str, regexes: Regexes) -> Result<FileParts, PatternError> {
     let def: FileDef = toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| line_of(text, s.start));
         // Name the rule whose table holds the error, when there is one.
@@ -909,15 +928,16 @@ fn parse_file(name: &str, text: &str) -> Result<FileParts, PatternError> {
             r,
             topic.as_ref().map(|t| t.topic),
             &extra_tags,
+            regexes,
         )?);
     }
     let grammar = def
         .grammar
-        .map(|g| Grammar::validate(name, text, g))
+        .map(|g| Grammar::validate(name, text, g, regexes))
         .transpose()?;
     let detail = def
         .criteria_detail
-        .map(|d| DetailVocab::validate(name, text, d))
+        .map(|d| DetailVocab::validate(name, text, d, regexes))
         .transpose()?;
     Ok(FileParts {
         rules: out,
@@ -941,6 +961,7 @@ fn validate(
     r: RuleDef,
     file_topic: Option<Topic>,
     extra_tags: &[&str],
+    regexes: Regexes,
 ) -> Result<Rule, PatternError> {
     let id = r.id.into_inner();
     let err = |reason: String| PatternError {
@@ -967,9 +988,10 @@ fn validate(
     if let Some(l) = r.literals.iter().find(|l| l.trim().is_empty()) {
         return Err(err(format!("empty literal {l:?}")));
     }
-    // The syntax is checked here; the matcher compiles a regex when a
-    // text first needs it (`Matcher::compile_all` compiles them all).
-    for re in &r.regexes {
+    // The syntax is checked here (but for the built-in library's); the
+    // matcher compiles a regex when a text first needs it
+    // (`Matcher::compile_all` compiles them all).
+    for re in r.regexes.iter().filter(|_| regexes == Regexes::Check) {
         let parsed = regex_syntax::ParserBuilder::new()
             .case_insensitive(!r.case_sensitive)
             .build()
@@ -1075,6 +1097,22 @@ mod tests {
 
     fn load(text: &str) -> Result<PatternSet, PatternError> {
         PatternSet::from_files("test", &[("t.toml".into(), text.into())])
+    }
+
+    #[test]
+    fn the_builtin_library_passes_the_regex_checks_it_is_trusted_with() {
+        // Loaded as the built-in library, its regexes are not parsed (a
+        // run compiles them as texts need them; the matcher's tests
+        // compile them all); loaded as any folder is, every check passes.
+        let files: Vec<(String, String)> = BUILTIN
+            .iter()
+            .map(|(n, t)| ((*n).to_string(), (*t).to_string()))
+            .collect();
+        let checked = PatternSet::from_files("builtin", &files).expect("the checks pass");
+        let trusted = PatternSet::builtin().unwrap();
+        let ids = |s: &PatternSet| s.rules.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&checked), ids(&trusted));
+        assert_eq!(checked.origin, trusted.origin);
     }
 
     #[test]
