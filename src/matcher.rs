@@ -55,6 +55,9 @@ pub struct Matcher {
     regex_src: Vec<String>,
     regex_rule: Vec<usize>,
     regexes: Vec<OnceLock<Result<MetaRegex, String>>>,
+    /// The same regexes built for anchored tries only, when a text needs
+    /// no scan with them.
+    anchored: Vec<OnceLock<Result<MetaRegex, String>>>,
     automata: OnceLock<Result<Automata, PatternError>>,
 }
 
@@ -204,12 +207,14 @@ impl Matcher {
         regex_rule: Vec<usize>,
     ) -> Matcher {
         let regexes = regex_src.iter().map(|_| OnceLock::new()).collect();
+        let anchored = regex_src.iter().map(|_| OnceLock::new()).collect();
         Matcher {
             set,
             literal_rule,
             regex_src,
             regex_rule,
             regexes,
+            anchored,
             automata: OnceLock::new(),
         }
     }
@@ -243,6 +248,19 @@ impl Matcher {
     /// Regex `i`, built on first use.
     fn regex(&self, i: usize) -> &MetaRegex {
         self.try_regex(i)
+            .as_ref()
+            .expect("the pattern library's regexes were checked when it was loaded")
+    }
+
+    /// Regex `i` for anchored tries: the scanning build when there is
+    /// one already, else one built without prefilters (an anchored search
+    /// never uses them, and they are most of the time a build takes).
+    fn anchored_regex(&self, i: usize) -> &MetaRegex {
+        if let Some(Ok(re)) = self.regexes[i].get() {
+            return re;
+        }
+        self.anchored[i]
+            .get_or_init(|| compile::anchored_regex(&self.regex_src[i]))
             .as_ref()
             .expect("the pattern library's regexes were checked when it was loaded")
     }
@@ -325,7 +343,7 @@ impl Matcher {
                         .filter(|m| !m.is_empty())
                         .map(|m| (m.start(), m.end())),
                 ),
-                Plan::At(starts) => matches_at(self.regex(i), text, starts, &mut spans),
+                Plan::At(starts) => matches_at(self.anchored_regex(i), text, starts, &mut spans),
             }
             hits.extend(spans.iter().map(|&(start, end)| Hit { start, end, rule }));
         }
@@ -615,7 +633,11 @@ match = ['is covered']
     #[test]
     fn a_lazy_library_builds_only_what_a_text_needs_and_finds_the_same_hits() {
         let lazy = compile::compile_lazy(PatternSet::builtin().unwrap());
-        let built = |m: &Matcher| m.regexes.iter().filter(|r| r.get().is_some()).count();
+        let built = |m: &Matcher| {
+            (m.regexes.iter().zip(&m.anchored))
+                .filter(|(r, a)| r.get().is_some() || a.get().is_some())
+                .count()
+        };
         assert_eq!(built(&lazy), 0);
         assert!(lazy.automata.get().is_none());
         let text = "Esketamine nasal spray requires prior authorization.";

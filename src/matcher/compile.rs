@@ -69,6 +69,20 @@ pub(super) fn regex(src: &str) -> Result<MetaRegex, String> {
         .map_err(|e| format!("bad regex {src:?}: {e}"))
 }
 
+/// Builds one regex for anchored searches only: the same regex without
+/// prefilters, which an anchored search never uses and which take most of
+/// the time a build of a regex with many prefix literals takes.
+pub(super) fn anchored_regex(src: &str) -> Result<MetaRegex, String> {
+    let config = MetaRegex::config()
+        .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+        .which_captures(WhichCaptures::Implicit)
+        .auto_prefilter(false);
+    MetaRegex::builder()
+        .configure(config)
+        .build(src)
+        .map_err(|e| format!("bad regex {src:?}: {e}"))
+}
+
 /// Builds the literal automaton, the regexes' gate and the heading set.
 pub(super) fn automata(m: &Matcher) -> Result<Automata, PatternError> {
     let set = m.pattern_set();
