@@ -10,7 +10,10 @@
 //! left to right. Lines end with '\n', words are separated by one space.
 //!
 //! Tables (`tables` finds them) are written as blocks: one line per row,
-//! cells in order separated by " | ", a cell's lines joined.
+//! cells in order separated by " | ", a cell's lines joined. Column lists
+//! are written a column at a time: an entry per line (an indented line
+//! joined to the entry above), a blank line before a line with more space
+//! above it than the column's usual spacing, and between columns.
 //!
 //! Must not: know about fonts or content streams (glyphs arrive with their
 //! text and device-space geometry), or normalize text (a cell's hyphenated

@@ -14,11 +14,19 @@
 //!   columns or more); each line is a row, and a line with nothing in the
 //!   first column continues the row above.
 //!
+//! Columns of a stream table that do not keep to each other's lines are
+//! split apart: neighbours whose baselines drift (each keeps its own line
+//! spacing). Each run of columns that still keep together is a table of
+//! its own; a single column is a list when the columns have headings of
+//! their own (capitals, space above), and the page's lists side by side
+//! are a `ColumnList`, read a column at a time (a drug list set in
+//! newspaper-style columns under class headings).
+//!
 //! Detection is conservative: running text has no gutter that all its
 //! lines share, a frame around a paragraph has one column, and a table
 //! needs two rows with two filled cells. Must not: know the words' text
-//! (`layout` renders cells), or fonts and operators (`content` feeds the
-//! shapes).
+//! (`layout` renders cells; an item only says whether it is in
+//! capitals), or fonts and operators (`content` feeds the shapes).
 
 use super::layout::{intersect, uncovered};
 
@@ -691,15 +699,44 @@ fn bbox_of(all: &[Item], items: &[usize]) -> [f32; 4] {
     ]
 }
 
-/// The baselines of a column's lines, top first, each with its font size
-/// (of the line's largest item, so a raised footnote mark does not count).
-fn baselines(all: &[Item], items: &[usize]) -> Vec<(f32, f32)> {
-    lines(all, items)
+/// A line of one column, as the split of a stream table sees it.
+#[derive(Debug, Clone, Copy)]
+struct ColumnLine {
+    /// Baseline and font size of the line's largest item (so a raised
+    /// footnote mark does not count).
+    base: f32,
+    size: f32,
+    /// In capitals, with more space above it than the column's usual
+    /// line spacing: a heading (a drug class, a letter of an index).
+    heading: bool,
+}
+
+/// The lines of a column's items, top first.
+fn column_lines(all: &[Item], items: &[usize]) -> Vec<ColumnLine> {
+    let ls = lines(all, items);
+    let top: Vec<(f32, f32)> = ls
         .iter()
         .filter_map(|l| {
             l.iter()
                 .map(|&k| (all[k].base, all[k].size))
                 .max_by(|a, b| a.1.total_cmp(&b.1))
+        })
+        .collect();
+    let mut pitches: Vec<f32> = top.windows(2).map(|w| w[0].0 - w[1].0).collect();
+    pitches.sort_by(f32::total_cmp);
+    let pitch = pitches.get(pitches.len() / 2).copied().unwrap_or(0.0);
+    (0..ls.len())
+        .map(|k| {
+            let gap = if k == 0 {
+                None
+            } else {
+                Some(top[k - 1].0 - top[k].0)
+            };
+            ColumnLine {
+                base: top[k].0,
+                size: top[k].1,
+                heading: gap.is_some_and(|g| g > 1.3 * pitch) && ls[k].iter().all(|&i| all[i].caps),
+            }
         })
         .collect()
 }
@@ -712,14 +749,14 @@ fn baselines(all: &[Item], items: &[usize]) -> Vec<(f32, f32)> {
 /// later line of that column only), so the offset between the lines of
 /// one and the nearest lines of the other changes down the page by less
 /// than half a line.
-fn independent(a: &[(f32, f32)], b: &[(f32, f32)]) -> bool {
+fn drifting(a: &[ColumnLine], b: &[ColumnLine]) -> bool {
     let mut offsets: Vec<f32> = Vec::new();
     let mut tol = f32::MAX;
     for (xs, ys, sign) in [(a, b, 1.0), (b, a, -1.0)] {
-        for &(y, size) in xs {
+        for &ColumnLine { base: y, size, .. } in xs {
             let near = ys
                 .iter()
-                .map(|&(z, _)| y - z)
+                .map(|z| y - z.base)
                 .min_by(|p, q| p.abs().total_cmp(&q.abs()));
             if let Some(d) = near.filter(|d| d.abs() < 0.45 * size) {
                 offsets.push(sign * d);
@@ -742,35 +779,20 @@ fn independent(a: &[(f32, f32)], b: &[(f32, f32)]) -> bool {
     off >= 6 && off * 4 >= offsets.len()
 }
 
-/// How many headings a column has below its first line: lines in
-/// capitals with more space above them than the column's usual line
-/// spacing (a drug class, or a letter of an index).
-fn headings(all: &[Item], items: &[usize]) -> usize {
-    let ls = lines(all, items);
-    let bases: Vec<f32> = ls.iter().map(|l| all[l[0]].base).collect();
-    let mut pitches: Vec<f32> = bases.windows(2).map(|w| w[0] - w[1]).collect();
-    pitches.sort_by(f32::total_cmp);
-    let Some(&pitch) = pitches.get(pitches.len() / 2) else {
-        return 0;
-    };
-    (1..ls.len())
-        .filter(|&k| bases[k - 1] - bases[k] > 1.3 * pitch && ls[k].iter().all(|&i| all[i].caps))
-        .count()
-}
-
-/// Splits a stream table's columns where neighbours are independent:
-/// runs of columns that keep to each other's lines, as column ranges.
+/// Splits a stream table's columns where neighbours drift apart: runs of
+/// columns that keep to each other's lines, as column ranges.
 fn aligned_groups(all: &[Item], run: &[Vec<usize>], columns: &[f32]) -> Vec<(usize, usize)> {
     let n = columns.len() - 1;
     let mut per: Vec<Vec<usize>> = vec![Vec::new(); n];
     for &k in run.iter().flatten() {
         per[column_of(columns, all[k].cx())].push(k);
     }
-    let lines: Vec<Vec<(f32, f32)>> = per.iter().map(|c| baselines(all, c)).collect();
+    let lines: Vec<Vec<ColumnLine>> = per.iter().map(|c| column_lines(all, c)).collect();
     let mut groups = Vec::new();
     let mut start = 0;
     for c in 1..n {
-        if independent(&lines[c - 1], &lines[c]) {
+        let (a, b) = (&lines[c - 1], &lines[c]);
+        if drifting(a, b) {
             groups.push((start, c));
             start = c;
         }
@@ -853,7 +875,12 @@ fn stream(all: &[Item], free: &[usize], m: f32) -> (Vec<Found>, Vec<ColumnList>)
             .collect();
         let lists_only = singles.is_empty()
             || (0..columns.len() - 1)
-                .map(|c| headings(all, &column(c)))
+                .map(|c| {
+                    column_lines(all, &column(c))
+                        .iter()
+                        .filter(|l| l.heading)
+                        .count()
+                })
                 .sum::<usize>()
                 >= 2;
         if groups.len() == 1 || !lists_only {
