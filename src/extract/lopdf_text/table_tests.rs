@@ -495,3 +495,58 @@ fn a_table_beside_a_table_reads_each_row_by_row() {
     assert_eq!(got[1][1], vec!["Brand F", "generic k"]);
     assert!(d.tables.iter().all(|t| t.header), "{:?}", d.tables);
 }
+
+#[test]
+fn cells_holding_paragraphs_keep_their_table() {
+    // Each cell holds paragraphs with a little space between them, at
+    // other places in each column, so the columns' lines drift; no column
+    // has headings of its own, so this is still a table.
+    let mut c = String::new();
+    let columns: [&[&str]; 3] = [
+        &[
+            "Office visits:",
+            "consultations",
+            "second opinions",
+            "",
+            "home visits",
+            "clinic visits",
+            "",
+            "Inpatient visits:",
+            "during a stay",
+        ],
+        &[
+            "Preferred: $30 per",
+            "visit, no deductible",
+            "",
+            "Participating: 35%",
+            "of the allowance",
+            "after the deductible",
+            "Preferred: 15% of the",
+            "allowance",
+        ],
+        &[
+            "Preferred: $35 per",
+            "visit",
+            "Participating: you",
+            "pay all charges",
+            "",
+            "Note: a specialist",
+            "costs $50 per visit",
+            "Preferred: nothing",
+        ],
+    ];
+    for (k, lines) in columns.iter().enumerate() {
+        let mut y = 700.0;
+        for line in lines.iter() {
+            if line.is_empty() {
+                y -= 4.0;
+                continue;
+            }
+            show(&mut c, COLS[k], y, line);
+            y -= 12.0;
+        }
+    }
+    let d = extract(&[c]);
+    assert_eq!(d.tables.len(), 1, "{:?}", d.tables);
+    assert_eq!(d.tables[0].columns.len(), 4, "{:?}", d.tables);
+}
