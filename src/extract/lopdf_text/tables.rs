@@ -858,6 +858,12 @@ fn stream(all: &[Item], free: &[usize], m: f32) -> (Vec<Found>, Vec<ColumnList>)
         };
         i = j;
         let groups = aligned_groups(all, run, &columns);
+        if groups.len() == 1 {
+            let items: Vec<usize> = run.iter().flatten().copied().collect();
+            t.bbox = bbox_of(all, &items);
+            out.push(t);
+            continue;
+        }
         let column = |c: usize| -> Vec<usize> {
             run.iter()
                 .flatten()
@@ -865,16 +871,33 @@ fn stream(all: &[Item], free: &[usize], m: f32) -> (Vec<Found>, Vec<ColumnList>)
                 .filter(|&k| column_of(&columns, all[k].cx()) == c)
                 .collect()
         };
-        // A column on its own is a list if the columns are lists with
-        // headings of their own (a table whose cells hold paragraphs
-        // drifts too, but has no such headings).
-        let singles: Vec<usize> = groups
+        // Each run of columns that keep together is a table if it can be;
+        // the other columns are lists, if the columns have headings of
+        // their own (a table whose cells hold paragraphs drifts too, but
+        // has no such headings).
+        let parts: Vec<(usize, usize, Option<Found>)> = groups
             .iter()
-            .filter(|&&(a, b)| b - a == 1)
-            .map(|&(a, _)| a)
+            .map(|&(a, b)| {
+                let items: Vec<usize> = (a..b).flat_map(column).collect();
+                let part = columns[a..=b].to_vec();
+                let table = (b - a >= 2)
+                    .then(|| {
+                        finish(
+                            Kind::Stream,
+                            part.clone(),
+                            stream_rows(all, &lines(all, &items), &part),
+                        )
+                    })
+                    .flatten()
+                    .map(|mut t| {
+                        t.bbox = bbox_of(all, &items);
+                        t
+                    });
+                (a, b, table)
+            })
             .collect();
-        let lists_only = singles.is_empty()
-            || (0..columns.len() - 1)
+        let headed = || {
+            (0..columns.len() - 1)
                 .map(|c| {
                     column_lines(all, &column(c))
                         .iter()
@@ -882,34 +905,18 @@ fn stream(all: &[Item], free: &[usize], m: f32) -> (Vec<Found>, Vec<ColumnList>)
                         .count()
                 })
                 .sum::<usize>()
-                >= 2;
-        if groups.len() == 1 || !lists_only {
+                >= 2
+        };
+        if parts.iter().any(|p| p.2.is_none()) && !headed() {
             let items: Vec<usize> = run.iter().flatten().copied().collect();
             t.bbox = bbox_of(all, &items);
             out.push(t);
             continue;
         }
         let mut list = Vec::new();
-        for (a, b) in groups {
-            let items: Vec<usize> = run
-                .iter()
-                .flatten()
-                .copied()
-                .filter(|&k| (a..b).contains(&column_of(&columns, all[k].cx())))
-                .collect();
-            let part = columns[a..=b].to_vec();
-            let table = (b - a >= 2)
-                .then(|| {
-                    finish(
-                        Kind::Stream,
-                        part.clone(),
-                        stream_rows(all, &lines(all, &items), &part),
-                    )
-                })
-                .flatten();
+        for (a, b, table) in parts {
             match table {
-                Some(mut t) => {
-                    t.bbox = bbox_of(all, &items);
+                Some(t) => {
                     out.push(t);
                     push_list(all, &mut list, &mut lists);
                 }
