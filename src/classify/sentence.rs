@@ -69,6 +69,12 @@ impl Sentence {
 
 const MAX_SENTENCE: usize = 1500;
 
+/// Fewest lines of a paragraph read as a list of short entries.
+const MIN_LIST_LINES: usize = 5;
+
+/// Most words of an entry of a list of short entries.
+const MAX_ENTRY_WORDS: usize = 12;
+
 /// Longest unbulleted sentence still read as an item of a lead-in list.
 const MAX_ITEM_WORDS: usize = 60;
 
@@ -168,6 +174,7 @@ impl Builder<'_> {
 /// Splits the text into sentences using the line table.
 pub fn segment(full: &str, lines: &[Line], g: &Grammar) -> Vec<Sentence> {
     let typical = typical_line_lengths(full, lines);
+    let list = list_entries(full, lines, g);
     let mut b = Builder {
         full,
         out: Vec::new(),
@@ -215,7 +222,7 @@ pub fn segment(full: &str, lines: &[Line], g: &Grammar) -> Vec<Sentence> {
             prev = None;
             continue;
         }
-        if line.title_like && !continues(full, lines, prev, i, &typical, g) {
+        if line.title_like && !list[i] && !continues(full, lines, prev, i, &typical, g) {
             b.flush();
             b.block += 1;
             // A new titled part ends a history, notice, reference, coding or
@@ -237,6 +244,15 @@ pub fn segment(full: &str, lines: &[Line], g: &Grammar) -> Vec<Sentence> {
             b.cur_kind = SentenceKind::Title;
             b.push(line.range.clone(), line.page);
             b.heading = Some(b.out.len());
+            b.flush();
+            prev = None;
+            continue;
+        }
+        if list[i] {
+            // An entry of a list of short entries is a unit of its own.
+            b.flush();
+            b.cur_kind = SentenceKind::Item;
+            b.push(line.range.clone(), line.page);
             b.flush();
             prev = None;
             continue;
@@ -272,6 +288,57 @@ pub fn segment(full: &str, lines: &[Line], g: &Grammar) -> Vec<Sentence> {
     }
     b.flush();
     b.out
+}
+
+/// Lines that are entries of a list of short entries (a drug list read
+/// a column at a time): a paragraph of at least `MIN_LIST_LINES` lines,
+/// mostly one to three words, none over `MAX_ENTRY_WORDS`, none a table
+/// row, none with a bracket left open, and none ending in punctuation or
+/// a word that carries the sentence on. Its first line stays a possible title (the heading the
+/// entries sit under).
+fn list_entries(full: &str, lines: &[Line], g: &Grammar) -> Vec<bool> {
+    let mut out = vec![false; lines.len()];
+    let mut i = 0;
+    while i < lines.len() {
+        let para = |l: &Line| !l.blank && !l.boilerplate && l.section.is_none();
+        if !para(&lines[i]) {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < lines.len() && para(&lines[j]) && lines[j].page == lines[i].page {
+            j += 1;
+        }
+        let texts: Vec<&str> = lines[i..j]
+            .iter()
+            .map(|l| full[l.range.clone()].trim())
+            .collect();
+        let mut words: Vec<usize> = texts.iter().map(|t| t.split_whitespace().count()).collect();
+        let entry = |t: &&str| {
+            let last = t
+                .rsplit(|c: char| !c.is_alphanumeric())
+                .next()
+                .unwrap_or("")
+                .to_lowercase();
+            !t.contains(" | ")
+                && t.matches('(').count() == t.matches(')').count()
+                && !t.ends_with(['.', ',', ';', ':', '!', '?', '-', '(', '/', '&'])
+                && !g.connectors.contains(&last)
+        };
+        words.sort_unstable();
+        if texts.len() >= MIN_LIST_LINES
+            && words[words.len() / 2] <= 3
+            && words[words.len() - 1] <= MAX_ENTRY_WORDS
+            && texts.iter().all(entry)
+        {
+            for o in &mut out[i + 1..j] {
+                *o = true;
+            }
+            out[i] = !lines[i].title_like;
+        }
+        i = j;
+    }
+    out
 }
 
 /// A header row of a code table ("Code Description", "CPT Code Units").
@@ -488,6 +555,26 @@ mod tests {
             "This is a long introductory line of running text that wraps to the next line\nand ends here.\nKetamine IV infusion\nNot covered - investigational",
         ]);
         assert_eq!(s.len(), 3, "{s:#?}");
+    }
+
+    #[test]
+    fn entries_of_a_list_of_short_entries_stand_alone() {
+        let s = texts(&[
+            "This is a long introductory line of running text that wraps to the next line\nand ends here.\n\nANTIDEPRESSANTS\nbupropion ext-rel\ncitalopram\nesketamine nasal spray\nsertraline\nvenlafaxine\n\nAn infusion of ketamine\nfor depression\nis not covered\nwhen it is given\nat home.",
+        ]);
+        assert_eq!(
+            s[1..],
+            [
+                "ANTIDEPRESSANTS",
+                "bupropion ext-rel",
+                "citalopram",
+                "esketamine nasal spray",
+                "sertraline",
+                "venlafaxine",
+                "An infusion of ketamine for depression is not covered when it is given at home.",
+            ],
+            "{s:#?}"
+        );
     }
 
     #[test]

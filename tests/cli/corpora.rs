@@ -380,6 +380,45 @@ fn payer_corpus_stances_are_exactly_the_labels() {
     exact_shared("corpus/payers/pdf", &[], PAYERS_ASYMMETRIC);
 }
 
+/// A drug list set in newspaper-style columns (each column a list under
+/// class headings) is read a column at a time: every esketamine finding
+/// and evidence sentence of the payer corpus's drug list is the drug's
+/// own entry, never a line across the columns that names other drugs.
+#[test]
+fn a_column_drug_list_cites_the_drug_s_own_entry() {
+    let Some(pdfs) = shared("corpus/payers/pdf") else {
+        eprintln!("skipping: ../shared/corpus/payers not found beside the repository");
+        return;
+    };
+    let name = "02_cvs_caremark_performance_drug_list_standard_control_2026.pdf";
+    let report = json(&[
+        "scan",
+        "--no-cache",
+        "--format",
+        "json",
+        pdfs.join(name).to_str().unwrap(),
+    ]);
+    let doc = &report["documents"][0];
+    let topic = &doc["topics"]["esketamine"];
+    assert_eq!(topic["stance"], "covered");
+    let cited = |v: &Value| -> Vec<(u64, String)> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["topic"] == "esketamine")
+            .map(|f| {
+                (
+                    f["page"].as_u64().unwrap(),
+                    f["sentence"].as_str().unwrap().trim().to_string(),
+                )
+            })
+            .collect()
+    };
+    let entry = |page: u64| (page, "SPRAVATO".to_string());
+    assert_eq!(cited(&topic["evidence"]), vec![entry(3), entry(9)]);
+    assert_eq!(cited(&doc["findings"]), vec![entry(3), entry(9)]);
+}
+
 /// Known misses of the dev set.
 const DEVSET_KNOWN_MISSES: &[Miss] = &[];
 

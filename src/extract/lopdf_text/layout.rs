@@ -10,7 +10,10 @@
 //! left to right. Lines end with '\n', words are separated by one space.
 //!
 //! Tables (`tables` finds them) are written as blocks: one line per row,
-//! cells in order separated by " | ", a cell's lines joined.
+//! cells in order separated by " | ", a cell's lines joined. Column lists
+//! are written a column at a time: an entry per line (an indented line
+//! joined to the entry above), a blank line before a line with more space
+//! above it than the column's usual spacing, and between columns.
 //!
 //! Must not: know about fonts or content streams (glyphs arrive with their
 //! text and device-space geometry), or normalize text (a cell's hyphenated
@@ -292,11 +295,16 @@ impl PageBuilder {
         let items: Vec<Item> = self
             .frags
             .iter()
-            .map(|f| Item {
-                x0: f.x0,
-                x1: f.right(),
-                base: f.base,
-                size: f.size,
+            .map(|f| {
+                let text = &self.arena[f.start as usize..f.end as usize];
+                Item {
+                    x0: f.x0,
+                    x1: f.right(),
+                    base: f.base,
+                    size: f.size,
+                    caps: text.chars().any(char::is_alphabetic)
+                        && !text.chars().any(char::is_lowercase),
+                }
             })
             .collect();
         // Tables are looked for in the main writing direction (a landscape
@@ -317,13 +325,23 @@ impl PageBuilder {
             std::borrow::Cow::Owned(self.shapes.turned(|x, y| canon(dir, x, y)))
         };
         let found = tables::detect(&items, &upright, &shapes);
-        if found.is_empty() {
+        if found.tables.is_empty() && found.lists.is_empty() {
             return Vec::new();
         }
         let mut drop = vec![false; self.frags.len()];
-        let mut out = Vec::with_capacity(found.len());
+        let mut out = Vec::with_capacity(found.tables.len());
         let mut blocks = Vec::new();
-        for t in found {
+        for list in found.lists {
+            let text: Vec<String> = list.columns.iter().map(|c| self.list_text(c)).collect();
+            let mut size = f32::MAX;
+            for &i in list.columns.iter().flatten() {
+                drop[i] = true;
+                size = size.min(self.frags[i].size);
+            }
+            let [x0, y0, x1, y1] = list.bbox;
+            blocks.push((text.join("\n\n"), x0, x1, y0, y1, size));
+        }
+        for t in found.tables {
             let rows: Vec<Vec<String>> = t
                 .rows
                 .iter()
@@ -382,12 +400,10 @@ impl PageBuilder {
         out
     }
 
-    /// The text of one cell: its lines top to bottom joined by spaces (a
-    /// word hyphenated across a line end is joined as `normalize` joins
-    /// it across lines).
-    fn cell_text(&self, cell: &[usize]) -> String {
+    /// The lines of `items`, top to bottom, each left to right.
+    fn lines_of(&self, items: &[usize]) -> Vec<Vec<usize>> {
         let f = &self.frags;
-        let mut sorted = cell.to_vec();
+        let mut sorted = items.to_vec();
         sorted.sort_by(|&a, &b| f[b].base.total_cmp(&f[a].base));
         let mut lines: Vec<Vec<usize>> = Vec::new();
         let mut base = f32::NAN;
@@ -400,20 +416,82 @@ impl PageBuilder {
                 l.push(i);
             }
         }
+        for l in &mut lines {
+            l.sort_by(|&a, &b| f[a].x0.total_cmp(&f[b].x0));
+        }
+        lines
+    }
+
+    /// Appends `line` to the text of `out`'s last line: joined with a
+    /// space, or as `normalize` joins a word hyphenated across a line end.
+    fn join_line(&self, line: &[usize], out: &mut String) {
+        let f = &self.frags;
+        let first = &self.arena[f[line[0]].start as usize..f[line[0]].end as usize];
+        if !out.is_empty() && !out.ends_with('\n') {
+            match crate::normalize::hyphen_keeps(out, first) {
+                Some(true) => {}
+                Some(false) => {
+                    out.pop();
+                }
+                None => out.push(' '),
+            }
+        }
+        self.append_line(line, out);
+    }
+
+    /// The text of one cell: its lines top to bottom joined by spaces (a
+    /// word hyphenated across a line end is joined as `normalize` joins
+    /// it across lines).
+    fn cell_text(&self, cell: &[usize]) -> String {
         let mut out = String::new();
-        for mut line in lines {
-            line.sort_by(|&a, &b| f[a].x0.total_cmp(&f[b].x0));
-            let first = &self.arena[f[line[0]].start as usize..f[line[0]].end as usize];
-            if !out.is_empty() {
-                match crate::normalize::hyphen_keeps(&out, first) {
-                    Some(true) => {}
-                    Some(false) => {
-                        out.pop();
+        for line in self.lines_of(cell) {
+            self.join_line(&line, &mut out);
+        }
+        out
+    }
+
+    /// The text of one column of a column list: an entry per line, top to
+    /// bottom. A line indented from where the column's lines usually start
+    /// goes on with the entry above (a wrapped entry); a gap wider than
+    /// the column's usual line spacing (the space around a heading) is a
+    /// blank line.
+    fn list_text(&self, column: &[usize]) -> String {
+        let f = &self.frags;
+        let lines = self.lines_of(column);
+        let mut starts: Vec<f32> = lines.iter().map(|l| f[l[0]].x0).collect();
+        let mut pitches: Vec<f32> = lines
+            .windows(2)
+            .map(|w| f[w[0][0]].base - f[w[1][0]].base)
+            .collect();
+        starts.sort_by(f32::total_cmp);
+        pitches.sort_by(f32::total_cmp);
+        // The most common start (within a point).
+        let mut margin = starts.first().copied().unwrap_or(0.0);
+        let mut best = 0;
+        for (k, &x) in starts.iter().enumerate() {
+            let n = starts[k..].iter().take_while(|&&y| y - x <= 1.0).count();
+            if n > best {
+                best = n;
+                margin = x;
+            }
+        }
+        let pitch = pitches.get(pitches.len() / 2).copied().unwrap_or(0.0);
+        let mut out = String::new();
+        let mut prev: Option<&Frag> = None;
+        for line in &lines {
+            let g = &f[line[0]];
+            if let Some(p) = prev {
+                let gap = p.base - g.base;
+                let wrapped = g.x0 > margin + 0.5 * g.size && gap <= 1.5 * pitch;
+                if !wrapped {
+                    out.push('\n');
+                    if gap > 1.3 * pitch {
+                        out.push('\n');
                     }
-                    None => out.push(' '),
                 }
             }
-            self.append_line(&line, &mut out);
+            self.join_line(line, &mut out);
+            prev = Some(g);
         }
         out
     }
@@ -446,6 +524,8 @@ impl PageBuilder {
             }
             line.sort_by(|&a, &b| f[a].x0.total_cmp(&f[b].x0));
             self.write_line(&line, out);
+            let mut tables = tables;
+            tables.sort_by(|&a, &b| f[a].x0.total_cmp(&f[b].x0));
             for i in tables {
                 out.push_str(&self.arena[f[i].start as usize..f[i].end as usize]);
                 out.push('\n');

@@ -52,7 +52,7 @@ pub const NAME: &str = "policyscan-lopdf";
 /// Version of the text this layer writes (reading order, tables); part
 /// of the extraction cache key, so text cached by an older layout is not
 /// reused. Raise it whenever the output for a given PDF changes.
-pub const LAYOUT_VERSION: u32 = 2;
+pub const LAYOUT_VERSION: u32 = 3;
 
 /// Content streams read per page at most.
 const MAX_STREAMS_PER_PAGE: usize = 10_000;

@@ -363,3 +363,190 @@ fn table_on_a_page_drawn_rotated() {
         d.extracted.pages[0]
     );
 }
+
+/// Draws a column list at `x`: entries 12 points apart, 16 before a
+/// heading (marked '#'); an entry marked '>' is a wrapped line, indented.
+fn list_column(c: &mut String, x: f32, entries: &[&str]) {
+    let mut y = 700.0;
+    for (k, e) in entries.iter().enumerate() {
+        if k > 0 {
+            y -= if e.starts_with('#') { 16.0 } else { 12.0 };
+        }
+        match (e.strip_prefix('>'), e.strip_prefix('#')) {
+            (Some(rest), _) => show(c, x + 10.0, y, rest),
+            (_, Some(rest)) => show(c, x, y, rest),
+            _ => show(c, x, y, e),
+        }
+    }
+}
+
+#[test]
+fn column_lists_read_a_column_at_a_time() {
+    // Three lists side by side, each under headings of its own: the
+    // headings shift each column's lines, so no line of one column keeps
+    // to the lines of the next.
+    let mut c = String::new();
+    list_column(
+        &mut c,
+        72.0,
+        &[
+            "#ANALGESICS",
+            "celecoxib",
+            "ibuprofen",
+            "naproxen",
+            "#ANTIDEPRESSANTS",
+            "bupropion",
+            "esketamine nasal",
+            ">spray",
+            "sertraline",
+            "TRINTELLIX",
+            "venlafaxine",
+        ],
+    );
+    list_column(
+        &mut c,
+        250.0,
+        &[
+            "lithium",
+            "lamotrigine",
+            "#ANTIPSYCHOTICS",
+            "aripiprazole",
+            "clozapine",
+            "olanzapine",
+            "#HYPNOTICS",
+            "zolpidem",
+            "ramelteon",
+            "doxepin",
+            "BELSOMRA",
+        ],
+    );
+    list_column(
+        &mut c,
+        430.0,
+        &[
+            "amlodipine",
+            "atenolol",
+            "carvedilol",
+            "digoxin",
+            "nadolol",
+            "#DIURETICS",
+            "furosemide",
+            "torsemide",
+            "potassium chloride",
+            ">liquid",
+            "metolazone",
+        ],
+    );
+    let d = extract(&[c]);
+    assert!(d.tables.is_empty(), "{:?}", d.tables);
+    assert_eq!(
+        d.extracted.pages[0],
+        "ANALGESICS\ncelecoxib\nibuprofen\nnaproxen\n\nANTIDEPRESSANTS\nbupropion\n\
+         esketamine nasal spray\nsertraline\nTRINTELLIX\nvenlafaxine\n\n\
+         lithium\nlamotrigine\n\nANTIPSYCHOTICS\naripiprazole\nclozapine\nolanzapine\n\n\
+         HYPNOTICS\nzolpidem\nramelteon\ndoxepin\nBELSOMRA\n\n\
+         amlodipine\natenolol\ncarvedilol\ndigoxin\nnadolol\n\nDIURETICS\nfurosemide\n\
+         torsemide\npotassium chloride liquid\nmetolazone\n"
+    );
+}
+
+#[test]
+fn a_table_beside_a_table_reads_each_row_by_row() {
+    // Two tables of two columns side by side whose rows do not line up
+    // (the left one's cells wrap): each is a table of its own.
+    let mut c = String::new();
+    let left: &[(&str, &[&str])] = &[
+        ("Drug", &["Preferred"]),
+        ("Brand A", &["generic a, generic b,", "generic c"]),
+        ("Brand B", &["generic d"]),
+        (
+            "Brand C",
+            &["generic e, generic f,", "generic g, generic h"],
+        ),
+        ("Brand D", &["generic i"]),
+        ("Brand E", &["generic j"]),
+    ];
+    let right: &[(&str, &[&str])] = &[
+        ("Drug", &["Preferred"]),
+        ("Brand F", &["generic k"]),
+        ("Brand G", &["generic l"]),
+        ("Brand H", &["generic m"]),
+        ("Brand I", &["generic n"]),
+        ("Brand J", &["generic o"]),
+        ("Brand K", &["generic p"]),
+    ];
+    for (x, rows, pitch) in [(72.0, left, 13.0), (330.0, right, 17.0)] {
+        let mut y = 700.0;
+        for (label, lines) in rows {
+            show(&mut c, x, y, label);
+            for line in lines.iter() {
+                show(&mut c, x + 110.0, y, line);
+                y -= pitch;
+            }
+        }
+    }
+    let d = extract(&[c]);
+    let got: Vec<Vec<Vec<&str>>> = d.tables.iter().map(strings).collect();
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(
+        got[0][1],
+        vec!["Brand A", "generic a, generic b, generic c"]
+    );
+    assert_eq!(got[1][1], vec!["Brand F", "generic k"]);
+    assert!(d.tables.iter().all(|t| t.header), "{:?}", d.tables);
+}
+
+#[test]
+fn cells_holding_paragraphs_keep_their_table() {
+    // Each cell holds paragraphs with a little space between them, at
+    // other places in each column, so the columns' lines drift; no column
+    // has headings of its own, so this is still a table.
+    let mut c = String::new();
+    let columns: [&[&str]; 3] = [
+        &[
+            "Office visits:",
+            "consultations",
+            "second opinions",
+            "",
+            "home visits",
+            "clinic visits",
+            "",
+            "Inpatient visits:",
+            "during a stay",
+        ],
+        &[
+            "Preferred: $30 per",
+            "visit, no deductible",
+            "",
+            "Participating: 35%",
+            "of the allowance",
+            "after the deductible",
+            "Preferred: 15% of the",
+            "allowance",
+        ],
+        &[
+            "Preferred: $35 per",
+            "visit",
+            "Participating: you",
+            "pay all charges",
+            "",
+            "Note: a specialist",
+            "costs $50 per visit",
+            "Preferred: nothing",
+        ],
+    ];
+    for (k, lines) in columns.iter().enumerate() {
+        let mut y = 700.0;
+        for line in lines.iter() {
+            if line.is_empty() {
+                y -= 4.0;
+                continue;
+            }
+            show(&mut c, COLS[k], y, line);
+            y -= 12.0;
+        }
+    }
+    let d = extract(&[c]);
+    assert_eq!(d.tables.len(), 1, "{:?}", d.tables);
+    assert_eq!(d.tables[0].columns.len(), 4, "{:?}", d.tables);
+}

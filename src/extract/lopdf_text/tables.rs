@@ -14,11 +14,19 @@
 //!   columns or more); each line is a row, and a line with nothing in the
 //!   first column continues the row above.
 //!
+//! Columns of a stream table that do not keep to each other's lines are
+//! split apart: neighbours whose baselines drift (each keeps its own line
+//! spacing). Each run of columns that still keep together is a table of
+//! its own; a single column is a list when the columns have headings of
+//! their own (capitals, space above), and the page's lists side by side
+//! are a `ColumnList`, read a column at a time (a drug list set in
+//! newspaper-style columns under class headings).
+//!
 //! Detection is conservative: running text has no gutter that all its
 //! lines share, a frame around a paragraph has one column, and a table
 //! needs two rows with two filled cells. Must not: know the words' text
-//! (`layout` renders cells), or fonts and operators (`content` feeds the
-//! shapes).
+//! (`layout` renders cells; an item only says whether it is in
+//! capitals), or fonts and operators (`content` feeds the shapes).
 
 use super::layout::{intersect, uncovered};
 
@@ -144,6 +152,9 @@ pub struct Item {
     pub base: f32,
     /// Font size.
     pub size: f32,
+    /// Written in capitals only (letters, none lower case): a heading or
+    /// a letter of an index, or a name in capitals.
+    pub caps: bool,
 }
 
 impl Item {
@@ -197,10 +208,29 @@ pub struct Found {
     pub bbox: [f32; 4],
 }
 
-/// Finds the tables among `items` (indices into `all`), top first.
-pub fn detect(all: &[Item], items: &[usize], shapes: &Shapes) -> Vec<Found> {
+/// Columns of a page that are independent lists (a drug list set in
+/// newspaper-style columns): each is read top to bottom on its own.
+#[derive(Debug, Clone)]
+pub struct ColumnList {
+    /// The items of each column, left to right.
+    pub columns: Vec<Vec<usize>>,
+    /// `[x0, y0, x1, y1]`.
+    pub bbox: [f32; 4],
+}
+
+/// What `detect` finds on a page.
+#[derive(Debug, Default)]
+pub struct Detected {
+    /// Tables, top first (left first at the same height).
+    pub tables: Vec<Found>,
+    /// Column lists, top first.
+    pub lists: Vec<ColumnList>,
+}
+
+/// Finds the tables and column lists among `items` (indices into `all`).
+pub fn detect(all: &[Item], items: &[usize], shapes: &Shapes) -> Detected {
     if items.len() < 4 {
-        return Vec::new();
+        return Detected::default();
     }
     let mut sizes: Vec<f32> = items.iter().map(|&i| all[i].size).collect();
     sizes.sort_by(f32::total_cmp);
@@ -226,12 +256,17 @@ pub fn detect(all: &[Item], items: &[usize], shapes: &Shapes) -> Vec<Found> {
             found.push(t);
         }
     }
-    for t in stream(all, &free, m) {
-        claim(&mut free, &t);
-        found.push(t);
+    let (tables, lists) = stream(all, &free, m);
+    found.extend(tables);
+    found.sort_by(|a, b| {
+        b.bbox[3]
+            .total_cmp(&a.bbox[3])
+            .then(a.bbox[0].total_cmp(&b.bbox[0]))
+    });
+    Detected {
+        tables: found,
+        lists,
     }
-    found.sort_by(|a, b| b.bbox[3].total_cmp(&a.bbox[3]));
-    found
 }
 
 fn claim(free: &mut Vec<usize>, t: &Found) {
@@ -630,10 +665,150 @@ fn text_columns(all: &[Item], run: &[Vec<usize>], columns: &[f32], m: f32) -> us
         .count()
 }
 
-/// Runs of lines that share at least two gutters.
-fn stream(all: &[Item], free: &[usize], m: f32) -> Vec<Found> {
+/// Rows of a stream table: each line a row, a line with nothing in the
+/// first column continuing the row above.
+fn stream_rows(all: &[Item], run: &[Vec<usize>], columns: &[f32]) -> Vec<Vec<Vec<usize>>> {
+    let mut rows: Vec<Vec<Vec<usize>>> = Vec::new();
+    for l in run {
+        let mut row = vec![Vec::new(); columns.len() - 1];
+        for &k in l {
+            row[column_of(columns, all[k].cx())].push(k);
+        }
+        match rows.last_mut() {
+            Some(prev) if row[0].is_empty() => {
+                for (p, c) in prev.iter_mut().zip(row) {
+                    p.extend(c);
+                }
+            }
+            _ => rows.push(row),
+        }
+    }
+    rows
+}
+
+fn bbox_of(all: &[Item], items: &[usize]) -> [f32; 4] {
+    let (lo, hi) = extent(all, items);
+    [
+        lo,
+        items
+            .iter()
+            .map(|&k| all[k].bottom())
+            .fold(f32::MAX, f32::min),
+        hi,
+        items.iter().map(|&k| all[k].top()).fold(f32::MIN, f32::max),
+    ]
+}
+
+/// A line of one column, as the split of a stream table sees it.
+#[derive(Debug, Clone, Copy)]
+struct ColumnLine {
+    /// Baseline and font size of the line's largest item (so a raised
+    /// footnote mark does not count).
+    base: f32,
+    size: f32,
+    /// In capitals, with more space above it than the column's usual
+    /// line spacing: a heading (a drug class, a letter of an index).
+    heading: bool,
+}
+
+/// The lines of a column's items, top first.
+fn column_lines(all: &[Item], items: &[usize]) -> Vec<ColumnLine> {
+    let ls = lines(all, items);
+    let top: Vec<(f32, f32)> = ls
+        .iter()
+        .filter_map(|l| {
+            l.iter()
+                .map(|&k| (all[k].base, all[k].size))
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+        })
+        .collect();
+    let mut pitches: Vec<f32> = top.windows(2).map(|w| w[0].0 - w[1].0).collect();
+    pitches.sort_by(f32::total_cmp);
+    let pitch = pitches.get(pitches.len() / 2).copied().unwrap_or(0.0);
+    (0..ls.len())
+        .map(|k| {
+            let gap = if k == 0 {
+                None
+            } else {
+                Some(top[k - 1].0 - top[k].0)
+            };
+            ColumnLine {
+                base: top[k].0,
+                size: top[k].1,
+                heading: gap.is_some_and(|g| g > 1.3 * pitch) && ls[k].iter().all(|&i| all[i].caps),
+            }
+        })
+        .collect()
+}
+
+/// Whether two neighbouring columns keep their own line spacing. A
+/// table's cells share their row's baseline (or keep one offset from it,
+/// for a column set in another size, or sit half a line off, for a cell
+/// centred beside a taller one); columns that are lists of their own
+/// drift apart (a heading with space around it in one column shifts every
+/// later line of that column only), so the offset between the lines of
+/// one and the nearest lines of the other changes down the page by less
+/// than half a line.
+fn drifting(a: &[ColumnLine], b: &[ColumnLine]) -> bool {
+    let mut offsets: Vec<f32> = Vec::new();
+    let mut tol = f32::MAX;
+    for (xs, ys, sign) in [(a, b, 1.0), (b, a, -1.0)] {
+        for &ColumnLine { base: y, size, .. } in xs {
+            let near = ys
+                .iter()
+                .map(|z| y - z.base)
+                .min_by(|p, q| p.abs().total_cmp(&q.abs()));
+            if let Some(d) = near.filter(|d| d.abs() < 0.45 * size) {
+                offsets.push(sign * d);
+                tol = tol.min(0.05 * size);
+            }
+        }
+    }
+    offsets.sort_by(f32::total_cmp);
+    // The most common offset, and how many lines keep to it.
+    let on = (0..offsets.len())
+        .map(|k| {
+            offsets[k..]
+                .iter()
+                .take_while(|&&d| d - offsets[k] <= tol)
+                .count()
+        })
+        .max()
+        .unwrap_or(0);
+    let off = offsets.len() - on;
+    off >= 6 && off * 4 >= offsets.len()
+}
+
+/// Splits a stream table's columns where neighbours drift apart: runs of
+/// columns that keep to each other's lines, as column ranges.
+fn aligned_groups(all: &[Item], run: &[Vec<usize>], columns: &[f32]) -> Vec<(usize, usize)> {
+    let n = columns.len() - 1;
+    let mut per: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for &k in run.iter().flatten() {
+        per[column_of(columns, all[k].cx())].push(k);
+    }
+    let lines: Vec<Vec<ColumnLine>> = per.iter().map(|c| column_lines(all, c)).collect();
+    let mut groups = Vec::new();
+    let mut start = 0;
+    for c in 1..n {
+        let (a, b) = (&lines[c - 1], &lines[c]);
+        if drifting(a, b) {
+            groups.push((start, c));
+            start = c;
+        }
+    }
+    groups.push((start, n));
+    groups
+}
+
+/// Runs of lines that share at least two gutters: tables, or columns
+/// that are lists of their own (then each run of columns that keep to
+/// each other's lines is a table of its own if it can be, and a single
+/// column is a list).
+fn stream(all: &[Item], free: &[usize], m: f32) -> (Vec<Found>, Vec<ColumnList>) {
     let ls = lines(all, free);
     let mut out = Vec::new();
+    let mut lists = Vec::new();
     let mut i = 0;
     while i < ls.len() {
         let (mut lo, mut hi) = extent(all, &ls[i]);
@@ -673,41 +848,97 @@ fn stream(all: &[Item], free: &[usize], m: f32) -> Vec<Found> {
         let run = &ls[i..j];
         let gutters = interior(&common, lo, hi, GUTTER * m);
         let columns = columns_of(&gutters, lo, hi);
-        let mut rows: Vec<Vec<Vec<usize>>> = Vec::new();
-        for l in run {
-            let mut row = vec![Vec::new(); columns.len() - 1];
-            for &k in l {
-                row[column_of(&columns, all[k].cx())].push(k);
-            }
-            match rows.last_mut() {
-                Some(prev) if row[0].is_empty() => {
-                    for (p, c) in prev.iter_mut().zip(row) {
-                        p.extend(c);
-                    }
-                }
-                _ => rows.push(row),
-            }
-        }
+        let rows = stream_rows(all, run, &columns);
         let enough = run.len() >= 3 && rows.len() >= 3 && text_columns(all, run, &columns, m) == 0;
-        match finish(Kind::Stream, columns, rows).filter(|t| enough && t.columns.len() >= 4) {
-            Some(mut t) => {
-                let items: Vec<usize> = run.iter().flatten().copied().collect();
-                t.bbox = [
-                    lo,
-                    items
-                        .iter()
-                        .map(|&k| all[k].bottom())
-                        .fold(f32::MAX, f32::min),
-                    hi,
-                    items.iter().map(|&k| all[k].top()).fold(f32::MIN, f32::max),
-                ];
-                out.push(t);
-                i = j;
-            }
-            None => i += 1,
+        let Some(mut t) =
+            finish(Kind::Stream, columns.clone(), rows).filter(|t| enough && t.columns.len() >= 4)
+        else {
+            i += 1;
+            continue;
+        };
+        i = j;
+        let groups = aligned_groups(all, run, &columns);
+        if groups.len() == 1 {
+            let items: Vec<usize> = run.iter().flatten().copied().collect();
+            t.bbox = bbox_of(all, &items);
+            out.push(t);
+            continue;
         }
+        let column = |c: usize| -> Vec<usize> {
+            run.iter()
+                .flatten()
+                .copied()
+                .filter(|&k| column_of(&columns, all[k].cx()) == c)
+                .collect()
+        };
+        // Each run of columns that keep together is a table if it can be;
+        // the other columns are lists, if the columns have headings of
+        // their own (a table whose cells hold paragraphs drifts too, but
+        // has no such headings).
+        let parts: Vec<(usize, usize, Option<Found>)> = groups
+            .iter()
+            .map(|&(a, b)| {
+                let items: Vec<usize> = (a..b).flat_map(column).collect();
+                let part = columns[a..=b].to_vec();
+                let table = (b - a >= 2)
+                    .then(|| {
+                        finish(
+                            Kind::Stream,
+                            part.clone(),
+                            stream_rows(all, &lines(all, &items), &part),
+                        )
+                    })
+                    .flatten()
+                    .map(|mut t| {
+                        t.bbox = bbox_of(all, &items);
+                        t
+                    });
+                (a, b, table)
+            })
+            .collect();
+        let headed = || {
+            (0..columns.len() - 1)
+                .map(|c| {
+                    column_lines(all, &column(c))
+                        .iter()
+                        .filter(|l| l.heading)
+                        .count()
+                })
+                .sum::<usize>()
+                >= 2
+        };
+        if parts.iter().any(|p| p.2.is_none()) && !headed() {
+            let items: Vec<usize> = run.iter().flatten().copied().collect();
+            t.bbox = bbox_of(all, &items);
+            out.push(t);
+            continue;
+        }
+        let mut list = Vec::new();
+        for (a, b, table) in parts {
+            match table {
+                Some(t) => {
+                    out.push(t);
+                    push_list(all, &mut list, &mut lists);
+                }
+                None => list.extend((a..b).map(column)),
+            }
+        }
+        push_list(all, &mut list, &mut lists);
     }
-    out
+    (out, lists)
+}
+
+/// Ends a run of list columns side by side.
+fn push_list(all: &[Item], list: &mut Vec<Vec<usize>>, lists: &mut Vec<ColumnList>) {
+    list.retain(|c| !c.is_empty());
+    if list.is_empty() {
+        return;
+    }
+    let items: Vec<usize> = list.iter().flatten().copied().collect();
+    lists.push(ColumnList {
+        bbox: bbox_of(all, &items),
+        columns: std::mem::take(list),
+    });
 }
 
 /// A table with its cells' text.
