@@ -508,6 +508,16 @@ mod tests {
         assert_eq!(gated, all, "{what}");
     }
 
+    /// [`assert_gate_is_exact`] on each text alone and padded, so that
+    /// the few candidates of a long text are tried one by one.
+    fn assert_gate_is_exact_alone_and_padded(m: &Matcher, texts: &[&str]) {
+        let pad = "lorem ipsum dolor sit amet ".repeat(100);
+        for text in texts {
+            assert_gate_is_exact(m, text, text);
+            assert_gate_is_exact(m, &format!("{pad}{text}{pad}"), text);
+        }
+    }
+
     #[test]
     fn the_gate_changes_no_hit_of_the_builtin_library() {
         let m = test_matcher();
@@ -543,19 +553,17 @@ mod tests {
             "[[rule]]\nid = \"a\"\ncategory = \"experimental\"\ndescription = \"d\"\n\
              regexes = ['\\bfoo|bar', 'Ke(?-i:T)amine', 'is\\s+\\w+', '(?:ab)+c', 'x?yz']\nmatch = ['foo']\n",
         );
-        for text in [
-            "foo bar abar xbarx foobar",
-            "KeTamine ketamine KETAMINE keTAMINE",
-            "this is it; is  not; This is",
-            "ababc abc ababab c abababc",
-            "xyz yz xxyz xyzyz",
-            "",
-        ] {
-            assert_gate_is_exact(&m, text, text);
-            // Padded, so that the few candidates are tried one by one.
-            let pad = "lorem ipsum dolor sit amet ".repeat(100);
-            assert_gate_is_exact(&m, &format!("{pad}{text}{pad}"), text);
-        }
+        assert_gate_is_exact_alone_and_padded(
+            &m,
+            &[
+                "foo bar abar xbarx foobar",
+                "KeTamine ketamine KETAMINE keTAMINE",
+                "this is it; is  not; This is",
+                "ababc abc ababab c abababc",
+                "xyz yz xxyz xyzyz",
+                "",
+            ],
+        );
         // A long text: the regexes with many candidates scan it instead.
         let long = "is a bar of foo ".repeat(500);
         assert_gate_is_exact(&m, &long, "long");
@@ -586,17 +594,16 @@ match = ['is covered']
             "the rarest part every match goes through, for the regexes that have one"
         );
         assert_eq!(gate.required, vec![true, true, true, false]);
-        for text in [
-            "it is covered; they are not covered; is it?",
-            "it is not, and it isn't",
-            "3 visits or one day; 10 days",
-            "abgh abcdgh abefgh abxgh",
-            "no match at all",
-        ] {
-            assert_gate_is_exact(&m, text, text);
-            let pad = "lorem ipsum dolor sit amet ".repeat(100);
-            assert_gate_is_exact(&m, &format!("{pad}{text}{pad}"), text);
-        }
+        assert_gate_is_exact_alone_and_padded(
+            &m,
+            &[
+                "it is covered; they are not covered; is it?",
+                "it is not, and it isn't",
+                "3 visits or one day; 10 days",
+                "abgh abcdgh abefgh abxgh",
+                "no match at all",
+            ],
+        );
     }
 
     /// Every document of the dev set and of the real payer texts, read and
