@@ -273,8 +273,8 @@ impl Matcher {
     }
 
     /// Regex `i` for anchored tries: the scanning build when there is
-    /// one already, else one built without prefilters (an anchored search
-    /// never uses them, and they are most of the time a build takes).
+    /// one already, else one built without prefilters or a full DFA (see
+    /// [`compile::anchored_regex`]).
     fn anchored_regex(&self, i: usize) -> &MetaRegex {
         if let Some(Ok(re)) = self.regexes[i].get() {
             return re;
