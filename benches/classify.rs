@@ -4,27 +4,16 @@
 //! text; throughput is normalized bytes analysed, on one core. The
 //! `matcher` bench is the matching part alone.
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group, criterion_main};
 
 #[path = "support/corpus.rs"]
 mod corpus;
 
 fn bench(c: &mut Criterion) {
     let matcher = policyscan::load_matcher(None, None).expect("built-in patterns compile");
-    let mut g = c.benchmark_group("classify");
-    for input in corpus::inputs() {
-        let (texts, bytes) = input.normalized();
-        g.throughput(Throughput::Bytes(bytes as u64));
-        g.bench_function(input.name, |b| {
-            b.iter(|| {
-                texts
-                    .iter()
-                    .map(|t| policyscan::classify::analyze(t, &matcher).findings.len())
-                    .sum::<usize>()
-            })
-        });
-    }
-    g.finish();
+    corpus::bench_normalized(c, "classify", |t| {
+        policyscan::classify::analyze(t, &matcher).findings.len()
+    });
 }
 
 criterion_group!(benches, bench);

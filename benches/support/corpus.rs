@@ -35,6 +35,26 @@ impl Input {
     }
 }
 
+/// Benches `work` over each input's normalized documents, in a group
+/// named `group`, with throughput in normalized bytes (the `matcher` and
+/// `classify` benches). `work` returns a count, so that nothing is
+/// optimized away.
+pub fn bench_normalized(
+    c: &mut criterion::Criterion,
+    group: &str,
+    work: impl Fn(&policyscan::normalize::NormalizedText) -> usize,
+) {
+    let mut g = c.benchmark_group(group);
+    for input in inputs() {
+        let (texts, bytes) = input.normalized();
+        g.throughput(criterion::Throughput::Bytes(bytes as u64));
+        g.bench_function(input.name, |b| {
+            b.iter(|| texts.iter().map(&work).sum::<usize>())
+        });
+    }
+    g.finish();
+}
+
 fn extract_dir(dir: &Path) -> Vec<Pages> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())

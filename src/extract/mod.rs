@@ -25,6 +25,27 @@ pub mod pdftotext;
 pub mod text;
 pub mod worker;
 
+/// The end of every PDF the unit tests build with lopdf: the page tree of
+/// `kids` under `pages_id`, the catalog, and the saved bytes.
+#[cfg(test)]
+pub(crate) fn finish_test_pdf(
+    mut doc: lopdf::Document,
+    pages_id: lopdf::ObjectId,
+    kids: Vec<lopdf::Object>,
+) -> Vec<u8> {
+    use lopdf::{Object, dictionary};
+    let count = kids.len() as i64;
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }),
+    );
+    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog_id);
+    let mut buf = Vec::new();
+    doc.save_to(&mut buf).expect("save");
+    buf
+}
+
 use std::path::Path;
 use std::sync::OnceLock;
 

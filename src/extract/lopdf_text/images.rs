@@ -650,17 +650,7 @@ mod tests {
             "Resources" => dictionary! { "XObject" => dictionary! { "Im1" => img } },
             "Contents" => contents,
         });
-        doc.objects.insert(
-            pages_id,
-            Object::Dictionary(dictionary! {
-                "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1,
-            }),
-        );
-        let cat = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-        doc.trailer.set("Root", cat);
-        let mut out = Vec::new();
-        doc.save_to(&mut out).unwrap();
-        out
+        crate::extract::finish_test_pdf(doc, pages_id, vec![page.into()])
     }
 
     #[test]

@@ -28,16 +28,7 @@ fn pdf_pages(contents: &[String]) -> Vec<u8> {
         });
         kids.push(page_id.into());
     }
-    let count = kids.len() as i64;
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }),
-    );
-    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog_id);
-    let mut buf = Vec::new();
-    doc.save_to(&mut buf).expect("save");
-    buf
+    crate::extract::finish_test_pdf(doc, pages_id, kids)
 }
 
 fn extract(contents: &[String]) -> Detailed {

@@ -22,17 +22,7 @@ fn pdf_with(content: &[u8], extra: impl FnOnce(&mut Document, &mut Dictionary)) 
         "Resources" => resources_id,
         "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
     });
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! {
-            "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1,
-        }),
-    );
-    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog_id);
-    let mut buf = Vec::new();
-    doc.save_to(&mut buf).expect("save");
-    buf
+    crate::extract::finish_test_pdf(doc, pages_id, vec![page_id.into()])
 }
 
 fn pdf(content: &[u8]) -> Vec<u8> {
@@ -297,16 +287,7 @@ fn inflate_budget_turns_a_bomb_into_too_large() {
     let page_id = doc.add_object(dictionary! {
         "Type" => "Page", "Parent" => pages_id, "Contents" => content_id,
     });
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(
-            dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1 },
-        ),
-    );
-    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog_id);
-    let mut buf = Vec::new();
-    doc.save_to(&mut buf).unwrap();
+    let buf = crate::extract::finish_test_pdf(doc, pages_id, vec![page_id.into()]);
     let small = LopdfText {
         limits: Limits {
             max_stream_bytes: 1 << 20,

@@ -681,16 +681,7 @@ mod tests {
                 "Contents" => contents,
             })));
         }
-        let count = kids.len() as i64;
-        doc.objects.insert(
-            pages_id,
-            Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }),
-        );
-        let cat = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-        doc.trailer.set("Root", cat);
-        let mut out = Vec::new();
-        doc.save_to(&mut out).unwrap();
-        out
+        crate::extract::finish_test_pdf(doc, pages_id, kids)
     }
 
     /// A grey image declaring `w` x `h` pixels, holding `data`.
