@@ -51,7 +51,7 @@ fn fnv1a(hash: &mut u64, bytes: &[u8]) {
 }
 
 /// A set of literals as Rust source: `Some(&[b"..", ..])` or `None`.
-fn literal_set(set: &Option<Vec<Vec<u8>>>) -> String {
+fn set_source(set: &Option<Vec<Vec<u8>>>) -> String {
     match set {
         None => "None".to_string(),
         Some(lits) => {
@@ -98,9 +98,9 @@ fn gate_facts(out_dir: &Path) {
         let _ = writeln!(
             code,
             "    ({src:?}, {}, {}, {}),",
-            literal_set(&f.prefixes),
+            set_source(&f.prefixes),
             f.bounded,
-            literal_set(&f.required)
+            set_source(&f.required)
         );
     }
     code.push_str("];\n");
