@@ -26,6 +26,7 @@ mod facts;
 use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
+use rayon::prelude::*;
 use regex::RegexSet;
 use regex_automata::meta::Regex as MetaRegex;
 use regex_automata::{Anchored, Input};
@@ -322,6 +323,35 @@ impl Matcher {
         self.set.rules[rules[first]].section
     }
 
+    /// Builds the regexes `plan` runs that are not built yet, on as many
+    /// cores as are free: a first document needs a hundred or more.
+    fn build(&self, plan: &[Plan]) {
+        let unbuilt: Vec<usize> = plan
+            .iter()
+            .enumerate()
+            .filter(|&(i, p)| match p {
+                Plan::Scan => self.regexes[i].get().is_none(),
+                Plan::At(starts) => {
+                    !starts.is_empty()
+                        && self.regexes[i].get().is_none()
+                        && self.anchored[i].get().is_none()
+                }
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if unbuilt.len() < 2 {
+            return;
+        }
+        unbuilt.par_iter().for_each(|&i| match plan[i] {
+            Plan::Scan => {
+                let _ = self.try_regex(i);
+            }
+            Plan::At(_) => {
+                let _ = self.anchored_regex(i);
+            }
+        });
+    }
+
     /// Every hit in `text`, sorted by start, then end, then rule; one hit
     /// per (rule, span). `text` is normalized (NFKC): the gate folds case
     /// on ASCII only, which is exact once NFKC has mapped the Kelvin sign
@@ -353,6 +383,7 @@ impl Matcher {
             }
         }
         let plan = planner.finish(gate);
+        self.build(&plan);
         let mut spans = Vec::new();
         for (i, (&rule, plan)) in self.regex_rule.iter().zip(&plan).enumerate() {
             spans.clear();

@@ -85,6 +85,28 @@ static POLICY_IN_TITLE: LazyLock<Regex> = LazyLock::new(|| {
 static PHONE: LazyLock<Regex> =
     LazyLock::new(|| crate::textutil::ascii_regex(r"^(?:1-)?\d{3}[-.]\d{3}[-.]\d{4}$"));
 
+/// Builds now the vocabulary and every regex reading metadata uses, which
+/// are otherwise built on first use: [`super::analyze`] runs it beside a
+/// document's layout and matching, so that the first document does not
+/// wait for them on one core.
+pub(super) fn prepare() {
+    vocabulary::builtin();
+    for re in [
+        &EFFECTIVE_LABEL,
+        &EFFECTIVE_HEADLINE,
+        &REVIEWED_LABEL,
+        &REVIEWED_AFTER,
+        &POLICY_NUMBER,
+        &NUMBER_LINE,
+        &POLICY_IN_TITLE,
+        &PHONE,
+    ] {
+        LazyLock::force(re);
+    }
+    title::prepare();
+    payer::prepare();
+}
+
 /// One line of the document with its layout role.
 #[derive(Debug, Clone)]
 pub(crate) struct DocLine {

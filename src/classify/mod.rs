@@ -158,9 +158,17 @@ impl Context<'_> {
 /// Classifies one document.
 pub fn analyze(text: &NormalizedText, matcher: &Matcher) -> Analysis {
     let flat = flatten(text.text());
-    let lines = section::layout(text, matcher);
-    let sentences = sentence::segment(text.text(), &lines, &matcher.pattern_set().grammar);
-    let hits = resolve_overlaps(matcher, matcher.find_all(&flat));
+    // What metadata reading builds on first use is built on another core
+    // meanwhile (a no-op once built).
+    let ((sentences, hits), ()) = rayon::join(
+        || {
+            let lines = section::layout(text, matcher);
+            let sentences = sentence::segment(text.text(), &lines, &matcher.pattern_set().grammar);
+            let hits = resolve_overlaps(matcher, matcher.find_all(&flat));
+            (sentences, hits)
+        },
+        metadata::prepare,
+    );
 
     // Map each hit to the sentence holding its start; drop hits outside
     // any sentence (running headers, footers, page numbers).

@@ -27,10 +27,52 @@ use regex::Regex;
 use super::vocabulary::{Kind, NameHit, Vocabulary};
 use super::{Doc, Found};
 
-static SUBJECT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)^\s*(?:subject|re)\s*:").expect("subject"));
 use crate::model::MetadataCue;
 use crate::textutil::ascii_regex;
+
+static SUBJECT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^\s*(?:subject|re)\s*:").expect("subject"));
+
+/// An organisation's name: capitalised words ending in a suffix of the
+/// vocabulary ("Health Plan", "Insurance Company").
+static ORG: LazyLock<Regex> = LazyLock::new(|| org_regex(super::vocabulary::builtin()));
+
+/// The verbs a payer's name comes before when a document speaks of its
+/// payer ("... considers", "... reserves the right"), from the vocabulary.
+static VERBS: LazyLock<Regex> = LazyLock::new(|| {
+    let vocab = super::vocabulary::builtin();
+    let alts: Vec<String> = vocab
+        .self_reference
+        .iter()
+        .map(|v| regex::escape(v).replace(' ', r"\s+"))
+        .collect();
+    ascii_regex(&format!(r"(?i)\b(?:{})\b", alts.join("|")))
+});
+
+/// "Underwritten by", "insured by", from the vocabulary.
+static BY: LazyLock<Regex> = LazyLock::new(|| {
+    let vocab = super::vocabulary::builtin();
+    let alts: Vec<String> = vocab
+        .underwriter
+        .iter()
+        .map(|v| regex::escape(v).replace(' ', r"\s+"))
+        .collect();
+    ascii_regex(&format!(r"(?i)\b(?:{})\s+(?:the\s+)?", alts.join("|")))
+});
+
+/// A copyright notice, up to where its holder's name starts.
+static COPYRIGHT: LazyLock<Regex> = LazyLock::new(|| {
+    ascii_regex(
+        r"(?i)(?:©|\(c\)\s*(?:19|20)\d\d|\bcopyright\b)\s*(?:(?:19|20)\d\d(?:\s*[-–]\s*(?:19|20)\d\d)?)?\s*,?\s*",
+    )
+});
+
+/// Builds this module's regexes now (see [`super::prepare`]).
+pub(super) fn prepare() {
+    for re in [&SUBJECT, &ORG, &VERBS, &BY, &COPYRIGHT] {
+        LazyLock::force(re);
+    }
+}
 
 /// The payer found, with its canonical name when it is listed.
 #[derive(Debug, Clone)]
@@ -128,7 +170,6 @@ fn listed_in_block(doc: &Doc<'_>, vocab: &Vocabulary) -> Option<Payer> {
 }
 
 fn org_at(doc: &Doc<'_>, vocab: &Vocabulary, i: usize, cue: MetadataCue) -> Option<Payer> {
-    static ORG: LazyLock<Regex> = LazyLock::new(|| org_regex(super::vocabulary::builtin()));
     let (start, name) = org_name(vocab, &ORG, doc.line(i))?;
     Some(Payer {
         found: Found {
@@ -155,15 +196,6 @@ fn payer_ending_at(vocab: &Vocabulary, flat: &str, end: usize) -> Option<(NameHi
 }
 
 fn self_reference(doc: &Doc<'_>, vocab: &Vocabulary) -> Option<Payer> {
-    static VERBS: LazyLock<Regex> = LazyLock::new(|| {
-        let vocab = super::vocabulary::builtin();
-        let alts: Vec<String> = vocab
-            .self_reference
-            .iter()
-            .map(|v| regex::escape(v).replace(' ', r"\s+"))
-            .collect();
-        ascii_regex(&format!(r"(?i)\b(?:{})\b", alts.join("|")))
-    });
     let flat = doc.flat();
     // Count per canonical name; the first occurrence gives the stated form.
     let mut counts: Vec<(usize, usize, Payer)> = Vec::new();
@@ -183,15 +215,6 @@ fn self_reference(doc: &Doc<'_>, vocab: &Vocabulary) -> Option<Payer> {
 }
 
 fn underwriter(doc: &Doc<'_>, vocab: &Vocabulary) -> Option<Payer> {
-    static BY: LazyLock<Regex> = LazyLock::new(|| {
-        let vocab = super::vocabulary::builtin();
-        let alts: Vec<String> = vocab
-            .underwriter
-            .iter()
-            .map(|v| regex::escape(v).replace(' ', r"\s+"))
-            .collect();
-        ascii_regex(&format!(r"(?i)\b(?:{})\s+(?:the\s+)?", alts.join("|")))
-    });
     let flat = doc.flat();
     for m in BY.find_iter(flat) {
         let mut end = (m.end() + 90).min(flat.len());
@@ -362,7 +385,6 @@ fn org_name(vocab: &Vocabulary, re: &Regex, line: &str) -> Option<(usize, String
 }
 
 fn org_in_block(doc: &Doc<'_>, vocab: &Vocabulary) -> Option<Payer> {
-    static ORG: LazyLock<Regex> = LazyLock::new(|| org_regex(super::vocabulary::builtin()));
     let lines = block_lines(doc);
     lines.iter().enumerate().find_map(|(k, &(i, cue))| {
         org_at(doc, vocab, i, cue).or_else(|| {
@@ -384,12 +406,6 @@ fn org_in_block(doc: &Doc<'_>, vocab: &Vocabulary) -> Option<Payer> {
 }
 
 fn copyright(doc: &Doc<'_>, vocab: &Vocabulary) -> Option<Payer> {
-    static COPYRIGHT: LazyLock<Regex> = LazyLock::new(|| {
-        ascii_regex(
-            r"(?i)(?:©|\(c\)\s*(?:19|20)\d\d|\bcopyright\b)\s*(?:(?:19|20)\d\d(?:\s*[-–]\s*(?:19|20)\d\d)?)?\s*,?\s*",
-        )
-    });
-    static ORG: LazyLock<Regex> = LazyLock::new(|| org_regex(super::vocabulary::builtin()));
     let re = &*ORG;
     for i in 0..doc.lines.len() {
         let line = doc.line(i);

@@ -49,6 +49,20 @@ static PAGE_OF: LazyLock<Regex> = LazyLock::new(|| {
     crate::textutil::ascii_regex(r"(?i)\s*\bpage\s+\d{1,4}\s*(?:of|/)\s*\d{1,4}\s*$")
 });
 
+/// Builds this module's regexes now (see [`super::prepare`]).
+pub(super) fn prepare() {
+    for re in [
+        &TITLE_LABEL,
+        &FIELD_LINE,
+        &ENUMERATED,
+        &SENTENCE_BREAK,
+        &DATE_RE,
+        &PAGE_OF,
+    ] {
+        LazyLock::force(re);
+    }
+}
+
 /// Reads the title of a document.
 pub(crate) fn find(doc: &Doc<'_>, vocab: &Vocabulary, payer: Option<&Payer>) -> Option<Found> {
     sbc(doc)

@@ -179,10 +179,11 @@ impl Vocabulary {
         let defs = def.payer.into_iter().map(|d| (d, true));
         let defs = defs.chain(def.not_payer.into_iter().map(|d| (d, false)));
         for (d, listed_as_payer) in defs {
-            let line = line_of_name(&d.name);
+            // The line is looked up only for an error: finding it is a
+            // scan of the file, per entry.
             let err = |reason: String| VocabularyError {
                 file: file.to_string(),
-                line,
+                line: line_of_name(&d.name),
                 reason,
             };
             if d.kind.is_payer() != listed_as_payer {
