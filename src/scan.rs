@@ -280,27 +280,34 @@ where
         let settings = &settings;
         scope.spawn(move || {
             pool.install(|| {
-                order.par_iter().for_each_with(tx, |tx, input| {
-                    let started = Instant::now();
-                    if let Some(rec) = resume.and_then(|r| r.lookup(input)) {
+                // One document per task: rayon otherwise runs a run of
+                // neighbouring documents as one unsplittable task, and the
+                // largest ones, sorted together, kept one thread busy
+                // long after the others had run out of work.
+                order
+                    .par_iter()
+                    .with_max_len(1)
+                    .for_each_with(tx, |tx, input| {
+                        let started = Instant::now();
+                        if let Some(rec) = resume.and_then(|r| r.lookup(input)) {
+                            let _ = tx.send(Finished {
+                                document: rec.document.clone(),
+                                recorded: Some(rec.line.clone()),
+                                elapsed: started.elapsed(),
+                                worker: None,
+                            });
+                            return;
+                        }
+                        let _ = pool::take_timing();
+                        let doc = analyze_guarded(input, settings, matcher);
+                        // The receiver is gone only when output failed; stop quietly.
                         let _ = tx.send(Finished {
-                            document: rec.document.clone(),
-                            recorded: Some(rec.line.clone()),
+                            document: doc,
+                            recorded: None,
                             elapsed: started.elapsed(),
-                            worker: None,
+                            worker: pool::take_timing(),
                         });
-                        return;
-                    }
-                    let _ = pool::take_timing();
-                    let doc = analyze_guarded(input, settings, matcher);
-                    // The receiver is gone only when output failed; stop quietly.
-                    let _ = tx.send(Finished {
-                        document: doc,
-                        recorded: None,
-                        elapsed: started.elapsed(),
-                        worker: pool::take_timing(),
                     });
-                });
             });
         });
         for fin in rx {

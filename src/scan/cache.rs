@@ -233,7 +233,9 @@ impl Cache {
         let parent = path.parent().unwrap_or(&self.dir);
         std::fs::create_dir_all(parent)?;
         let mut tmp = tempfile::NamedTempFile::new_in(parent)?;
-        serde_json::to_writer(&mut tmp, &entry)?;
+        // One write: serialising straight into the file wrote every
+        // escaped piece of the payload with a system call of its own.
+        tmp.write_all(&serde_json::to_vec(&entry)?)?;
         tmp.flush()?;
         tmp.persist(&path).map_err(|e| e.error)?;
         Ok(())
