@@ -34,16 +34,22 @@ impl Default for PdfToText {
     }
 }
 
-/// Whether `pdftotext` can be run (checked once).
+/// Whether `pdftotext` can be run (checked once, without starting a
+/// process: every run asks, for its cache key).
 pub fn available() -> bool {
     static AVAILABLE: OnceLock<bool> = OnceLock::new();
-    *AVAILABLE.get_or_init(|| {
-        Command::new("pdftotext")
-            .arg("-v")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok()
+    *AVAILABLE.get_or_init(|| on_path(std::env::var_os("PATH").as_deref()))
+}
+
+/// Whether an executable file named `pdftotext` is in one of the
+/// directories of `path` (a `PATH` value), where running it finds it.
+fn on_path(path: Option<&std::ffi::OsStr>) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    path.is_some_and(|path| {
+        std::env::split_paths(path).any(|dir| {
+            std::fs::metadata(dir.join("pdftotext"))
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
     })
 }
 
@@ -135,5 +141,30 @@ impl Extractor for PdfToText {
             ocr_pages: Vec::new(),
             transient: false,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::on_path;
+
+    #[test]
+    fn only_an_executable_file_on_the_path_counts() {
+        let dirs: Vec<_> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
+        let [exe, plain, folder, empty] = [0, 1, 2, 3].map(|i| dirs[i].path());
+        let write = |dir: &std::path::Path, mode: u32| {
+            let f = dir.join("pdftotext");
+            std::fs::write(&f, "#!/bin/sh\n").unwrap();
+            std::fs::set_permissions(&f, std::fs::Permissions::from_mode(mode)).unwrap();
+        };
+        write(exe, 0o755);
+        write(plain, 0o644);
+        std::fs::create_dir(folder.join("pdftotext")).unwrap();
+        let path = |ds: &[&std::path::Path]| std::env::join_paths(ds).unwrap();
+        assert!(on_path(Some(&path(&[empty, exe]))));
+        assert!(!on_path(Some(&path(&[plain, folder, empty]))));
+        assert!(!on_path(None));
     }
 }
