@@ -96,6 +96,11 @@ pub struct Extracted {
     /// The result depends on this run's conditions (the OCR engine timed
     /// out, was missing or was killed): it is not cached.
     pub transient: bool,
+    /// The backend read every page completely (no warning) and no page
+    /// draws a single glyph: the document has no text layer, and no
+    /// backend after it can find text ([`extract_chain`] stops there).
+    /// Not cached, not sent by workers: it only steers the chain.
+    pub textless: bool,
 }
 
 impl Extracted {
@@ -324,7 +329,11 @@ pub fn extract_chain(
                 if first_ok.is_none() && first_err.is_none() {
                     err_first = false;
                 }
+                let textless = e.textless;
                 first_ok.get_or_insert(e);
+                if textless {
+                    break;
+                }
             }
             Err(err) => {
                 // An encrypted file stays encrypted whatever backend comes
@@ -408,6 +417,28 @@ mod tests {
     }
 
     #[test]
+    fn a_backend_that_proved_there_is_no_text_ends_the_chain() {
+        let textless = |proved: bool| {
+            Fixed(
+                Ok(Extracted {
+                    pages: vec![" ".into()],
+                    extractor: "a".into(),
+                    textless: proved,
+                    ..Extracted::default()
+                }),
+                "a",
+            )
+        };
+        let b = reads_text("b");
+        let (a, opts) = (textless(true), ExtractOptions::default());
+        let got = extract_chain(&[&a, &b], b"", &opts).unwrap();
+        assert_eq!((got.extractor.as_str(), got.has_text()), ("a", false));
+        assert_eq!(got.warnings, vec!["a: no text".to_string()]);
+        let a = textless(false);
+        assert_eq!(extract_chain(&[&a, &b], b"", &opts).unwrap().extractor, "b");
+    }
+
+    #[test]
     fn chain_falls_back_until_text() {
         let a = Fixed(Err(ExtractError::Malformed("bad xref".into())), "a");
         let b = reads_text("b");
@@ -429,6 +460,7 @@ mod tests {
                 warnings: vec![],
                 ocr_pages: vec![],
                 transient: false,
+                textless: false,
             }),
             "b",
         );

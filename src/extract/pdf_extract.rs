@@ -219,6 +219,7 @@ impl Extractor for PdfExtract {
             warnings,
             ocr_pages: Vec::new(),
             transient: false,
+            textless: false,
         })
     }
 }

@@ -140,6 +140,7 @@ impl Extractor for PdfToText {
             warnings: Vec::new(),
             ocr_pages: Vec::new(),
             transient: false,
+            textless: false,
         })
     }
 }

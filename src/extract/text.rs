@@ -22,6 +22,7 @@ pub fn extract(data: &[u8]) -> Extracted {
         warnings: Vec::new(),
         ocr_pages: Vec::new(),
         transient: false,
+        textless: false,
     }
 }
 

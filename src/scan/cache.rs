@@ -116,6 +116,7 @@ impl Cache {
                 warnings,
                 ocr_pages,
                 transient: false,
+                textless: false,
             })),
             Payload::Err { status, reason } => Some(Err(match status {
                 Status::Encrypted => ExtractError::Encrypted(reason),
@@ -293,6 +294,7 @@ mod tests {
                 words: 1,
             }],
             transient: false,
+            textless: false,
         }
     }
 
@@ -307,6 +309,7 @@ mod tests {
         // A result of this run's conditions (an OCR timeout) is not kept.
         let transient = Extracted {
             transient: true,
+            textless: false,
             ..sample()
         };
         c.put("ef56", "p1", &Ok(transient)).unwrap();

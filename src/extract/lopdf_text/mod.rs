@@ -123,6 +123,45 @@ fn load(data: &[u8], opts: &ExtractOptions, limits: &Limits) -> Result<Document,
     Ok(doc)
 }
 
+/// Whether every object the cross-reference table lists as in use was
+/// loaded and none of them is or holds a font dictionary: then no reader
+/// can draw a glyph from the file, whatever its content streams say.
+fn fontless(doc: &Document) -> bool {
+    use lopdf::xref::XrefEntry;
+    let listed = doc
+        .reference_table
+        .entries
+        .values()
+        .filter(|e| matches!(e, XrefEntry::Normal { .. } | XrefEntry::Compressed { .. }))
+        .count();
+    doc.objects.len() >= listed && !doc.objects.values().any(|o| holds_font(o, 0))
+}
+
+/// Whether `o` is a font dictionary or holds one among its direct
+/// values (a page's resources written inline). Sloppy producers leave out
+/// `/Type /Font`; the keys only fonts have count too.
+fn holds_font(o: &Object, depth: usize) -> bool {
+    const FONT_KEYS: [&[u8]; 4] = [
+        b"BaseFont",
+        b"FontDescriptor",
+        b"CharProcs",
+        b"DescendantFonts",
+    ];
+    if depth > 32 {
+        // Deeper than any real document nests: assume the worst.
+        return true;
+    }
+    let dict = match o {
+        Object::Dictionary(d) => d,
+        Object::Stream(s) => &s.dict,
+        Object::Array(a) => return a.iter().any(|x| holds_font(x, depth + 1)),
+        _ => return false,
+    };
+    let is_font = matches!(dict.get(b"Type"), Ok(Object::Name(n)) if n == b"Font")
+        || FONT_KEYS.iter().any(|k| dict.has(k));
+    is_font || dict.iter().any(|(_, v)| holds_font(v, depth + 1))
+}
+
 /// The decoded content of a page (its streams joined by newlines).
 fn page_content<'a>(d: &Doc<'a>, page: &pages::Page<'a>, st: &mut DocState) -> Cow<'a, [u8]> {
     let streams: Vec<&'a lopdf::Stream> =
@@ -175,6 +214,7 @@ impl LopdfText {
         let pages = walk_pages(&d, &mut st)?;
         let mut texts = Vec::with_capacity(pages.len());
         let mut without_text = Vec::new();
+        let mut glyphs = 0;
         let mut found = Vec::new();
         for (i, page) in pages.iter().enumerate() {
             let result = catch(|| {
@@ -202,6 +242,7 @@ impl LopdfText {
                             )
                         });
                     }
+                    glyphs += stats.glyphs;
                     if stats.unmapped > 0 && !text.chars().any(|c| !c.is_whitespace()) {
                         without_text.push(i);
                     }
@@ -217,6 +258,9 @@ impl LopdfText {
         let lost = st.budget.lost_to_size;
         let warnings = st.warnings.into_vec();
         let extracted = Extracted {
+            // Every page read in full, not one glyph drawn, and no font
+            // in the whole file to draw one with.
+            textless: glyphs == 0 && warnings.is_empty() && !lost && fontless(&doc),
             pages: texts,
             extractor: NAME.to_string(),
             warnings,

@@ -635,6 +635,7 @@ mod tests {
             warnings: vec![],
             ocr_pages: vec![],
             transient: false,
+            textless: false,
         };
         let off = ExtractOptions::default();
         assert_eq!(apply(Ok(e.clone()), b"", &off).unwrap(), e);

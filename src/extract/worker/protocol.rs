@@ -338,6 +338,8 @@ impl Reply {
                             warnings,
                             ocr_pages,
                             transient,
+                            // The chain has run in the worker.
+                            textless: false,
                         })
                     }
                     code => Err(error_from_code(code, d.string()?)?),
@@ -401,6 +403,7 @@ mod tests {
                     words: 312,
                 }],
                 transient: true,
+                textless: false,
             }),
         ));
         for err in [
