@@ -40,25 +40,25 @@ static ORG: LazyLock<Regex> = LazyLock::new(|| org_regex(super::vocabulary::buil
 /// The verbs a payer's name comes before when a document speaks of its
 /// payer ("... considers", "... reserves the right"), from the vocabulary.
 static VERBS: LazyLock<Regex> = LazyLock::new(|| {
-    let vocab = super::vocabulary::builtin();
-    let alts: Vec<String> = vocab
-        .self_reference
-        .iter()
-        .map(|v| regex::escape(v).replace(' ', r"\s+"))
-        .collect();
-    ascii_regex(&format!(r"(?i)\b(?:{})\b", alts.join("|")))
+    let phrases = alternation(&super::vocabulary::builtin().self_reference);
+    ascii_regex(&format!(r"(?i)\b(?:{phrases})\b"))
 });
 
 /// "Underwritten by", "insured by", from the vocabulary.
 static BY: LazyLock<Regex> = LazyLock::new(|| {
-    let vocab = super::vocabulary::builtin();
-    let alts: Vec<String> = vocab
-        .underwriter
+    let phrases = alternation(&super::vocabulary::builtin().underwriter);
+    ascii_regex(&format!(r"(?i)\b(?:{phrases})\s+(?:the\s+)?"))
+});
+
+/// Phrases of the vocabulary as regex alternatives, any run of white
+/// space between their words.
+fn alternation(phrases: &[String]) -> String {
+    phrases
         .iter()
         .map(|v| regex::escape(v).replace(' ', r"\s+"))
-        .collect();
-    ascii_regex(&format!(r"(?i)\b(?:{})\s+(?:the\s+)?", alts.join("|")))
-});
+        .collect::<Vec<_>>()
+        .join("|")
+}
 
 /// A copyright notice, up to where its holder's name starts.
 static COPYRIGHT: LazyLock<Regex> = LazyLock::new(|| {

@@ -128,13 +128,11 @@ fn load(data: &[u8], opts: &ExtractOptions, limits: &Limits) -> Result<Document,
 /// can draw a glyph from the file, whatever its content streams say.
 fn fontless(doc: &Document) -> bool {
     use lopdf::xref::XrefEntry;
-    let listed = doc
-        .reference_table
-        .entries
-        .values()
-        .filter(|e| matches!(e, XrefEntry::Normal { .. } | XrefEntry::Compressed { .. }))
-        .count();
-    doc.objects.len() >= listed && !doc.objects.values().any(|o| holds_font(o, 0))
+    let loaded: std::collections::HashSet<u32> = doc.objects.keys().map(|&(n, _)| n).collect();
+    let all_loaded = doc.reference_table.entries.iter().all(|(n, e)| {
+        !matches!(e, XrefEntry::Normal { .. } | XrefEntry::Compressed { .. }) || loaded.contains(n)
+    });
+    all_loaded && !doc.objects.values().any(|o| holds_font(o, 0))
 }
 
 /// Whether `o` is a font dictionary or holds one among its direct
