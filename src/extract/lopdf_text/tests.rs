@@ -415,3 +415,51 @@ fn a_warning_keeps_a_file_from_being_textless() {
     assert!(!e.warnings.is_empty(), "{:?}", e.warnings);
     assert!(!e.textless);
 }
+
+/// A PDF assembled by hand from numbered object bodies, with a
+/// cross-reference table pointing at each (`None`: an entry in use whose
+/// offset holds no object).
+fn raw_pdf(objects: &[Option<&str>]) -> Vec<u8> {
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        match body {
+            Some(b) => out.extend_from_slice(format!("{} 0 obj\n{b}\nendobj\n", i + 1).as_bytes()),
+            None => out.extend_from_slice(b"% nothing here\n"),
+        }
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+#[test]
+fn a_file_with_an_object_that_did_not_load_is_not_textless() {
+    let page = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>";
+    let content = "<< /Length 17 >>\nstream\n0 0 m 10 10 l S\nendstream";
+    let objects = [
+        Some("<< /Type /Catalog /Pages 2 0 R >>"),
+        Some("<< /Type /Pages /Kids [3 0 R] /Count 1 >>"),
+        Some(page),
+        Some(content),
+    ];
+    assert!(textless(&raw_pdf(&objects)));
+    // The same file with a fifth object listed in use that is not there:
+    // it may have been a font.
+    let mut broken = objects.to_vec();
+    broken.push(None);
+    assert!(!textless(&raw_pdf(&broken)));
+}
