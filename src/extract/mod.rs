@@ -96,10 +96,11 @@ pub struct Extracted {
     /// The result depends on this run's conditions (the OCR engine timed
     /// out, was missing or was killed): it is not cached.
     pub transient: bool,
-    /// The backend read every page completely (no warning) and no page
-    /// draws a single glyph: the document has no text layer, and no
-    /// backend after it can find text ([`extract_chain`] stops there).
-    /// Not cached, not sent by workers: it only steers the chain.
+    /// The backend read every page completely (no warning), no page draws
+    /// a single glyph and the file holds no font: the document has no text
+    /// layer, and no backend after it can find text ([`extract_chain`]
+    /// stops there). Not cached, not sent by workers: it only steers the
+    /// chain.
     pub textless: bool,
 }
 
