@@ -82,3 +82,50 @@ fn extract_json_has_the_documented_fields() {
     assert_eq!(v["status"], "malformed");
     assert!(v["error"].is_string());
 }
+
+/// A page that only draws, in a file without a font: the own layer has
+/// read all there is, and no other backend is asked. The same file with
+/// an object listed in use that is not there (it could have been a font)
+/// still goes down the chain.
+#[test]
+fn a_pdf_without_a_text_layer_stops_the_chain_at_the_own_layer() {
+    use super::harness::{doc_named, documents, pdf_of, policyscan};
+    let content = "0 0 m 100 100 l S";
+    let stream = format!(
+        "<< /Length {} >>\nstream\n{content}\nendstream",
+        content.len() + 1
+    );
+    let objects = [
+        Some("<< /Type /Catalog /Pages 2 0 R >>"),
+        Some("<< /Type /Pages /Kids [3 0 R] /Count 1 >>"),
+        Some("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>"),
+        Some(stream.as_str()),
+    ];
+    let mut broken = objects.to_vec();
+    broken.push(None);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("drawing.pdf"), pdf_of(&objects)).unwrap();
+    std::fs::write(dir.path().join("drawing-lost.pdf"), pdf_of(&broken)).unwrap();
+    let out = policyscan()
+        .args(["scan", "--format", "jsonl"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let docs = documents(&out.stdout);
+    let whole = doc_named(&docs, "drawing.pdf");
+    assert_eq!(whole["status"], "no_text");
+    assert_eq!(
+        whole["warnings"],
+        serde_json::json!(["policyscan-lopdf: no text"])
+    );
+    let lost = doc_named(&docs, "drawing-lost.pdf");
+    assert_eq!(lost["status"], "no_text");
+    let warnings = lost["warnings"].as_array().unwrap();
+    assert_eq!(warnings[0], "policyscan-lopdf: no text");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.as_str().unwrap().starts_with("pdf-extract")),
+        "{warnings:?}"
+    );
+}

@@ -57,11 +57,22 @@ pub fn tiny_pdf(text: &str) -> Vec<u8> {
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
             .to_string(),
     ];
+    let objects: Vec<Option<&str>> = objects.iter().map(|o| Some(o.as_str())).collect();
+    pdf_of(&objects)
+}
+
+/// A PDF of numbered object bodies (`None`: an object the
+/// cross-reference table lists as in use, at an offset that holds none),
+/// with a correct cross-reference table; object 1 is the catalog.
+pub fn pdf_of(objects: &[Option<&str>]) -> Vec<u8> {
     let mut out = b"%PDF-1.4\n".to_vec();
     let mut offsets = Vec::new();
     for (i, o) in objects.iter().enumerate() {
         offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+        match o {
+            Some(o) => out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes()),
+            None => out.extend_from_slice(b"% no object here\n"),
+        }
     }
     let xref = out.len();
     out.extend_from_slice(
