@@ -345,17 +345,26 @@ fn torture_corpus() {
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
-/// A one-page PDF with `content` and no font anywhere in the file.
-fn fontless_pdf(content: &[u8]) -> Vec<u8> {
+/// A one-page PDF of `content` with `resources`, and nothing else: no
+/// font anywhere in the file unless `resources` holds one.
+fn page_pdf(content: Stream, resources: Dictionary) -> Vec<u8> {
     let mut doc = Document::with_version("1.5");
     let pages_id = doc.new_object_id();
-    let content_id = doc.add_object(Stream::new(dictionary! {}, content.to_vec()));
+    let content_id = doc.add_object(content);
     let page_id = doc.add_object(dictionary! {
         "Type" => "Page", "Parent" => pages_id, "Contents" => content_id,
-        "Resources" => dictionary! {},
+        "Resources" => resources,
         "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
     });
     crate::extract::finish_test_pdf(doc, pages_id, vec![page_id.into()])
+}
+
+/// A one-page PDF with `content` and no font anywhere in the file.
+fn fontless_pdf(content: &[u8]) -> Vec<u8> {
+    page_pdf(
+        Stream::new(dictionary! {}, content.to_vec()),
+        dictionary! {},
+    )
 }
 
 fn textless(data: &[u8]) -> bool {
@@ -379,36 +388,25 @@ fn a_file_with_a_font_is_not_textless_even_when_nothing_is_shown() {
     // it could not resolve): the next backend is still asked.
     assert!(!textless(&pdf(b"0 0 m 100 100 l S")));
     // A font written inline in the page's resources counts too.
-    let inline = {
-        let mut doc = Document::with_version("1.5");
-        let pages_id = doc.new_object_id();
-        let content_id = doc.add_object(Stream::new(dictionary! {}, b"q Q".to_vec()));
-        let page_id = doc.add_object(dictionary! {
-            "Type" => "Page", "Parent" => pages_id, "Contents" => content_id,
-            "Resources" => dictionary! { "Font" => dictionary! {
-                "F1" => dictionary! { "Subtype" => "Type1", "BaseFont" => "Helvetica" },
-            } },
-            "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
-        });
-        crate::extract::finish_test_pdf(doc, pages_id, vec![page_id.into()])
-    };
+    let inline = page_pdf(
+        Stream::new(dictionary! {}, b"q Q".to_vec()),
+        dictionary! { "Font" => dictionary! {
+            "F1" => dictionary! { "Subtype" => "Type1", "BaseFont" => "Helvetica" },
+        } },
+    );
     assert!(!textless(&inline));
 }
 
 #[test]
 fn a_warning_keeps_a_file_from_being_textless() {
     // A content stream with a filter this layer cannot decode.
-    let mut doc = Document::with_version("1.5");
-    let pages_id = doc.new_object_id();
-    let content_id = doc.add_object(Stream::new(
-        dictionary! { "Filter" => "JBIG2Decode" },
-        b"garbage".to_vec(),
-    ));
-    let page_id = doc.add_object(dictionary! {
-        "Type" => "Page", "Parent" => pages_id, "Contents" => content_id,
-        "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
-    });
-    let data = crate::extract::finish_test_pdf(doc, pages_id, vec![page_id.into()]);
+    let data = page_pdf(
+        Stream::new(
+            dictionary! { "Filter" => "JBIG2Decode" },
+            b"garbage".to_vec(),
+        ),
+        dictionary! {},
+    );
     let e = LopdfText::default()
         .extract(&data, &ExtractOptions::default())
         .expect("extracts");
