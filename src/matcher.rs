@@ -6,12 +6,19 @@
 //! regex starts where one of its prefix literals occurs, so it is tried,
 //! anchored, only there) and the literals some regexes require (every
 //! match of such a regex contains one of them, so it runs only in a text
-//! where one occurs); then the regexes without a prefix set, or with too
-//! many candidates, run over the whole text. The anchored tries
-//! reproduce `find_iter`'s leftmost-first, non-overlapping matches exactly.
-//! A `RegexSet` pre-check was measured and dropped: an overlapping search
-//! over ~150 patterns cannot stay on the lazy DFA and fell back to the
-//! PikeVM, which took 83% of a scan (12.7 s vs 0.7 s on a 1.8 MB document).
+//! where one occurs). Where a prefix literal that opens several regexes
+//! occurs, one anchored walk of a lazy DFA of all of them tells which can
+//! match there, and only those are tried. The regexes without a prefix
+//! set run over the whole text, but only those that one pass of a lazy DFA
+//! of them all finds in it; so do regexes with too many candidates. The
+//! anchored tries reproduce `find_iter`'s leftmost-first, non-overlapping
+//! matches exactly; the DFAs of several regexes only say where a regex
+//! cannot match (`MatchKind::All`), and when one gives up, every regex it
+//! stands for is run. A `RegexSet` pre-check over ~150 patterns was
+//! measured and dropped: an overlapping search that large cannot stay on
+//! the lazy DFA and fell back to the PikeVM, which took 83% of a scan
+//! (12.7 s vs 0.7 s on a 1.8 MB document); the sets here are a dozen or
+//! two regexes each.
 //! The [`Matcher`] is immutable, `Send + Sync`, and shared by reference
 //! across rayon workers.
 //!
@@ -28,8 +35,10 @@ use std::sync::OnceLock;
 use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
 use regex::RegexSet;
+use regex_automata::hybrid;
 use regex_automata::meta::Regex as MetaRegex;
-use regex_automata::{Anchored, Input};
+use regex_automata::util::pool::Pool;
+use regex_automata::{Anchored, Input, PatternID, PatternSet as Found};
 
 use crate::patterns::{PatternError, PatternSet, Rule, SectionKind};
 
@@ -60,6 +69,29 @@ pub struct Matcher {
     /// no scan with them.
     anchored: Vec<OnceLock<Result<MetaRegex, String>>>,
     automata: OnceLock<Result<Automata, PatternError>>,
+    /// What a thread matching a text works in, one per thread that does.
+    scratch: Pool<Scratch>,
+}
+
+/// What [`Matcher::find_all`] works in, kept from text to text so that
+/// neither the automata's caches nor the lists need to be made again.
+#[derive(Debug, Default)]
+struct Scratch {
+    /// The caches of the group automata ([`Automata::groups`]), each with
+    /// the set its walks fill; made on first use.
+    groups: Vec<Option<(hybrid::dfa::Cache, Found)>>,
+    /// The same for [`Automata::always`].
+    always: Option<(hybrid::dfa::Cache, Found)>,
+    planner: Planner,
+    /// The text with its ASCII letters lowercased, for the literal pass.
+    lower: Vec<u8>,
+    /// The occurrences of prefix literals that can open a regex:
+    /// (literal, start).
+    opening: Vec<(usize, usize)>,
+    /// The literals of `opening`, each once.
+    literals: Vec<usize>,
+    /// One regex's matches in the text.
+    spans: Vec<(usize, usize)>,
 }
 
 /// The automata every text goes through: the literals and the regexes'
@@ -72,6 +104,13 @@ pub(crate) struct Automata {
     /// How many of `scan`'s patterns are rule literals.
     pub(crate) literal_count: usize,
     pub(crate) gate: Gate,
+    /// The regexes the gate cannot gate ([`Gate::always`]) as one
+    /// automaton, which tells which of them match a text at all.
+    pub(crate) always: Option<hybrid::dfa::DFA>,
+    /// For each gate literal that opens several regexes, one automaton of
+    /// them (built on first use; `None`: it cannot be), which tells which
+    /// of them can match where the literal occurs.
+    pub(crate) groups: Vec<OnceLock<Option<hybrid::dfa::DFA>>>,
     /// One whole-line pattern per heading alternative, and its rule.
     pub(crate) headings: Option<(RegexSet, Vec<usize>)>,
 }
@@ -109,67 +148,61 @@ const SCAN_BYTES_PER_TRY: usize = 400;
 /// cost before its first scan (measured: about 0.15 ms a build).
 const BUILD_TRIES: usize = 500;
 
-/// Where to look for one regex's matches.
-enum Plan {
-    /// Everywhere.
-    Scan,
-    /// At these start offsets only (sorted, no duplicates; empty: nowhere).
-    At(Vec<usize>),
-}
+/// The fewest regexes a literal opens for them to be walked as a group
+/// rather than tried one by one.
+const GROUP_MIN: usize = 2;
 
 impl Gate {
-    /// An empty plan for `text`: every gated regex with no candidate yet,
-    /// the others scanning the whole text.
-    fn start(&self, text: &str, built: Vec<bool>) -> Planner {
-        let mut plan: Vec<Plan> = (0..self.count).map(|_| Plan::At(Vec::new())).collect();
-        for &i in &self.always {
-            plan[i] = Plan::Scan;
-        }
-        Planner {
-            plan,
-            present: vec![false; self.count],
-            // An anchored try costs about what scanning a few hundred
-            // bytes does: a regex with many candidates scans the text
-            // instead.
-            most: text.len() / SCAN_BYTES_PER_TRY,
-            built,
-        }
-    }
-
-    /// Counts an occurrence of prefix literal `literal` at `start`.
-    fn candidate(&self, planner: &mut Planner, bytes: &[u8], literal: usize, start: usize) {
-        for &i in &self.requires[literal] {
-            planner.present[i] = true;
-        }
-        let at_boundary = is_ascii_word_boundary(bytes, start);
-        for &i in &self.regexes[literal] {
-            let most = planner.most(i);
-            if let Plan::At(starts) = &mut planner.plan[i]
-                && (at_boundary || !self.bounded[i])
-            {
-                // Overlapping literals can repeat a start: the count may
-                // run ahead of the distinct starts.
-                if starts.len() > 2 * most {
-                    planner.plan[i] = Plan::Scan;
-                } else {
-                    starts.push(start);
-                }
-            }
-        }
+    /// Whether an occurrence of prefix literal `literal` at `start` can
+    /// open one of its regexes: not inside a word when they all begin
+    /// with a word boundary.
+    fn opens_at(&self, bytes: &[u8], literal: usize, start: usize) -> bool {
+        let opens = &self.regexes[literal];
+        !opens.is_empty()
+            && (opens.iter().any(|&i| !self.bounded[i]) || is_ascii_word_boundary(bytes, start))
     }
 }
 
-/// A plan being filled from the candidates of one text.
+/// Where each regex of one text is looked for, filled from the text's
+/// candidates. Kept from text to text with a thread's [`Scratch`], so that
+/// its lists keep their room.
+#[derive(Debug, Default)]
 struct Planner {
-    plan: Vec<Plan>,
+    /// Whether each regex scans the whole text.
+    scan: Vec<bool>,
+    /// Otherwise, the offsets it is tried at (sorted and without
+    /// duplicates once finished; empty: nowhere).
+    starts: Vec<Vec<usize>>,
     /// Whether one of a regex's required literals occurs in the text.
     present: Vec<bool>,
-    most: usize,
     /// Whether each regex is built for scanning already.
     built: Vec<bool>,
+    /// The most candidates a built regex is tried at before a scan of
+    /// the text is cheaper.
+    most: usize,
 }
 
 impl Planner {
+    /// Starts the plan of a text of `len` bytes: every gated regex with no
+    /// candidate yet, the others scanning the whole text.
+    fn reset(&mut self, gate: &Gate, m: &Matcher, len: usize) {
+        self.scan.clear();
+        self.scan.resize(gate.count, false);
+        for &i in &gate.always {
+            self.scan[i] = true;
+        }
+        self.starts.resize_with(gate.count, Vec::new);
+        self.starts.iter_mut().for_each(Vec::clear);
+        self.present.clear();
+        self.present.resize(gate.count, false);
+        self.built.clear();
+        self.built
+            .extend(m.regexes.iter().map(|r| r.get().is_some()));
+        // An anchored try costs about what scanning a few hundred bytes
+        // does: a regex with many candidates scans the text instead.
+        self.most = len / SCAN_BYTES_PER_TRY;
+    }
+
     /// The most candidates regex `i` is tried at before scanning the text
     /// is cheaper, counting the build of a regex not built yet.
     fn most(&self, i: usize) -> usize {
@@ -180,22 +213,83 @@ impl Planner {
         }
     }
 
-    /// For each regex, where its matches can start: nowhere when none of
-    /// its required literals occurs.
-    fn finish(mut self, gate: &Gate) -> Vec<Plan> {
-        let mut plan = std::mem::take(&mut self.plan);
-        for (i, p) in plan.iter_mut().enumerate() {
+    /// Counts an occurrence of prefix literal `literal` at `start` for
+    /// the regexes it opens, or for those of them `found` names (by their
+    /// place in [`Gate::regexes`]).
+    fn candidate(
+        &mut self,
+        gate: &Gate,
+        bytes: &[u8],
+        literal: usize,
+        start: usize,
+        found: Option<&Found>,
+    ) {
+        let at_boundary = is_ascii_word_boundary(bytes, start);
+        for (k, &i) in gate.regexes[literal].iter().enumerate() {
+            if self.scan[i]
+                || (gate.bounded[i] && !at_boundary)
+                || found.is_some_and(|f| !f.contains(PatternID::new_unchecked(k)))
+            {
+                continue;
+            }
+            // Overlapping literals can repeat a start: the count may run
+            // ahead of the distinct starts.
+            if self.starts[i].len() > 2 * self.most(i) {
+                self.scan[i] = true;
+            } else {
+                self.starts[i].push(start);
+            }
+        }
+    }
+
+    /// Of the regexes that always run, keeps those `set` (the same
+    /// regexes as one automaton) finds somewhere in `text`; all of them
+    /// when its search gives up.
+    fn scan_only_matching(
+        &mut self,
+        gate: &Gate,
+        set: &hybrid::dfa::DFA,
+        text: &str,
+        cache: &mut Option<(hybrid::dfa::Cache, Found)>,
+    ) {
+        let (cache, found) = cache
+            .get_or_insert_with(|| (hybrid::dfa::Cache::new(set), Found::new(set.pattern_len())));
+        found.clear();
+        if set
+            .try_which_overlapping_matches(cache, &Input::new(text), found)
+            .is_err()
+        {
+            return;
+        }
+        for (k, &i) in gate.always.iter().enumerate() {
+            if !found.contains(PatternID::new_unchecked(k)) {
+                self.scan[i] = false;
+            }
+        }
+    }
+
+    /// Settles, for each regex, where its matches can start: nowhere when
+    /// none of its required literals occurs, everywhere when it has more
+    /// candidates than tries are worth.
+    fn finish(&mut self, gate: &Gate) {
+        for i in 0..gate.count {
             if gate.required[i] && !self.present[i] {
-                *p = Plan::At(Vec::new());
-            } else if let Plan::At(starts) = p {
+                self.scan[i] = false;
+                self.starts[i].clear();
+            } else if !self.scan[i] {
+                let starts = &mut self.starts[i];
                 starts.sort_unstable();
                 starts.dedup();
                 if starts.len() > self.most(i) {
-                    *p = Plan::Scan;
+                    self.scan[i] = true;
                 }
             }
         }
-        plan
+    }
+
+    /// Whether regex `i` is looked for at all.
+    fn runs(&self, i: usize) -> bool {
+        self.scan[i] || !self.starts[i].is_empty()
     }
 }
 
@@ -237,6 +331,7 @@ impl Matcher {
             regexes,
             anchored,
             automata: OnceLock::new(),
+            scratch: Pool::new(Scratch::default),
         }
     }
 
@@ -286,6 +381,64 @@ impl Matcher {
             .expect("the pattern library's regexes were checked when it was loaded")
     }
 
+    /// Literal `literal`'s group automaton, built on first use; `None`
+    /// for a literal that opens too few regexes, or when it cannot be
+    /// built.
+    fn group<'a>(&self, automata: &'a Automata, literal: usize) -> Option<&'a hybrid::dfa::DFA> {
+        let opens = &automata.gate.regexes[literal];
+        if opens.len() < GROUP_MIN {
+            return None;
+        }
+        automata.groups[literal]
+            .get_or_init(|| {
+                let sources: Vec<&str> =
+                    opens.iter().map(|&i| self.regex_src[i].as_str()).collect();
+                compile::set_dfa(&sources)
+            })
+            .as_ref()
+    }
+
+    /// Which of the regexes `literal` opens can match at `start`, from
+    /// one anchored walk of its group automaton; `None` when it has none
+    /// (or the walk gave up): then all of them are tried there.
+    fn group_matches<'s>(
+        &self,
+        automata: &Automata,
+        literal: usize,
+        text: &str,
+        start: usize,
+        groups: &'s mut Vec<Option<(hybrid::dfa::Cache, Found)>>,
+    ) -> Option<&'s Found> {
+        let dfa = self.group(automata, literal)?;
+        if groups.len() <= literal {
+            groups.resize_with(automata.groups.len(), || None);
+        }
+        let (cache, found) = groups[literal]
+            .get_or_insert_with(|| (hybrid::dfa::Cache::new(dfa), Found::new(dfa.pattern_len())));
+        found.clear();
+        let input = Input::new(text).range(start..).anchored(Anchored::Yes);
+        dfa.try_which_overlapping_matches(cache, &input, found)
+            .ok()?;
+        Some(found)
+    }
+
+    /// Builds the group automata of `literals` not built yet, on as many
+    /// cores as are free.
+    fn build_groups(&self, automata: &Automata, literals: &[usize]) {
+        let unbuilt: Vec<usize> = literals
+            .iter()
+            .copied()
+            .filter(|&l| {
+                automata.gate.regexes[l].len() >= GROUP_MIN && automata.groups[l].get().is_none()
+            })
+            .collect();
+        if unbuilt.len() >= 2 {
+            unbuilt.par_iter().for_each(|&l| {
+                let _ = self.group(automata, l);
+            });
+        }
+    }
+
     fn automata(&self) -> &Automata {
         self.automata
             .get_or_init(|| compile::automata(self))
@@ -325,28 +478,21 @@ impl Matcher {
 
     /// Builds the regexes `plan` runs that are not built yet, on as many
     /// cores as are free: a first document needs a hundred or more.
-    fn build(&self, plan: &[Plan]) {
-        let unbuilt: Vec<usize> = plan
-            .iter()
-            .enumerate()
-            .filter(|&(i, p)| match p {
-                Plan::Scan => self.regexes[i].get().is_none(),
-                Plan::At(starts) => {
-                    !starts.is_empty()
-                        && self.regexes[i].get().is_none()
-                        && self.anchored[i].get().is_none()
-                }
+    fn build(&self, plan: &Planner) {
+        let unbuilt: Vec<usize> = (0..self.regexes.len())
+            .filter(|&i| {
+                plan.runs(i)
+                    && self.regexes[i].get().is_none()
+                    && (plan.scan[i] || self.anchored[i].get().is_none())
             })
-            .map(|(i, _)| i)
             .collect();
         if unbuilt.len() < 2 {
             return;
         }
-        unbuilt.par_iter().for_each(|&i| match plan[i] {
-            Plan::Scan => {
+        unbuilt.par_iter().for_each(|&i| {
+            if plan.scan[i] {
                 let _ = self.try_regex(i);
-            }
-            Plan::At(_) => {
+            } else {
                 let _ = self.anchored_regex(i);
             }
         });
@@ -360,15 +506,27 @@ impl Matcher {
         let automata = self.automata();
         let gate = &automata.gate;
         let mut hits = Vec::new();
-        let built = self.regexes.iter().map(|r| r.get().is_some()).collect();
-        let mut planner = gate.start(text, built);
+        let mut guard = self.scratch.get();
+        let scratch = &mut *guard;
+        let planner = &mut scratch.planner;
+        planner.reset(gate, self, text.len());
+        let bytes = text.as_bytes();
+        scratch.opening.clear();
         if let Some(ac) = &automata.scan {
-            let bytes = text.as_bytes();
-            for m in ac.find_overlapping_iter(text) {
+            scratch.lower.clear();
+            scratch
+                .lower
+                .extend(bytes.iter().map(u8::to_ascii_lowercase));
+            for m in ac.find_overlapping_iter(&scratch.lower) {
                 let (s, e) = (m.start(), m.end());
                 let id = m.pattern().as_usize();
                 if let Some(literal) = id.checked_sub(automata.literal_count) {
-                    gate.candidate(&mut planner, bytes, literal, s);
+                    for &i in &gate.requires[literal] {
+                        planner.present[i] = true;
+                    }
+                    if gate.opens_at(bytes, literal, s) {
+                        scratch.opening.push((literal, s));
+                    }
                     continue;
                 }
                 let start_ok = !is_word_byte(bytes[s]) || is_word_boundary(bytes, s);
@@ -382,20 +540,34 @@ impl Matcher {
                 }
             }
         }
-        let plan = planner.finish(gate);
-        self.build(&plan);
-        let mut spans = Vec::new();
-        for (i, (&rule, plan)) in self.regex_rule.iter().zip(&plan).enumerate() {
+        scratch.literals.clear();
+        scratch
+            .literals
+            .extend(scratch.opening.iter().map(|&(l, _)| l));
+        scratch.literals.sort_unstable();
+        scratch.literals.dedup();
+        self.build_groups(automata, &scratch.literals);
+        if let Some(set) = &automata.always {
+            planner.scan_only_matching(gate, set, text, &mut scratch.always);
+        }
+        for &(literal, s) in &scratch.opening {
+            let found = self.group_matches(automata, literal, text, s, &mut scratch.groups);
+            planner.candidate(gate, bytes, literal, s, found);
+        }
+        planner.finish(gate);
+        self.build(planner);
+        let spans = &mut scratch.spans;
+        for (i, &rule) in self.regex_rule.iter().enumerate() {
             spans.clear();
-            match plan {
-                Plan::At(starts) if starts.is_empty() => continue,
-                Plan::Scan => spans.extend(
+            if planner.scan[i] {
+                spans.extend(
                     self.regex(i)
                         .find_iter(text)
                         .filter(|m| !m.is_empty())
                         .map(|m| (m.start(), m.end())),
-                ),
-                Plan::At(starts) => matches_at(self.anchored_regex(i), text, starts, &mut spans),
+                );
+            } else if !planner.starts[i].is_empty() {
+                matches_at(self.anchored_regex(i), text, &planner.starts[i], spans);
             }
             hits.extend(spans.iter().map(|&(start, end)| Hit { start, end, rule }));
         }
@@ -461,6 +633,82 @@ mod tests {
         let hits = m.find_all(t);
         let spans: Vec<&str> = hits.iter().map(|h| &t[h.start..h.end]).collect();
         assert_eq!(spans, vec!["KETAMINE", "ketamine"]);
+    }
+
+    #[test]
+    fn a_literal_written_in_capitals_matches_in_any_case() {
+        let m = matcher(
+            "[[rule]]\nid = \"r\"\ncategory = \"experimental\"\ndescription = \"d\"\nliterals = ['REMS-certified']\nmatch = ['REMS-certified']\n",
+        );
+        let t = "A REMS-certified site; a Rems-Certified one; rems-certified.";
+        let spans: Vec<&str> = m.find_all(t).iter().map(|h| &t[h.start..h.end]).collect();
+        assert_eq!(
+            spans,
+            vec!["REMS-certified", "Rems-Certified", "rems-certified"]
+        );
+    }
+
+    /// The regexes of a library whose prefix literal `literal` opens them
+    /// all, and where in `text` the walk of their group automaton says
+    /// they can match (by their index in the library).
+    fn group_finds(m: &Matcher, literal: &[u8], text: &str, at: usize) -> Vec<usize> {
+        let automata = m.automata();
+        let l = automata
+            .gate
+            .literals
+            .iter()
+            .position(|x| x == literal)
+            .unwrap();
+        let mut groups = Vec::new();
+        let found = m.group_matches(automata, l, text, at, &mut groups).unwrap();
+        let opens = &automata.gate.regexes[l];
+        found.iter().map(|k| opens[k.as_usize()]).collect()
+    }
+
+    #[test]
+    fn a_group_walk_keeps_the_regexes_that_can_match_where_their_literal_is() {
+        let m = matcher(
+            r#"[[rule]]
+id = "a"
+category = "coverage"
+description = "d"
+regexes = ['\bis\s+covered\b', '\bis\s+excluded\b', '\bis\s+(?:not\s+)?covered\s+when\b', 'is\s+\w+']
+match = ['is covered']
+"#,
+        );
+        let text = "It is covered when asked; this is excluded; is covered.";
+        let at = |needle: &str| text.find(needle).unwrap();
+        assert_eq!(
+            group_finds(&m, b"is ", text, at("is covered when")),
+            vec![0, 2, 3]
+        );
+        assert_eq!(group_finds(&m, b"is ", text, at("is excluded")), vec![1, 3]);
+        // Inside a word, only the regex without a leading word boundary.
+        assert_eq!(group_finds(&m, b"is ", text, at("is is")), vec![3]);
+        assert_gate_is_exact_alone_and_padded(&m, &[text, "is is is", "this\nis\ncovered"]);
+    }
+
+    #[test]
+    fn a_regex_without_prefix_literals_scans_only_a_text_it_matches() {
+        let m = matcher(
+            r#"[[rule]]
+id = "a"
+category = "experimental"
+description = "d"
+regexes = ['(?-u:\b)[A-Z][0-9]{4}(?-u:\b)', '(?-u:\b)[A-Z]{2}[0-9]{2}(?-u:\b)', 'covered']
+match = ['J1234']
+"#,
+        );
+        let automata = m.automata();
+        assert_eq!(automata.gate.always, vec![0, 1]);
+        let text = "Code J1234 is covered.";
+        let mut planner = Planner::default();
+        planner.reset(&automata.gate, &m, text.len());
+        assert_eq!(planner.scan, vec![true, true, false]);
+        let set = automata.always.as_ref().unwrap();
+        planner.scan_only_matching(&automata.gate, set, text, &mut None);
+        assert_eq!(planner.scan, vec![true, false, false]);
+        assert_gate_is_exact_alone_and_padded(&m, &[text, "AB12 and J1234", "none here"]);
     }
 
     #[test]
