@@ -31,6 +31,7 @@ pub mod compile;
 mod facts;
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
@@ -69,6 +70,10 @@ pub struct Matcher {
     /// no scan with them.
     anchored: Vec<OnceLock<Result<MetaRegex, String>>>,
     automata: OnceLock<Result<Automata, PatternError>>,
+    /// Bytes of text matched so far.
+    matched: AtomicUsize,
+    /// Bytes of text matched before groups are walked.
+    groups_after: usize,
     /// What a thread matching a text works in, one per thread that does.
     scratch: Pool<Scratch>,
 }
@@ -77,8 +82,8 @@ pub struct Matcher {
 /// neither the automata's caches nor the lists need to be made again.
 #[derive(Debug, Default)]
 struct Scratch {
-    /// The caches of the group automata ([`Automata::groups`]), each with
-    /// the set its walks fill; made on first use.
+    /// The caches of the groups' automata ([`Automata::groups`]), each
+    /// with the set its walks fill; made on first use.
     groups: Vec<Option<(hybrid::dfa::Cache, Found)>>,
     /// The same for [`Automata::always`].
     always: Option<(hybrid::dfa::Cache, Found)>,
@@ -105,14 +110,28 @@ pub(crate) struct Automata {
     pub(crate) literal_count: usize,
     pub(crate) gate: Gate,
     /// The regexes the gate cannot gate ([`Gate::always`]) as one
-    /// automaton, which tells which of them match a text at all.
-    pub(crate) always: Option<hybrid::dfa::DFA>,
-    /// For each gate literal that opens several regexes, one automaton of
-    /// them (built on first use; `None`: it cannot be), which tells which
-    /// of them can match where the literal occurs.
-    pub(crate) groups: Vec<OnceLock<Option<hybrid::dfa::DFA>>>,
+    /// automaton, which tells which of them match a text at all (built on
+    /// first use; `None`: it cannot be).
+    pub(crate) always: OnceLock<Option<hybrid::dfa::DFA>>,
+    /// For each gate literal that opens several regexes, its group in
+    /// `groups`.
+    pub(crate) group_of: Vec<Option<usize>>,
+    /// Each set of regexes that some literals open together.
+    pub(crate) groups: Vec<Group>,
     /// One whole-line pattern per heading alternative, and its rule.
     pub(crate) headings: Option<(RegexSet, Vec<usize>)>,
+}
+
+/// Regexes that prefix literals open together (the literals that differ
+/// only in the space after a word open the same ones), and one automaton
+/// of them, which tells which of them can match where such a literal
+/// occurs.
+#[derive(Debug)]
+pub(crate) struct Group {
+    /// The regexes, in the order of [`Gate::regexes`].
+    pub(crate) regexes: Vec<usize>,
+    /// Built on first use; `None`: it cannot be.
+    pub(crate) dfa: OnceLock<Option<hybrid::dfa::DFA>>,
 }
 
 /// Which regexes can match a text at all, from the occurrences of their
@@ -147,6 +166,13 @@ const SCAN_BYTES_PER_TRY: usize = 400;
 /// (with its prefilters and full DFA), which a regex not built yet would
 /// cost before its first scan (measured: about 0.15 ms a build).
 const BUILD_TRIES: usize = 500;
+
+/// Bytes of text a run matches before it walks groups (see [`Group`]):
+/// the automaton of a group costs about 2.6 M instructions to build, more
+/// than the tries it saves in one document (one policy of 20 KB needed 36
+/// of them, which cost a third more than the tries they replaced: measured
+/// with callgrind), but a run over many documents builds each once.
+const GROUPS_AFTER_BYTES: usize = 1 << 20;
 
 /// The fewest regexes a literal opens for them to be walked as a group
 /// rather than tried one by one.
@@ -331,6 +357,8 @@ impl Matcher {
             regexes,
             anchored,
             automata: OnceLock::new(),
+            matched: AtomicUsize::new(0),
+            groups_after: GROUPS_AFTER_BYTES,
             scratch: Pool::new(Scratch::default),
         }
     }
@@ -381,39 +409,40 @@ impl Matcher {
             .expect("the pattern library's regexes were checked when it was loaded")
     }
 
-    /// Literal `literal`'s group automaton, built on first use; `None`
-    /// for a literal that opens too few regexes, or when it cannot be
-    /// built.
-    fn group<'a>(&self, automata: &'a Automata, literal: usize) -> Option<&'a hybrid::dfa::DFA> {
-        let opens = &automata.gate.regexes[literal];
-        if opens.len() < GROUP_MIN {
-            return None;
-        }
-        automata.groups[literal]
+    /// Group `g`'s automaton, built on first use; `None` when it cannot
+    /// be built.
+    fn group<'a>(&self, automata: &'a Automata, g: usize) -> Option<&'a hybrid::dfa::DFA> {
+        let group = &automata.groups[g];
+        group
+            .dfa
             .get_or_init(|| {
-                let sources: Vec<&str> =
-                    opens.iter().map(|&i| self.regex_src[i].as_str()).collect();
+                let sources: Vec<&str> = group
+                    .regexes
+                    .iter()
+                    .map(|&i| self.regex_src[i].as_str())
+                    .collect();
                 compile::set_dfa(&sources)
             })
             .as_ref()
     }
 
     /// Which of the regexes `literal` opens can match at `start`, from
-    /// one anchored walk of its group automaton; `None` when it has none
-    /// (or the walk gave up): then all of them are tried there.
+    /// one anchored walk of its group's automaton; `None` when it has no
+    /// group (or the walk gave up): then all of them are tried there.
     fn group_matches<'s>(
         &self,
         automata: &Automata,
         literal: usize,
         text: &str,
         start: usize,
-        groups: &'s mut Vec<Option<(hybrid::dfa::Cache, Found)>>,
+        caches: &'s mut Vec<Option<(hybrid::dfa::Cache, Found)>>,
     ) -> Option<&'s Found> {
-        let dfa = self.group(automata, literal)?;
-        if groups.len() <= literal {
-            groups.resize_with(automata.groups.len(), || None);
+        let g = automata.group_of[literal]?;
+        let dfa = self.group(automata, g)?;
+        if caches.len() <= g {
+            caches.resize_with(automata.groups.len(), || None);
         }
-        let (cache, found) = groups[literal]
+        let (cache, found) = caches[g]
             .get_or_insert_with(|| (hybrid::dfa::Cache::new(dfa), Found::new(dfa.pattern_len())));
         found.clear();
         let input = Input::new(text).range(start..).anchored(Anchored::Yes);
@@ -422,19 +451,49 @@ impl Matcher {
         Some(found)
     }
 
+    /// The automaton of the regexes without prefix literals, built on
+    /// first use.
+    fn always<'a>(&self, automata: &'a Automata) -> Option<&'a hybrid::dfa::DFA> {
+        automata
+            .always
+            .get_or_init(|| {
+                let sources: Vec<&str> = automata
+                    .gate
+                    .always
+                    .iter()
+                    .map(|&i| self.regex_src[i].as_str())
+                    .collect();
+                compile::set_dfa(&sources)
+            })
+            .as_ref()
+    }
+
+    /// Builds the group automata of `literals` not built yet, and the
+    /// automaton of the regexes without prefix literals, side by side.
+    fn build_groups(&self, automata: &Automata, literals: &[usize]) {
+        if automata.always.get().is_none() {
+            rayon::join(
+                || self.always(automata),
+                || self.build_group_list(automata, literals),
+            );
+        } else {
+            self.build_group_list(automata, literals);
+        }
+    }
+
     /// Builds the group automata of `literals` not built yet, on as many
     /// cores as are free.
-    fn build_groups(&self, automata: &Automata, literals: &[usize]) {
-        let unbuilt: Vec<usize> = literals
+    fn build_group_list(&self, automata: &Automata, literals: &[usize]) {
+        let mut unbuilt: Vec<usize> = literals
             .iter()
-            .copied()
-            .filter(|&l| {
-                automata.gate.regexes[l].len() >= GROUP_MIN && automata.groups[l].get().is_none()
-            })
+            .filter_map(|&l| automata.group_of[l])
+            .filter(|&g| automata.groups[g].dfa.get().is_none())
             .collect();
+        unbuilt.sort_unstable();
+        unbuilt.dedup();
         if unbuilt.len() >= 2 {
-            unbuilt.par_iter().for_each(|&l| {
-                let _ = self.group(automata, l);
+            unbuilt.par_iter().for_each(|&g| {
+                let _ = self.group(automata, g);
             });
         }
     }
@@ -444,6 +503,14 @@ impl Matcher {
             .get_or_init(|| compile::automata(self))
             .as_ref()
             .expect("the pattern library's automata were checked when it was loaded")
+    }
+
+    /// The same matcher walking groups after `bytes` of text instead of
+    /// [`GROUPS_AFTER_BYTES`].
+    #[cfg(test)]
+    fn groups_after(mut self, bytes: usize) -> Matcher {
+        self.groups_after = bytes;
+        self
     }
 
     /// The rules, indexed by [`Hit::rule`].
@@ -540,18 +607,25 @@ impl Matcher {
                 }
             }
         }
+        let grouped = self.matched.fetch_add(text.len(), Ordering::Relaxed) >= self.groups_after;
         scratch.literals.clear();
-        scratch
-            .literals
-            .extend(scratch.opening.iter().map(|&(l, _)| l));
-        scratch.literals.sort_unstable();
-        scratch.literals.dedup();
+        if grouped {
+            scratch
+                .literals
+                .extend(scratch.opening.iter().map(|&(l, _)| l));
+            scratch.literals.sort_unstable();
+            scratch.literals.dedup();
+        }
         self.build_groups(automata, &scratch.literals);
-        if let Some(set) = &automata.always {
+        if let Some(set) = self.always(automata) {
             planner.scan_only_matching(gate, set, text, &mut scratch.always);
         }
         for &(literal, s) in &scratch.opening {
-            let found = self.group_matches(automata, literal, text, s, &mut scratch.groups);
+            let found = if grouped {
+                self.group_matches(automata, literal, text, s, &mut scratch.groups)
+            } else {
+                None
+            };
             planner.candidate(gate, bytes, literal, s, found);
         }
         planner.finish(gate);
@@ -624,6 +698,20 @@ mod tests {
         compile(PatternSet::from_files("t", &[("t.toml".into(), toml.into())]).unwrap()).unwrap()
     }
 
+    /// The matcher of `set` as a run builds it (lazily) before it walks
+    /// groups, and once it does.
+    fn both_ways(set: PatternSet) -> [Matcher; 2] {
+        [
+            compile::compile_lazy(set.clone()).groups_after(usize::MAX),
+            compile::compile_lazy(set).groups_after(0),
+        ]
+    }
+
+    /// [`both_ways`] of one pattern file.
+    fn matchers(toml: &str) -> [Matcher; 2] {
+        both_ways(PatternSet::from_files("t", &[("t.toml".into(), toml.into())]).unwrap())
+    }
+
     #[test]
     fn literals_are_whole_word_and_case_insensitive() {
         let m = matcher(
@@ -667,15 +755,14 @@ mod tests {
 
     #[test]
     fn a_group_walk_keeps_the_regexes_that_can_match_where_their_literal_is() {
-        let m = matcher(
-            r#"[[rule]]
+        let toml = r#"[[rule]]
 id = "a"
 category = "coverage"
 description = "d"
 regexes = ['\bis\s+covered\b', '\bis\s+excluded\b', '\bis\s+(?:not\s+)?covered\s+when\b', 'is\s+\w+']
 match = ['is covered']
-"#,
-        );
+"#;
+        let m = matcher(toml);
         let text = "It is covered when asked; this is excluded; is covered.";
         let at = |needle: &str| text.find(needle).unwrap();
         assert_eq!(
@@ -685,30 +772,35 @@ match = ['is covered']
         assert_eq!(group_finds(&m, b"is ", text, at("is excluded")), vec![1, 3]);
         // Inside a word, only the regex without a leading word boundary.
         assert_eq!(group_finds(&m, b"is ", text, at("is is")), vec![3]);
-        assert_gate_is_exact_alone_and_padded(&m, &[text, "is is is", "this\nis\ncovered"]);
+        assert_gate_is_exact_alone_and_padded(
+            &matchers(toml),
+            &[text, "is is is", "this\nis\ncovered"],
+        );
     }
 
     #[test]
     fn a_regex_without_prefix_literals_scans_only_a_text_it_matches() {
-        let m = matcher(
-            r#"[[rule]]
+        let toml = r#"[[rule]]
 id = "a"
 category = "experimental"
 description = "d"
 regexes = ['(?-u:\b)[A-Z][0-9]{4}(?-u:\b)', '(?-u:\b)[A-Z]{2}[0-9]{2}(?-u:\b)', 'covered']
 match = ['J1234']
-"#,
-        );
+"#;
+        let m = matcher(toml);
         let automata = m.automata();
         assert_eq!(automata.gate.always, vec![0, 1]);
         let text = "Code J1234 is covered.";
         let mut planner = Planner::default();
         planner.reset(&automata.gate, &m, text.len());
         assert_eq!(planner.scan, vec![true, true, false]);
-        let set = automata.always.as_ref().unwrap();
+        let set = m.always(automata).unwrap();
         planner.scan_only_matching(&automata.gate, set, text, &mut None);
         assert_eq!(planner.scan, vec![true, false, false]);
-        assert_gate_is_exact_alone_and_padded(&m, &[text, "AB12 and J1234", "none here"]);
+        assert_gate_is_exact_alone_and_padded(
+            &matchers(toml),
+            &[text, "AB12 and J1234", "none here"],
+        );
     }
 
     #[test]
@@ -789,17 +881,20 @@ match = ['J1234']
 
     /// [`assert_gate_is_exact`] on each text alone and padded, so that
     /// the few candidates of a long text are tried one by one.
-    fn assert_gate_is_exact_alone_and_padded(m: &Matcher, texts: &[&str]) {
+    fn assert_gate_is_exact_alone_and_padded(ms: &[Matcher], texts: &[&str]) {
         let pad = "lorem ipsum dolor sit amet ".repeat(100);
-        for text in texts {
-            assert_gate_is_exact(m, text, text);
-            assert_gate_is_exact(m, &format!("{pad}{text}{pad}"), text);
+        for m in ms {
+            for text in texts {
+                assert_gate_is_exact(m, text, text);
+                assert_gate_is_exact(m, &format!("{pad}{text}{pad}"), text);
+            }
         }
     }
 
     #[test]
     fn the_gate_changes_no_hit_of_the_builtin_library() {
         let m = test_matcher();
+        let both = both_ways(PatternSet::builtin().unwrap());
         let gate = &m.automata().gate;
         assert!(
             gate.always.len() * 2 < gate.count,
@@ -816,24 +911,27 @@ match = ['J1234']
             }
             let raw = std::fs::read_to_string(&path).unwrap();
             let norm = crate::normalize::NormalizedText::from_pages(std::slice::from_ref(&raw));
-            assert_gate_is_exact(m, norm.text(), &path.display().to_string());
+            for m in [m].into_iter().chain(&both) {
+                assert_gate_is_exact(m, norm.text(), &path.display().to_string());
+            }
             all.push(raw);
         }
         assert!(all.len() > 100);
         // All of them as one long document: most regexes are then tried
         // candidate by candidate rather than scanned.
         let norm = crate::normalize::NormalizedText::from_pages(&all);
-        assert_gate_is_exact(m, norm.text(), "the whole corpus");
+        for m in [m].into_iter().chain(&both) {
+            assert_gate_is_exact(m, norm.text(), "the whole corpus");
+        }
     }
 
     #[test]
     fn the_gate_is_exact_on_alternations_flags_and_overlaps() {
-        let m = matcher(
-            "[[rule]]\nid = \"a\"\ncategory = \"experimental\"\ndescription = \"d\"\n\
-             regexes = ['\\bfoo|bar', 'Ke(?-i:T)amine', 'is\\s+\\w+', '(?:ab)+c', 'x?yz']\nmatch = ['foo']\n",
-        );
+        let toml = "[[rule]]\nid = \"a\"\ncategory = \"experimental\"\ndescription = \"d\"\n\
+             regexes = ['\\bfoo|bar', 'Ke(?-i:T)amine', 'is\\s+\\w+', '(?:ab)+c', 'x?yz']\nmatch = ['foo']\n";
+        let m = matcher(toml);
         assert_gate_is_exact_alone_and_padded(
-            &m,
+            &matchers(toml),
             &[
                 "foo bar abar xbarx foobar",
                 "KeTamine ketamine KETAMINE keTAMINE",
@@ -845,20 +943,21 @@ match = ['J1234']
         );
         // A long text: the regexes with many candidates scan it instead.
         let long = "is a bar of foo ".repeat(500);
-        assert_gate_is_exact(&m, &long, "long");
+        for m in [m].iter().chain(&matchers(toml)) {
+            assert_gate_is_exact(m, &long, "long");
+        }
     }
 
     #[test]
     fn a_regex_runs_only_where_a_literal_it_requires_occurs() {
-        let m = matcher(
-            r#"[[rule]]
+        let toml = r#"[[rule]]
 id = "a"
 category = "coverage"
 description = "d"
 regexes = ['\b(?:is|are)\s+(?:\w+\s+)?covered\b', '(?:\d+|one)\s+(?:days|visits)', "\\w+n't\\b", 'ab(?:cd|ef)?gh']
 match = ['is covered']
-"#,
-        );
+"#;
+        let m = matcher(toml);
         let gate = &m.automata().gate;
         let required: Vec<&[u8]> = gate
             .literals
@@ -874,7 +973,7 @@ match = ['is covered']
         );
         assert_eq!(gate.required, vec![true, true, true, false]);
         assert_gate_is_exact_alone_and_padded(
-            &m,
+            &matchers(toml),
             &[
                 "it is covered; they are not covered; is it?",
                 "it is not, and it isn't",
@@ -912,12 +1011,14 @@ match = ['is covered']
     fn the_gate_changes_no_hit_on_real_and_dev_documents() {
         let m = test_matcher();
         // Built as a run builds it: regexes not built yet are tried at
-        // more candidates before a scan.
-        let lazy = compile::compile_lazy(PatternSet::builtin().unwrap());
+        // more candidates before a scan; and walking groups.
+        let both = both_ways(PatternSet::builtin().unwrap());
         let texts = shared_corpus_texts();
         for (name, text) in &texts {
             assert_gate_is_exact(m, text, name);
-            assert_eq!(lazy.find_all(text), m.find_all(text), "{name}");
+            for other in &both {
+                assert_eq!(other.find_all(text), m.find_all(text), "{name}");
+            }
         }
     }
 

@@ -14,7 +14,7 @@ use regex_automata::meta::Regex as MetaRegex;
 use regex_automata::nfa::thompson::{self, WhichCaptures};
 
 use super::facts::{GateFacts, gate_facts};
-use super::{Automata, Gate, Matcher};
+use super::{Automata, GROUP_MIN, Gate, Group, Matcher};
 use crate::patterns::{Category, PatternError, PatternSet, Rule};
 use crate::textutil::ascii_classes;
 
@@ -112,6 +112,30 @@ pub(super) fn set_dfa(sources: &[&str]) -> Option<hybrid::dfa::DFA> {
         .ok()
 }
 
+/// The group of each gate literal that opens at least [`GROUP_MIN`]
+/// regexes, and the groups: one for each set of regexes that literals
+/// open.
+fn groups(gate: &Gate) -> (Vec<Option<usize>>, Vec<Group>) {
+    let mut ids: std::collections::HashMap<&[usize], usize> = std::collections::HashMap::new();
+    let mut groups: Vec<Group> = Vec::new();
+    let group_of = gate
+        .regexes
+        .iter()
+        .map(|opens| {
+            (opens.len() >= GROUP_MIN).then(|| {
+                *ids.entry(opens.as_slice()).or_insert_with(|| {
+                    groups.push(Group {
+                        regexes: opens.clone(),
+                        dfa: OnceLock::new(),
+                    });
+                    groups.len() - 1
+                })
+            })
+        })
+        .collect();
+    (group_of, groups)
+}
+
 /// Builds the literal automaton, the regexes' gate and the heading set.
 pub(super) fn automata(m: &Matcher) -> Result<Automata, PatternError> {
     let set = m.pattern_set();
@@ -139,13 +163,7 @@ pub(super) fn automata(m: &Matcher) -> Result<Automata, PatternError> {
         gate_src.extend(rule.regexes.iter().map(|r| ascii_classes(r)));
     }
     let gate = Gate::build(&gate_src);
-    let always_src: Vec<&str> = gate
-        .always
-        .iter()
-        .map(|&i| m.regex_src[i].as_str())
-        .collect();
-    let always = set_dfa(&always_src);
-    let groups = gate.literals.iter().map(|_| OnceLock::new()).collect();
+    let (group_of, groups) = groups(&gate);
     // One automaton for both: a text is scanned once.
     let literal_count = literals.len();
     let all: Vec<Vec<u8>> = literals
@@ -174,7 +192,8 @@ pub(super) fn automata(m: &Matcher) -> Result<Automata, PatternError> {
         scan,
         literal_count,
         gate,
-        always,
+        always: OnceLock::new(),
+        group_of,
         groups,
         headings,
     })
