@@ -168,6 +168,7 @@ fn judge(
         || (next == Some('-')
             && after[1..].starts_with(|c: char| c.is_ascii_digit())
             && !is_range_right(after))
+        || NDC_REST.is_match(after)
     {
         return (false, false);
     }
@@ -215,6 +216,12 @@ static CODE_LIST: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// The rest of a National Drug Code after its five-digit labeler code,
+/// product and package written out or masked ("00093-XXXX-XX", "49502-
+/// XXXX-XX" broken at a line end): the labeler code is no billing code.
+static NDC_REST: LazyLock<Regex> =
+    LazyLock::new(|| crate::textutil::ascii_regex(r"^-\s*[0-9Xx*]{3,4}-[0-9Xx*]{1,2}\b"));
+
 static DATE_BEFORE: LazyLock<Regex> =
     LazyLock::new(|| crate::textutil::ascii_regex(r"\b\d{1,2}/\d{1,2}/\d{2,4}\s+$"));
 
@@ -253,4 +260,26 @@ fn is_range_right(after: &str) -> bool {
         )
     });
     R.is_match(after)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::normalize::NormalizedText;
+
+    fn codes(text: &str) -> Vec<String> {
+        let norm = NormalizedText::from_pages(&[text]);
+        crate::classify::analyze(&norm, crate::test_matcher())
+            .codes
+            .into_iter()
+            .map(|c| c.code)
+            .collect()
+    }
+
+    #[test]
+    fn the_labeler_code_of_a_drug_code_is_no_procedure_code() {
+        let text = "Billing codes: auto-injectors are on the list, except the NDCs\n\
+                    00093-XXXX-XX and 49502-\nXXXX-XX; pens 11111-2222-33 too.\n\
+                    Bill CPT 96365 for the first hour.";
+        assert_eq!(codes(text), vec!["96365"]);
+    }
 }
