@@ -5,8 +5,9 @@
 //! as a code: a code word nearby (CPT, HCPCS, ICD-10, code, diagnosis,
 //! billed...), a coding section, a table row that starts with it, a range
 //! ("96365-96368"), or a neighbour that is itself a kept code. Phone
-//! numbers, zip codes, money, dates and policy numbers are dropped. ICD-10
-//! codes are written with their dot ("F332" becomes "F33.2").
+//! numbers, zip codes, money, dates, policy numbers and the labeler codes
+//! of drug codes (NDCs) are dropped. ICD-10 codes are written with their
+//! dot ("F332" becomes "F33.2").
 //!
 //! Must not: decide stances.
 
