@@ -218,7 +218,7 @@ static CODE_LIST: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The rest of a National Drug Code after its five-digit labeler code,
-/// product and package written out or masked ("00093-XXXX-XX", "49502-
+/// product and package written out or masked ("10000-XXXX-XX", "20000-
 /// XXXX-XX" broken at a line end): the labeler code is no billing code.
 static NDC_REST: LazyLock<Regex> =
     LazyLock::new(|| crate::textutil::ascii_regex(r"^-\s*[0-9Xx*]{3,4}-[0-9Xx*]{1,2}\b"));
@@ -279,7 +279,7 @@ mod tests {
     #[test]
     fn the_labeler_code_of_a_drug_code_is_no_procedure_code() {
         let text = "Billing codes: auto-injectors are on the list, except the NDCs\n\
-                    00093-XXXX-XX and 49502-\nXXXX-XX; pens 11111-2222-33 too.\n\
+                    10000-XXXX-XX and 20000-\nXXXX-XX; pens 11111-2222-33 too.\n\
                     Bill CPT 96365 for the first hour.";
         assert_eq!(codes(text), vec!["96365"]);
     }
