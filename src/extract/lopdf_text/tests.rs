@@ -1,7 +1,7 @@
 //! Unit tests of the text layer on small PDFs built here with lopdf, and
 //! the torture corpus run through it.
 
-use lopdf::{Dictionary, Document, Object, Stream, dictionary};
+use lopdf::{Dictionary, Document, Object, ObjectId, Stream, dictionary};
 
 use super::*;
 
@@ -16,10 +16,17 @@ fn pdf_with(content: &[u8], extra: impl FnOnce(&mut Document, &mut Dictionary)) 
     let mut resources = dictionary! { "Font" => dictionary! { "F1" => font_id } };
     extra(&mut doc, &mut resources);
     let resources_id = doc.add_object(resources);
-    let content_id = doc.add_object(Stream::new(dictionary! {}, content.to_vec()));
+    let content = Stream::new(dictionary! {}, content.to_vec());
+    one_page(doc, pages_id, content, resources_id.into())
+}
+
+/// `doc` finished as a one-page PDF of `content` with `resources`, under
+/// the page tree `pages_id`.
+fn one_page(mut doc: Document, pages_id: ObjectId, content: Stream, resources: Object) -> Vec<u8> {
+    let content_id = doc.add_object(content);
     let page_id = doc.add_object(dictionary! {
         "Type" => "Page", "Parent" => pages_id, "Contents" => content_id,
-        "Resources" => resources_id,
+        "Resources" => resources,
         "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
     });
     crate::extract::finish_test_pdf(doc, pages_id, vec![page_id.into()])
@@ -350,13 +357,7 @@ fn torture_corpus() {
 fn page_pdf(content: Stream, resources: Dictionary) -> Vec<u8> {
     let mut doc = Document::with_version("1.5");
     let pages_id = doc.new_object_id();
-    let content_id = doc.add_object(content);
-    let page_id = doc.add_object(dictionary! {
-        "Type" => "Page", "Parent" => pages_id, "Contents" => content_id,
-        "Resources" => resources,
-        "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
-    });
-    crate::extract::finish_test_pdf(doc, pages_id, vec![page_id.into()])
+    one_page(doc, pages_id, content, resources.into())
 }
 
 /// A one-page PDF with `content` and no font anywhere in the file.
