@@ -91,8 +91,8 @@ struct Scratch {
     /// The text with its ASCII letters lowercased, for the literal pass.
     lower: Vec<u8>,
     /// The occurrences of prefix literals that can open a regex:
-    /// (literal, start).
-    opening: Vec<(usize, usize)>,
+    /// (literal, start, whether it starts at a word boundary).
+    opening: Vec<(usize, usize, bool)>,
     /// The literals of `opening`, each once.
     literals: Vec<usize>,
     /// One regex's matches in the text.
@@ -180,13 +180,12 @@ const GROUPS_AFTER_BYTES: usize = 1 << 20;
 const GROUP_MIN: usize = 2;
 
 impl Gate {
-    /// Whether an occurrence of prefix literal `literal` at `start` can
-    /// open one of its regexes: not inside a word when they all begin
-    /// with a word boundary.
-    fn opens_at(&self, bytes: &[u8], literal: usize, start: usize) -> bool {
+    /// Whether an occurrence of prefix literal `literal` can open one of
+    /// its regexes (`at_boundary`: it starts at a word boundary): not
+    /// inside a word when they all begin with a word boundary.
+    fn opens_at(&self, literal: usize, at_boundary: bool) -> bool {
         let opens = &self.regexes[literal];
-        !opens.is_empty()
-            && (opens.iter().any(|&i| !self.bounded[i]) || is_ascii_word_boundary(bytes, start))
+        !opens.is_empty() && (at_boundary || opens.iter().any(|&i| !self.bounded[i]))
     }
 }
 
@@ -240,18 +239,17 @@ impl Planner {
         }
     }
 
-    /// Counts an occurrence of prefix literal `literal` at `start` for
-    /// the regexes it opens, or for those of them `found` names (by their
-    /// place in [`Gate::regexes`]).
+    /// Counts an occurrence of prefix literal `literal` at `start` (at a
+    /// word boundary or not) for the regexes it opens, or for those of
+    /// them `found` names (by their place in [`Gate::regexes`]).
     fn candidate(
         &mut self,
         gate: &Gate,
-        bytes: &[u8],
         literal: usize,
         start: usize,
+        at_boundary: bool,
         found: Option<&Found>,
     ) {
-        let at_boundary = is_ascii_word_boundary(bytes, start);
         for (k, &i) in gate.regexes[literal].iter().enumerate() {
             if self.scan[i]
                 || (gate.bounded[i] && !at_boundary)
@@ -592,8 +590,9 @@ impl Matcher {
                     for &i in &gate.requires[literal] {
                         planner.present[i] = true;
                     }
-                    if gate.opens_at(bytes, literal, s) {
-                        scratch.opening.push((literal, s));
+                    let at_boundary = is_ascii_word_boundary(bytes, s);
+                    if gate.opens_at(literal, at_boundary) {
+                        scratch.opening.push((literal, s, at_boundary));
                     }
                     continue;
                 }
@@ -613,7 +612,7 @@ impl Matcher {
         if grouped {
             scratch
                 .literals
-                .extend(scratch.opening.iter().map(|&(l, _)| l));
+                .extend(scratch.opening.iter().map(|&(l, _, _)| l));
             scratch.literals.sort_unstable();
             scratch.literals.dedup();
         }
@@ -621,13 +620,13 @@ impl Matcher {
         if let Some(set) = self.always(automata) {
             planner.scan_only_matching(gate, set, text, &mut scratch.always);
         }
-        for &(literal, s) in &scratch.opening {
+        for &(literal, s, at_boundary) in &scratch.opening {
             let found = if grouped {
                 self.group_matches(automata, literal, text, s, &mut scratch.groups)
             } else {
                 None
             };
-            planner.candidate(gate, bytes, literal, s, found);
+            planner.candidate(gate, literal, s, at_boundary, found);
         }
         planner.finish(gate);
         self.build(planner);
