@@ -93,8 +93,9 @@ struct Scratch {
     /// The occurrences of prefix literals that can open a regex:
     /// (literal, start, whether it starts at a word boundary).
     opening: Vec<(usize, usize, bool)>,
-    /// The literals of `opening`, each once.
-    literals: Vec<usize>,
+    /// The groups of `opening`'s literals whose automata are not built
+    /// yet, each once.
+    unbuilt: Vec<usize>,
     /// One regex's matches in the text.
     spans: Vec<(usize, usize)>,
 }
@@ -467,29 +468,22 @@ impl Matcher {
             .as_ref()
     }
 
-    /// Builds the group automata of `literals` not built yet, and the
+    /// Builds the automata of groups `unbuilt` (each once), and the
     /// automaton of the regexes without prefix literals, side by side.
-    fn build_groups(&self, automata: &Automata, literals: &[usize]) {
+    fn build_groups(&self, automata: &Automata, unbuilt: &[usize]) {
         if automata.always.get().is_none() {
             rayon::join(
                 || self.always(automata),
-                || self.build_group_list(automata, literals),
+                || self.build_group_list(automata, unbuilt),
             );
         } else {
-            self.build_group_list(automata, literals);
+            self.build_group_list(automata, unbuilt);
         }
     }
 
-    /// Builds the group automata of `literals` not built yet, on as many
+    /// Builds the automata of groups `unbuilt` (each once), on as many
     /// cores as are free.
-    fn build_group_list(&self, automata: &Automata, literals: &[usize]) {
-        let mut unbuilt: Vec<usize> = literals
-            .iter()
-            .filter_map(|&l| automata.group_of[l])
-            .filter(|&g| automata.groups[g].dfa.get().is_none())
-            .collect();
-        unbuilt.sort_unstable();
-        unbuilt.dedup();
+    fn build_group_list(&self, automata: &Automata, unbuilt: &[usize]) {
         if unbuilt.len() >= 2 {
             unbuilt.par_iter().for_each(|&g| {
                 let _ = self.group(automata, g);
@@ -608,15 +602,19 @@ impl Matcher {
             }
         }
         let grouped = self.matched.fetch_add(text.len(), Ordering::Relaxed) >= self.groups_after;
-        scratch.literals.clear();
+        scratch.unbuilt.clear();
         if grouped {
-            scratch
-                .literals
-                .extend(scratch.opening.iter().map(|&(l, _, _)| l));
-            scratch.literals.sort_unstable();
-            scratch.literals.dedup();
+            // Once a run has built the groups its texts need, this is
+            // empty: no list of every literal occurrence to sort.
+            scratch.unbuilt.extend(
+                (scratch.opening.iter())
+                    .filter_map(|&(l, _, _)| automata.group_of[l])
+                    .filter(|&g| automata.groups[g].dfa.get().is_none()),
+            );
+            scratch.unbuilt.sort_unstable();
+            scratch.unbuilt.dedup();
         }
-        self.build_groups(automata, &scratch.literals);
+        self.build_groups(automata, &scratch.unbuilt);
         if let Some(set) = self.always(automata) {
             planner.scan_only_matching(gate, set, text, &mut scratch.always);
         }
