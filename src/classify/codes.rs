@@ -4,10 +4,12 @@
 //! report's `codes` list. A candidate is kept when the document states it
 //! as a code: a code word nearby (CPT, HCPCS, ICD-10, code, diagnosis,
 //! billed...), a coding section, a table row that starts with it, a range
-//! ("96365-96368"), or a neighbour that is itself a kept code. Phone
-//! numbers, zip codes, money, dates, policy numbers and the labeler codes
-//! of drug codes (NDCs) are dropped. ICD-10 codes are written with their
-//! dot ("F332" becomes "F33.2").
+//! ("96365-96368"), or a neighbour that is itself a kept code; a code word
+//! naming another kind of code ("zip code") does not count. Phone numbers,
+//! zip codes, post office boxes, page and section numbers, doses, money,
+//! dates, policy numbers, parts of names and the labeler codes of drug
+//! codes (NDCs) are dropped. ICD-10 codes are written with their dot
+//! ("F332" becomes "F33.2").
 //!
 //! Must not: decide stances.
 
@@ -170,6 +172,9 @@ fn judge(
             && after[1..].starts_with(|c: char| c.is_ascii_digit())
             && !is_range_right(after))
         || NDC_REST.is_match(after)
+        || QUANTITY_AFTER.is_match(after)
+        || WORD_AFTER_HYPHEN.is_match(after)
+        || (prev == Some('.') && before[..before.len() - 1].ends_with(|c: char| c.is_ascii_digit()))
     {
         return (false, false);
     }
@@ -183,8 +188,7 @@ fn judge(
     let line = &flat[line_start..line_end];
     let sentence_text = &ctx.sentences[sentence].text;
     let in_coding = ctx.sentences[sentence].section == SectionKind::Coding;
-    let words = &ctx.grammar().code_context;
-    let code_word = words.is_match(line) || words.is_match(sentence_text);
+    let code_word = has_code_word(ctx, line) || has_code_word(ctx, sentence_text);
     // Markdown and pipe tables: "| 96365 | Intravenous infusion |".
     let row_start = flat[line_start..start]
         .trim_matches(|c: char| c.is_whitespace() || c == '|')
@@ -210,6 +214,32 @@ fn judge(
     };
     (true, strong)
 }
+
+/// Whether `text` has a word that makes a nearby number a billing code,
+/// other than in the name of another kind of code ("zip codes").
+fn has_code_word(ctx: &Context<'_>, text: &str) -> bool {
+    let grammar = ctx.grammar();
+    let other: Vec<(usize, usize)> = grammar
+        .other_codes
+        .find_iter(text)
+        .map(|m| (m.start(), m.end()))
+        .collect();
+    grammar
+        .code_context
+        .find_iter(text)
+        .any(|m| !other.iter().any(|&(s, e)| s <= m.start() && m.end() <= e))
+}
+
+/// A unit of measure right after a number: a dose or strength ("10000
+/// units/mL", "50000 IU"), not a code.
+static QUANTITY_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    crate::textutil::ascii_regex(r"(?i)^\s*(?:units?|ut|iu|mg|mcg|ml|meq|mmol)\b")
+});
+
+/// A word joined on by a hyphen ("10010-Benefits-Guide.pdf"): part of a
+/// name, not a code (a modifier, "-59" or "-GT", is shorter).
+static WORD_AFTER_HYPHEN: LazyLock<Regex> =
+    LazyLock::new(|| crate::textutil::ascii_regex(r"^-[A-Za-z]{3,}"));
 
 static CODE_LIST: LazyLock<Regex> = LazyLock::new(|| {
     crate::textutil::ascii_regex(
@@ -282,5 +312,29 @@ mod tests {
                     10000-XXXX-XX and 20000-\nXXXX-XX; pens 11111-2222-33 too.\n\
                     Bill CPT 96365 for the first hour.";
         assert_eq!(codes(text), vec!["96365"]);
+    }
+
+    #[test]
+    fn addresses_pages_and_other_kinds_of_code_are_no_billing_codes() {
+        // Post office boxes and suites, in any case, and zip and access
+        // codes, even where the text says "code".
+        let text = "Billing questions: P.O. Box 10452 or PO BOX 10453, Suite 20410.\n\
+                    The zip codes 20110, 20111 and 20112 are served. Your access code is 40321.\n\
+                    Bill CPT 96365 for the first hour.";
+        assert_eq!(codes(text), vec!["96365"]);
+        // "Claims" alone does not make a number a code: it names a
+        // department here, and a question's number.
+        let text = "Claims Department, 10250 Harbor Road, Lakeside.\n\
+                    Q12. When is a claim paid?\nBilled as 96372 with J3490.";
+        assert_eq!(codes(text), vec!["96372", "J3490"]);
+    }
+
+    #[test]
+    fn doses_pages_sections_and_names_are_no_billing_codes() {
+        let text = "Heparin solution 10000 units/mL and a 50000 IU capsule are listed.\n\
+                    See pp. 10420-10436 and Section 44120 of the Act.\n\
+                    The billing guide, version 2107.03374, is at 10010-Member-Guide.pdf.\n\
+                    The codes are 96365, 96366 and 96372.";
+        assert_eq!(codes(text), vec!["96365", "96366", "96372"]);
     }
 }

@@ -37,6 +37,7 @@ pub(super) struct GrammarDef {
     code_table_words: Vec<String>,
     title_small_words: Vec<String>,
     code_context: String,
+    other_codes: String,
     not_a_code_before: String,
     condition: Vec<ConditionDef>,
 }
@@ -89,6 +90,9 @@ pub struct Grammar {
     pub title_small_words: Vec<String>,
     /// Words that make a nearby number a billing code.
     pub code_context: LazyRegex,
+    /// Codes of other kinds ("zip code", "access code"): a code word
+    /// inside one of them does not count.
+    pub other_codes: LazyRegex,
     /// What before a number makes it an address, phone or ID number.
     pub not_a_code_before: LazyRegex,
     /// Condition keys and what names them, first match wins.
@@ -102,6 +106,7 @@ impl Grammar {
             ("demonstrative", &self.demonstrative),
             ("legend", &self.legend),
             ("code_context", &self.code_context),
+            ("other_codes", &self.other_codes),
             ("not_a_code_before", &self.not_a_code_before),
         ];
         out.extend(self.conditions.iter().map(|(_, re)| ("condition", re)));
@@ -177,6 +182,7 @@ impl Grammar {
             code_table_words: words("code_table_words", def.code_table_words)?,
             title_small_words: words("title_small_words", def.title_small_words)?,
             code_context: ascii("code_context", &def.code_context)?,
+            other_codes: ascii("other_codes", &def.other_codes)?,
             not_a_code_before: ascii("not_a_code_before", &def.not_a_code_before)?,
             conditions,
         })
