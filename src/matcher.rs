@@ -29,6 +29,7 @@
 
 pub mod compile;
 mod facts;
+mod starts;
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -41,6 +42,7 @@ use regex_automata::meta::Regex as MetaRegex;
 use regex_automata::util::pool::Pool;
 use regex_automata::{Anchored, Input, PatternID, PatternSet as Found};
 
+use self::starts::Starts;
 use crate::patterns::{PatternError, PatternSet, Rule, SectionKind};
 
 /// One rule hit: the rule's index in [`Matcher::rules`] and the byte span.
@@ -72,8 +74,9 @@ pub struct Matcher {
     automata: OnceLock<Result<Automata, PatternError>>,
     /// Bytes of text matched so far.
     matched: AtomicUsize,
-    /// Bytes of text matched before groups are walked.
-    groups_after: usize,
+    /// Bytes of text matched before the regexes' starts are walked
+    /// ([`Automata::starts`]).
+    walk_after: usize,
     /// What a thread matching a text works in, one per thread that does.
     scratch: Pool<Scratch>,
 }
@@ -82,10 +85,9 @@ pub struct Matcher {
 /// neither the automata's caches nor the lists need to be made again.
 #[derive(Debug, Default)]
 struct Scratch {
-    /// The caches of the groups' automata ([`Automata::groups`]), each
-    /// with the set its walks fill; made on first use.
-    groups: Vec<Option<(hybrid::dfa::Cache, Found)>>,
-    /// The same for [`Automata::always`].
+    /// What [`Automata::starts`] is walked with; made on first use.
+    walk: Option<starts::Walker>,
+    /// The cache of [`Automata::always`], with the set its search fills.
     always: Option<(hybrid::dfa::Cache, Found)>,
     planner: Planner,
     /// The text with its ASCII letters lowercased, for the literal pass.
@@ -93,9 +95,6 @@ struct Scratch {
     /// The occurrences of prefix literals that can open a regex:
     /// (literal, start, whether it starts at a word boundary).
     opening: Vec<(usize, usize, bool)>,
-    /// The groups of `opening`'s literals whose automata are not built
-    /// yet, each once.
-    unbuilt: Vec<usize>,
     /// One regex's matches in the text.
     spans: Vec<(usize, usize)>,
 }
@@ -114,25 +113,15 @@ pub(crate) struct Automata {
     /// automaton, which tells which of them match a text at all (built on
     /// first use; `None`: it cannot be).
     pub(crate) always: OnceLock<Option<hybrid::dfa::DFA>>,
-    /// For each gate literal that opens several regexes, its group in
-    /// `groups`.
-    pub(crate) group_of: Vec<Option<usize>>,
-    /// Each set of regexes that some literals open together.
-    pub(crate) groups: Vec<Group>,
+    /// The rules' literals alone, for texts whose regexes are found by
+    /// [`Automata::starts`]: `scan`'s first `literal_count` patterns.
+    pub(crate) rule_literals: Option<AhoCorasick>,
+    /// The regexes that begin with a word boundary as one automaton, which
+    /// tells where their matches start (built on first use; `None`: it
+    /// cannot be).
+    pub(crate) starts: OnceLock<Option<Starts>>,
     /// One whole-line pattern per heading alternative, and its rule.
     pub(crate) headings: Option<(RegexSet, Vec<usize>)>,
-}
-
-/// Regexes that prefix literals open together (the literals that differ
-/// only in the space after a word open the same ones), and one automaton
-/// of them, which tells which of them can match where such a literal
-/// occurs.
-#[derive(Debug)]
-pub(crate) struct Group {
-    /// The regexes, in the order of [`Gate::regexes`].
-    pub(crate) regexes: Vec<usize>,
-    /// Built on first use; `None`: it cannot be.
-    pub(crate) dfa: OnceLock<Option<hybrid::dfa::DFA>>,
 }
 
 /// Which regexes can match a text at all, from the occurrences of their
@@ -168,17 +157,12 @@ const SCAN_BYTES_PER_TRY: usize = 400;
 /// cost before its first scan (measured: about 0.15 ms a build).
 const BUILD_TRIES: usize = 500;
 
-/// Bytes of text a run matches before it walks groups (see [`Group`]).
-/// A group's automaton costs about 2.6 M instructions to build: one 20 KB
-/// policy needed 36 of them (95 M instructions) where the anchored regexes
-/// they spared cost 54 M (callgrind), but a run over many documents builds
-/// each once. Whether groups are walked changes how fast a text is
-/// matched, never what is found (the tests run both ways).
-const GROUPS_AFTER_BYTES: usize = 1 << 20;
-
-/// The fewest regexes a literal opens for them to be walked as a group
-/// rather than tried one by one.
-const GROUP_MIN: usize = 2;
+/// Bytes of text a run matches before it walks the regexes' starts (see
+/// [`Automata::starts`]). The automaton costs about 17 ms to build, and
+/// its first texts build most of its states: more than a run of one or a
+/// few documents saves by it. Whether starts are walked changes how fast a
+/// text is matched, never what is found (the tests run both ways).
+const WALK_AFTER_BYTES: usize = 1 << 20;
 
 impl Gate {
     /// Whether an occurrence of prefix literal `literal` can open one of
@@ -241,21 +225,10 @@ impl Planner {
     }
 
     /// Counts an occurrence of prefix literal `literal` at `start` (at a
-    /// word boundary or not) for the regexes it opens, or for those of
-    /// them `found` names (by their place in [`Gate::regexes`]).
-    fn candidate(
-        &mut self,
-        gate: &Gate,
-        literal: usize,
-        start: usize,
-        at_boundary: bool,
-        found: Option<&Found>,
-    ) {
-        for (k, &i) in gate.regexes[literal].iter().enumerate() {
-            if self.scan[i]
-                || (gate.bounded[i] && !at_boundary)
-                || found.is_some_and(|f| !f.contains(PatternID::new_unchecked(k)))
-            {
+    /// word boundary or not) for the regexes it opens.
+    fn candidate(&mut self, gate: &Gate, literal: usize, start: usize, at_boundary: bool) {
+        for &i in &gate.regexes[literal] {
+            if self.scan[i] || (gate.bounded[i] && !at_boundary) {
                 continue;
             }
             // Overlapping literals can repeat a start: the count may run
@@ -358,7 +331,7 @@ impl Matcher {
             anchored,
             automata: OnceLock::new(),
             matched: AtomicUsize::new(0),
-            groups_after: GROUPS_AFTER_BYTES,
+            walk_after: WALK_AFTER_BYTES,
             scratch: Pool::new(Scratch::default),
         }
     }
@@ -409,48 +382,6 @@ impl Matcher {
             .expect("the pattern library's regexes were checked when it was loaded")
     }
 
-    /// Group `g`'s automaton, built on first use; `None` when it cannot
-    /// be built.
-    fn group<'a>(&self, automata: &'a Automata, g: usize) -> Option<&'a hybrid::dfa::DFA> {
-        let group = &automata.groups[g];
-        group
-            .dfa
-            .get_or_init(|| {
-                let sources: Vec<&str> = group
-                    .regexes
-                    .iter()
-                    .map(|&i| self.regex_src[i].as_str())
-                    .collect();
-                compile::set_dfa(&sources)
-            })
-            .as_ref()
-    }
-
-    /// Which of the regexes `literal` opens can match at `start`, from
-    /// one anchored walk of its group's automaton; `None` when it has no
-    /// group (or the walk gave up): then all of them are tried there.
-    fn group_matches<'s>(
-        &self,
-        automata: &Automata,
-        literal: usize,
-        text: &str,
-        start: usize,
-        caches: &'s mut Vec<Option<(hybrid::dfa::Cache, Found)>>,
-    ) -> Option<&'s Found> {
-        let g = automata.group_of[literal]?;
-        let dfa = self.group(automata, g)?;
-        if caches.len() <= g {
-            caches.resize_with(automata.groups.len(), || None);
-        }
-        let (cache, found) = caches[g]
-            .get_or_insert_with(|| (hybrid::dfa::Cache::new(dfa), Found::new(dfa.pattern_len())));
-        found.clear();
-        let input = Input::new(text).range(start..).anchored(Anchored::Yes);
-        dfa.try_which_overlapping_matches(cache, &input, found)
-            .ok()?;
-        Some(found)
-    }
-
     /// The automaton of the regexes without prefix literals, built on
     /// first use.
     fn always<'a>(&self, automata: &'a Automata) -> Option<&'a hybrid::dfa::DFA> {
@@ -468,27 +399,19 @@ impl Matcher {
             .as_ref()
     }
 
-    /// Builds the automata of groups `unbuilt` (each once), and the
-    /// automaton of the regexes without prefix literals, side by side.
-    fn build_groups(&self, automata: &Automata, unbuilt: &[usize]) {
-        if automata.always.get().is_none() {
-            rayon::join(
-                || self.always(automata),
-                || self.build_group_list(automata, unbuilt),
-            );
-        } else {
-            self.build_group_list(automata, unbuilt);
-        }
-    }
-
-    /// Builds the automata of groups `unbuilt` (each once), on as many
-    /// cores as are free.
-    fn build_group_list(&self, automata: &Automata, unbuilt: &[usize]) {
-        if unbuilt.len() >= 2 {
-            unbuilt.par_iter().for_each(|&g| {
-                let _ = self.group(automata, g);
-            });
-        }
+    /// The automaton of the regexes that begin with a word boundary,
+    /// built on first use.
+    fn starts<'a>(&self, automata: &'a Automata) -> Option<&'a Starts> {
+        automata
+            .starts
+            .get_or_init(|| {
+                let regexes: Vec<(usize, &str)> = (0..automata.gate.count)
+                    .filter(|&i| automata.gate.bounded[i])
+                    .map(|i| (i, self.regex_src[i].as_str()))
+                    .collect();
+                Starts::build(&regexes)
+            })
+            .as_ref()
     }
 
     fn automata(&self) -> &Automata {
@@ -498,11 +421,11 @@ impl Matcher {
             .expect("the pattern library's automata were checked when it was loaded")
     }
 
-    /// The same matcher walking groups after `bytes` of text instead of
-    /// [`GROUPS_AFTER_BYTES`].
+    /// The same matcher walking starts after `bytes` of text instead of
+    /// [`WALK_AFTER_BYTES`].
     #[cfg(test)]
-    fn groups_after(mut self, bytes: usize) -> Matcher {
-        self.groups_after = bytes;
+    fn walk_after(mut self, bytes: usize) -> Matcher {
+        self.walk_after = bytes;
         self
     }
 
@@ -564,69 +487,21 @@ impl Matcher {
     /// and the long s, the only non-ASCII letters folding to ASCII ones.
     pub fn find_all(&self, text: &str) -> Vec<Hit> {
         let automata = self.automata();
-        let gate = &automata.gate;
         let mut hits = Vec::new();
         let mut guard = self.scratch.get();
         let scratch = &mut *guard;
-        let planner = &mut scratch.planner;
-        planner.reset(gate, self, text.len());
-        let bytes = text.as_bytes();
-        scratch.opening.clear();
-        if let Some(ac) = &automata.scan {
-            scratch.lower.clear();
-            scratch
-                .lower
-                .extend(bytes.iter().map(u8::to_ascii_lowercase));
-            for m in ac.find_overlapping_iter(&scratch.lower) {
-                let (s, e) = (m.start(), m.end());
-                let id = m.pattern().as_usize();
-                if let Some(literal) = id.checked_sub(automata.literal_count) {
-                    for &i in &gate.requires[literal] {
-                        planner.present[i] = true;
-                    }
-                    let at_boundary = is_ascii_word_boundary(bytes, s);
-                    if gate.opens_at(literal, at_boundary) {
-                        scratch.opening.push((literal, s, at_boundary));
-                    }
-                    continue;
-                }
-                let start_ok = !is_word_byte(bytes[s]) || is_word_boundary(bytes, s);
-                let end_ok = !is_word_byte(bytes[e - 1]) || is_word_boundary(bytes, e);
-                if start_ok && end_ok {
-                    hits.push(Hit {
-                        start: s,
-                        end: e,
-                        rule: self.literal_rule[id],
-                    });
+        let walk = self.matched.fetch_add(text.len(), Ordering::Relaxed) >= self.walk_after;
+        if walk && self.plan_by_walk(automata, text, scratch) {
+            if let Some(ac) = &automata.rule_literals {
+                lowercase_into(&mut scratch.lower, text);
+                for m in ac.find_overlapping_iter(&scratch.lower) {
+                    self.literal_hit(text, m.start(), m.end(), m.pattern().as_usize(), &mut hits);
                 }
             }
+        } else {
+            self.plan_by_gate(automata, text, scratch, &mut hits);
         }
-        let grouped = self.matched.fetch_add(text.len(), Ordering::Relaxed) >= self.groups_after;
-        scratch.unbuilt.clear();
-        if grouped {
-            // Once a run has built the groups its texts need, this is
-            // empty: no list of every literal occurrence to sort.
-            scratch.unbuilt.extend(
-                (scratch.opening.iter())
-                    .filter_map(|&(l, _, _)| automata.group_of[l])
-                    .filter(|&g| automata.groups[g].dfa.get().is_none()),
-            );
-            scratch.unbuilt.sort_unstable();
-            scratch.unbuilt.dedup();
-        }
-        self.build_groups(automata, &scratch.unbuilt);
-        if let Some(set) = self.always(automata) {
-            planner.scan_only_matching(gate, set, text, &mut scratch.always);
-        }
-        for &(literal, s, at_boundary) in &scratch.opening {
-            let found = if grouped {
-                self.group_matches(automata, literal, text, s, &mut scratch.groups)
-            } else {
-                None
-            };
-            planner.candidate(gate, literal, s, at_boundary, found);
-        }
-        planner.finish(gate);
+        let planner = &mut scratch.planner;
         self.build(planner);
         let spans = &mut scratch.spans;
         for (i, &rule) in self.regex_rule.iter().enumerate() {
@@ -647,6 +522,89 @@ impl Matcher {
         hits.dedup();
         hits
     }
+
+    /// Plans where each regex is looked for from one walk of
+    /// [`Automata::starts`]: its regexes are tried exactly where a match
+    /// starts, the others scan the text. `false` when the automaton cannot
+    /// be built or its walk gives up.
+    fn plan_by_walk(&self, automata: &Automata, text: &str, scratch: &mut Scratch) -> bool {
+        let Some(starts) = self.starts(automata) else {
+            return false;
+        };
+        let planner = &mut scratch.planner;
+        planner.reset(&automata.gate, self, text.len());
+        planner.scan.fill(true);
+        for &i in starts.regexes() {
+            planner.scan[i] = false;
+        }
+        let walker = scratch.walk.get_or_insert_with(|| starts.walker());
+        starts
+            .find(walker, text.as_bytes(), &mut planner.starts)
+            .is_ok()
+    }
+
+    /// Plans where each regex is looked for from the prefix literals' gate
+    /// (see [`Gate`]), and pushes the rules' literal hits, from one pass of
+    /// [`Automata::scan`].
+    fn plan_by_gate(
+        &self,
+        automata: &Automata,
+        text: &str,
+        scratch: &mut Scratch,
+        hits: &mut Vec<Hit>,
+    ) {
+        let gate = &automata.gate;
+        let planner = &mut scratch.planner;
+        planner.reset(gate, self, text.len());
+        let bytes = text.as_bytes();
+        scratch.opening.clear();
+        if let Some(ac) = &automata.scan {
+            lowercase_into(&mut scratch.lower, text);
+            for m in ac.find_overlapping_iter(&scratch.lower) {
+                let (s, e) = (m.start(), m.end());
+                let id = m.pattern().as_usize();
+                let Some(literal) = id.checked_sub(automata.literal_count) else {
+                    self.literal_hit(text, s, e, id, hits);
+                    continue;
+                };
+                for &i in &gate.requires[literal] {
+                    planner.present[i] = true;
+                }
+                let at_boundary = is_ascii_word_boundary(bytes, s);
+                if gate.opens_at(literal, at_boundary) {
+                    scratch.opening.push((literal, s, at_boundary));
+                }
+            }
+        }
+        if let Some(set) = self.always(automata) {
+            planner.scan_only_matching(gate, set, text, &mut scratch.always);
+        }
+        for &(literal, s, at_boundary) in &scratch.opening {
+            planner.candidate(gate, literal, s, at_boundary);
+        }
+        planner.finish(gate);
+    }
+
+    /// Pushes the hit of rule literal `id` at `start..end` when it stands
+    /// as whole words.
+    fn literal_hit(&self, text: &str, start: usize, end: usize, id: usize, hits: &mut Vec<Hit>) {
+        let bytes = text.as_bytes();
+        let start_ok = !is_word_byte(bytes[start]) || is_word_boundary(bytes, start);
+        let end_ok = !is_word_byte(bytes[end - 1]) || is_word_boundary(bytes, end);
+        if start_ok && end_ok {
+            hits.push(Hit {
+                start,
+                end,
+                rule: self.literal_rule[id],
+            });
+        }
+    }
+}
+
+/// `text` with its ASCII letters lowercased, into `out`.
+fn lowercase_into(out: &mut Vec<u8>, text: &str) {
+    out.clear();
+    out.extend(text.bytes().map(|b| b.to_ascii_lowercase()));
 }
 
 /// `(?-u:\b)` at `i`: an ASCII word byte on one side only.
@@ -697,11 +655,11 @@ mod tests {
     }
 
     /// The matcher of `set` as a run builds it (lazily) before it walks
-    /// groups, and once it does.
+    /// the regexes' starts, and once it does.
     fn both_ways(set: PatternSet) -> [Matcher; 2] {
         [
-            compile::compile_lazy(set.clone()).groups_after(usize::MAX),
-            compile::compile_lazy(set).groups_after(0),
+            compile::compile_lazy(set.clone()).walk_after(usize::MAX),
+            compile::compile_lazy(set).walk_after(0),
         ]
     }
 
@@ -734,25 +692,8 @@ mod tests {
         );
     }
 
-    /// The regexes of a library whose prefix literal `literal` opens them
-    /// all, and where in `text` the walk of their group automaton says
-    /// they can match (by their index in the library).
-    fn group_finds(m: &Matcher, literal: &[u8], text: &str, at: usize) -> Vec<usize> {
-        let automata = m.automata();
-        let l = automata
-            .gate
-            .literals
-            .iter()
-            .position(|x| x == literal)
-            .unwrap();
-        let mut groups = Vec::new();
-        let found = m.group_matches(automata, l, text, at, &mut groups).unwrap();
-        let opens = &automata.gate.regexes[l];
-        found.iter().map(|k| opens[k.as_usize()]).collect()
-    }
-
     #[test]
-    fn a_group_walk_keeps_the_regexes_that_can_match_where_their_literal_is() {
+    fn a_walk_names_each_regex_exactly_where_its_matches_start() {
         let toml = r#"[[rule]]
 id = "a"
 category = "coverage"
@@ -761,15 +702,20 @@ regexes = ['\bis\s+covered\b', '\bis\s+excluded\b', '\bis\s+(?:not\s+)?covered\s
 match = ['is covered']
 "#;
         let m = matcher(toml);
+        let starts = m.starts(m.automata()).unwrap();
+        // The regex without a leading word boundary is not walked: it
+        // scans the text.
+        assert_eq!(starts.regexes(), [0, 1, 2]);
         let text = "It is covered when asked; this is excluded; is covered.";
-        let at = |needle: &str| text.find(needle).unwrap();
+        let mut found = vec![Vec::new(); 4];
+        (starts.find(&mut starts.walker(), text.as_bytes(), &mut found)).unwrap();
+        let first = text.find("is covered").unwrap();
+        let last = text.rfind("is covered").unwrap();
+        let excluded = text.find("is excluded").unwrap();
         assert_eq!(
-            group_finds(&m, b"is ", text, at("is covered when")),
-            vec![0, 2, 3]
+            found,
+            [vec![first, last], vec![excluded], vec![first], vec![]]
         );
-        assert_eq!(group_finds(&m, b"is ", text, at("is excluded")), vec![1, 3]);
-        // Inside a word, only the regex without a leading word boundary.
-        assert_eq!(group_finds(&m, b"is ", text, at("is is")), vec![3]);
         assert_gate_is_exact_alone_and_padded(
             &matchers(toml),
             &[text, "is is is", "this\nis\ncovered"],
@@ -1009,7 +955,7 @@ match = ['is covered']
     fn the_gate_changes_no_hit_on_real_and_dev_documents() {
         let m = test_matcher();
         // Built as a run builds it: regexes not built yet are tried at
-        // more candidates before a scan; and walking groups.
+        // more candidates before a scan; and walking starts.
         let both = both_ways(PatternSet::builtin().unwrap());
         let texts = shared_corpus_texts();
         for (name, text) in &texts {

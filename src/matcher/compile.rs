@@ -14,11 +14,11 @@ use regex_automata::meta::Regex as MetaRegex;
 use regex_automata::nfa::thompson::{self, WhichCaptures};
 
 use super::facts::{GateFacts, gate_facts};
-use super::{Automata, GROUP_MIN, Gate, Group, Matcher};
+use super::{Automata, Gate, Matcher};
 use crate::patterns::{Category, PatternError, PatternSet, Rule};
 use crate::textutil::ascii_classes;
 
-const REGEX_SIZE_LIMIT: usize = 1 << 24;
+pub(super) const REGEX_SIZE_LIMIT: usize = 1 << 24;
 
 /// Compiles a pattern set and builds everything now, so that a regex
 /// that cannot be built is reported here, with its rule's file and line
@@ -90,20 +90,17 @@ pub(super) fn anchored_regex(src: &str) -> Result<MetaRegex, String> {
         .map_err(|e| format!("bad regex {src:?}: {e}"))
 }
 
-/// The most a thread's cache of one [`set_dfa`] holds (or the least the DFA
-/// needs, when that is more): a run keeps one per group and thread, and
-/// the dev set's largest used 0.37 MB (the always-set; the groups at most
-/// 0.22 MB, 3.3 MB for all 131 it walked), against the crate's default
-/// of 2 MB each.
+/// The most a thread's cache of [`set_dfa`] holds (or the least the DFA
+/// needs, when that is more): the dev set used 0.37 MB, against the
+/// crate's default of 2 MB.
 const SET_CACHE_CAPACITY: usize = 1 << 19;
 
 /// One lazy DFA of several regexes that reports each of them that
 /// matches (`MatchKind::All`): which of the regexes without prefix
-/// literals match a text anywhere, in one pass ([`Automata::always`]), and
-/// which of the regexes a prefix literal opens can match where it occurs,
-/// in one anchored walk ([`Automata::groups`]). `None` when it cannot be
-/// built (a Unicode word boundary, a regex too large): the regexes are then
-/// run one by one, as they would be without it.
+/// literals match a text anywhere, in one pass ([`Automata::always`]).
+/// `None` when it cannot be built (a Unicode word boundary, a regex too
+/// large): the regexes are then run one by one, as they would be without
+/// it.
 pub(super) fn set_dfa(sources: &[&str]) -> Option<hybrid::dfa::DFA> {
     if sources.is_empty() {
         return None;
@@ -122,30 +119,6 @@ pub(super) fn set_dfa(sources: &[&str]) -> Option<hybrid::dfa::DFA> {
         )
         .build_many(sources)
         .ok()
-}
-
-/// The group of each gate literal that opens at least [`GROUP_MIN`]
-/// regexes, and the groups: one for each set of regexes that literals
-/// open.
-fn groups(gate: &Gate) -> (Vec<Option<usize>>, Vec<Group>) {
-    let mut ids: std::collections::HashMap<&[usize], usize> = std::collections::HashMap::new();
-    let mut groups: Vec<Group> = Vec::new();
-    let group_of = gate
-        .regexes
-        .iter()
-        .map(|opens| {
-            (opens.len() >= GROUP_MIN).then(|| {
-                *ids.entry(opens.as_slice()).or_insert_with(|| {
-                    groups.push(Group {
-                        regexes: opens.clone(),
-                        dfa: OnceLock::new(),
-                    });
-                    groups.len() - 1
-                })
-            })
-        })
-        .collect();
-    (group_of, groups)
 }
 
 /// Builds the literal automaton, the regexes' gate and the heading set.
@@ -175,7 +148,6 @@ pub(super) fn automata(m: &Matcher) -> Result<Automata, PatternError> {
         gate_src.extend(rule.regexes.iter().map(|r| ascii_classes(r)));
     }
     let gate = Gate::build(&gate_src);
-    let (group_of, groups) = groups(&gate);
     // One automaton for both: a text is scanned once.
     let literal_count = literals.len();
     let all: Vec<Vec<u8>> = literals
@@ -183,12 +155,14 @@ pub(super) fn automata(m: &Matcher) -> Result<Automata, PatternError> {
         .map(|l| l.as_bytes().to_ascii_lowercase())
         .chain(gate.literals.iter().cloned())
         .collect();
-    let scan = literal_automaton(&all).map_err(|e| PatternError {
+    let literal_error = |e: aho_corasick::BuildError| PatternError {
         file: "<literals>".into(),
         line: None,
         rule: None,
         reason: format!("cannot build the literal automaton: {e}"),
-    })?;
+    };
+    let scan = literal_automaton(&all).map_err(literal_error)?;
+    let rule_literals = literal_automaton(&all[..literal_count]).map_err(literal_error)?;
     let headings = if heading_src.is_empty() {
         None
     } else {
@@ -205,8 +179,8 @@ pub(super) fn automata(m: &Matcher) -> Result<Automata, PatternError> {
         literal_count,
         gate,
         always: OnceLock::new(),
-        group_of,
-        groups,
+        rule_literals,
+        starts: OnceLock::new(),
         headings,
     })
 }
