@@ -143,6 +143,16 @@ impl Starts {
         let mut sid = self.dfa.start_state(cache, &config).map_err(|_| GaveUp)?;
         let mut at = p;
         loop {
+            // The common steps: from a state that is neither a match, nor
+            // dead, nor still to be built, to another such state.
+            while !sid.is_tagged() && at < text.len() {
+                let next = self.dfa.next_state_untagged(cache, sid, text[at]);
+                if next.is_tagged() {
+                    break;
+                }
+                sid = next;
+                at += 1;
+            }
             sid = match text.get(at) {
                 Some(&b) => self.dfa.next_state(cache, sid, b),
                 None => self.dfa.next_eoi_state(cache, sid),
