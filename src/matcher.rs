@@ -1,24 +1,27 @@
 //! Scanning normalized text with the compiled pattern library.
 //!
-//! Owns: finding every rule hit (rule, byte span) in a text, from one pass
-//! of one Aho-Corasick automaton holding both the rules' literals and the
-//! prefix literals of the regexes (the [`Gate`]: every match of such a
-//! regex starts where one of its prefix literals occurs, so it is tried,
-//! anchored, only there) and the literals some regexes require (every
-//! match of such a regex contains one of them, so it runs only in a text
-//! where one occurs). Where a prefix literal that opens several regexes
-//! occurs, one anchored walk of a lazy DFA of all of them tells which can
-//! match there, and only those are tried. The regexes without a prefix
-//! set run over the whole text, but only those that one pass of a lazy DFA
-//! of them all finds in it; so do regexes with too many candidates. The
-//! anchored tries reproduce `find_iter`'s leftmost-first, non-overlapping
-//! matches exactly; the DFAs of several regexes only say where a regex
-//! cannot match (`MatchKind::All`), and when one gives up, every regex it
-//! stands for is run. A `RegexSet` pre-check over ~150 patterns was
-//! measured and dropped: an overlapping search that large cannot stay on
-//! the lazy DFA and fell back to the PikeVM, which took 83% of a scan
-//! (12.7 s vs 0.7 s on a 1.8 MB document); the sets here are a dozen or
-//! two regexes each.
+//! Owns: finding every rule hit (rule, byte span) in a text. A run's first
+//! megabyte of text goes through one pass of one Aho-Corasick automaton
+//! holding both the rules' literals and the prefix literals of the regexes
+//! (the [`Gate`]: every match of such a regex starts where one of its
+//! prefix literals occurs, so it is tried, anchored, only there) and the
+//! literals some regexes require (every match of such a regex contains one
+//! of them, so it runs only in a text where one occurs). The regexes
+//! without a prefix set run over the whole text, but only those that one
+//! pass of a lazy DFA of them all finds in it; so do regexes with too many
+//! candidates. After that, one lazy DFA of every regex that begins with a
+//! word boundary, walked anchored from each word boundary, says exactly
+//! where each of them has a match (`matcher/starts.rs`); they are tried
+//! only there, the few others scan the text, and the rules' literals have
+//! an automaton of their own. Either way, the anchored tries reproduce `find_iter`'s
+//! leftmost-first, non-overlapping matches exactly: the DFAs of several
+//! regexes (`MatchKind::All`) only say where a regex can match, and when
+//! one cannot be built or gives up, the regexes are found the other way.
+//! A `RegexSet` pre-check over ~150 patterns was measured and dropped: an
+//! overlapping search that large cannot stay on the lazy DFA and fell back
+//! to the PikeVM, which took 83% of a scan (12.7 s vs 0.7 s on a 1.8 MB
+//! document); an unanchored DFA of every regex builds a new state every
+//! few bytes of new text (docs/SCALE.md).
 //! The [`Matcher`] is immutable, `Send + Sync`, and shared by reference
 //! across rayon workers.
 //!
