@@ -13,10 +13,11 @@
 //! word boundary, walked anchored from each word boundary, says exactly
 //! where each of them has a match (`matcher/starts.rs`); they are tried
 //! only there, the few others scan the text, and the rules' literals have
-//! an automaton of their own. Either way, the anchored tries reproduce `find_iter`'s
-//! leftmost-first, non-overlapping matches exactly: the DFAs of several
-//! regexes (`MatchKind::All`) only say where a regex can match, and when
-//! one cannot be built or gives up, the regexes are found the other way.
+//! an automaton of their own. Either way, the anchored tries reproduce
+//! `find_iter`'s leftmost-first, non-overlapping matches exactly: the DFAs
+//! of several regexes (`MatchKind::All`) only say where a regex can match,
+//! and when one cannot be built or gives up, the regexes are found the
+//! other way.
 //! A `RegexSet` pre-check over ~150 patterns was measured and dropped: an
 //! overlapping search that large cannot stay on the lazy DFA and fell back
 //! to the PikeVM, which took 83% of a scan (12.7 s vs 0.7 s on a 1.8 MB

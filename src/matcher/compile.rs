@@ -148,7 +148,8 @@ pub(super) fn automata(m: &Matcher) -> Result<Automata, PatternError> {
         gate_src.extend(rule.regexes.iter().map(|r| ascii_classes(r)));
     }
     let gate = Gate::build(&gate_src);
-    // One automaton for both: a text is scanned once.
+    // One automaton for both, so that a text the gate plans for is
+    // scanned once; the rules' literals alone for a text that is walked.
     let literal_count = literals.len();
     let all: Vec<Vec<u8>> = literals
         .iter()
