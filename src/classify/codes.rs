@@ -4,12 +4,13 @@
 //! report's `codes` list. A candidate is kept when the document states it
 //! as a code: a code word nearby (CPT, HCPCS, ICD-10, code, diagnosis,
 //! billed...), a coding section, a table row that starts with it, a range
-//! ("96365-96368"), or a neighbour that is itself a kept code; a code word
-//! naming another kind of code ("zip code") does not count. Phone numbers,
-//! zip codes, post office boxes, page and section numbers, doses, money,
-//! dates, policy numbers, parts of names and the labeler codes of drug
-//! codes (NDCs) are dropped. ICD-10 codes are written with their dot
-//! ("F332" becomes "F33.2").
+//! ("96365-96368"), or a neighbour that is itself a kept code; ICD-10
+//! codes run together ("F0631F0632") are split and judged one by one; a
+//! code word naming another kind of code ("zip code") does not count.
+//! Phone numbers, zip codes, post office boxes, page and section numbers,
+//! doses, money, dates, policy numbers, parts of names and the labeler
+//! codes of drug codes (NDCs) are dropped. ICD-10 codes are written with
+//! their dot ("F332" becomes "F33.2").
 //!
 //! Must not: decide stances.
 
@@ -53,17 +54,27 @@ pub fn extract(ctx: &Context<'_>) -> Codes {
             continue;
         }
         let system = rule.tag.clone().unwrap_or_else(|| "code".into());
-        let key = (cue.hit.start, cue.hit.end);
         let rank = |s: &str| match s {
             "HCPCS" => 0,
             "CDT" => 1,
             "CPT" => 2,
             _ => 3,
         };
-        match by_span.get(&key) {
-            Some((_, old)) if rank(old) <= rank(&system) => {}
-            _ => {
-                by_span.insert(key, (ci, system));
+        let (start, end) = (cue.hit.start, cue.hit.end);
+        let pieces = match system.as_str() {
+            "ICD-10-CM" => run_of_codes(&flat[start..end]),
+            _ => None,
+        };
+        for key in pieces
+            .unwrap_or_else(|| vec![(0, end - start)])
+            .into_iter()
+            .map(|(s, e)| (start + s, start + e))
+        {
+            match by_span.get(&key) {
+                Some((_, old)) if rank(old) <= rank(&system) => {}
+                _ => {
+                    by_span.insert(key, (ci, system.clone()));
+                }
             }
         }
     }
@@ -125,10 +136,14 @@ pub fn extract(ctx: &Context<'_>) -> Codes {
     }
     accepted.sort();
     let mut seen = BTreeSet::new();
+    let mut cited = BTreeSet::new();
     let mut out = Codes::default();
     for (start, ci, system, code) in accepted {
         let cue = &ctx.cues[ci];
-        out.findings.push(ctx.finding(cue, None));
+        // One finding per occurrence: the codes of a run share one.
+        if cited.insert(ci) {
+            out.findings.push(ctx.finding(cue, None));
+        }
         if seen.insert(code.clone()) {
             let (page, line) = ctx.text.locate(start);
             out.codes.push(CodeRef {
@@ -140,6 +155,31 @@ pub fn extract(ctx: &Context<'_>) -> Codes {
         }
     }
     out
+}
+
+/// The codes of a run printed with nothing between them ("F0631F0632F32A":
+/// a table's cells run together), as spans of `raw`: a new code starts at
+/// each capital letter followed by a digit. `None` unless there are two or
+/// more and each has the shape of an ICD-10-CM code of four to six
+/// characters (a category alone is too short to tell from a part number).
+fn run_of_codes(raw: &str) -> Option<Vec<(usize, usize)>> {
+    static ONE: LazyLock<Regex> =
+        LazyLock::new(|| crate::textutil::ascii_regex(r"^[A-TV-Z]\d[0-9A][0-9A-Z]{1,3}$"));
+    let bytes = raw.as_bytes();
+    let mut cuts: Vec<usize> = (0..bytes.len())
+        .filter(|&i| {
+            bytes[i].is_ascii_uppercase() && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)
+        })
+        .collect();
+    if cuts.len() < 2 || cuts[0] != 0 {
+        return None;
+    }
+    cuts.push(bytes.len());
+    let pieces: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
+    pieces
+        .iter()
+        .all(|&(s, e)| ONE.is_match(&raw[s..e]))
+        .then_some(pieces)
 }
 
 /// Judges a candidate: (plausible, stated as a code on its own).
@@ -336,5 +376,17 @@ mod tests {
                     The billing guide, version 2107.03374, is at 10010-Member-Guide.pdf.\n\
                     The codes are 96365, 96366 and 96372.";
         assert_eq!(codes(text), vec!["96365", "96366", "96372"]);
+    }
+
+    #[test]
+    fn codes_printed_with_nothing_between_them_are_each_a_code() {
+        // A code table whose cells ran together: each code is read, under
+        // the table's heading.
+        let text = "Diagnosis Codes\nF0631F0632F32A\nF341F530\n\n\
+                    Other diagnoses need a review.";
+        assert_eq!(codes(text), ["F06.31", "F06.32", "F32.A", "F34.1", "F53.0"]);
+        // A run of three-character pieces is a part number, even beside
+        // the word "code".
+        assert!(codes("Order code A10B20C30 for the pump.").is_empty());
     }
 }

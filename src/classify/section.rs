@@ -151,9 +151,14 @@ fn is_title_like(line: &str, next: Option<&str>, g: &Grammar) -> bool {
     if !(first.is_uppercase() || first.is_ascii_digit()) {
         return false;
     }
+    // Words, not codes: a line of codes ("F0631 F0632", "J3490") is no
+    // title.
     let alpha_words: Vec<&&str> = words
         .iter()
-        .filter(|w| w.chars().next().is_some_and(char::is_alphabetic))
+        .filter(|w| {
+            w.chars().next().is_some_and(char::is_alphabetic)
+                && !w.contains(|c: char| c.is_ascii_digit())
+        })
         .collect();
     if alpha_words.is_empty() {
         return false;
@@ -291,5 +296,15 @@ mod tests {
         let lines = layout(&t, headings());
         let b: Vec<bool> = lines.iter().map(|l| l.bullet.is_some()).collect();
         assert_eq!(b, vec![true, true, true, false]);
+    }
+
+    #[test]
+    fn a_line_of_codes_is_no_title() {
+        let g = &headings().pattern_set().grammar;
+        for codes in ["F0631F0632F32A", "J3490 J3499", "G2082 G2083 S0013"] {
+            assert!(!is_title_like(codes, None, g), "{codes}");
+        }
+        assert!(is_title_like("Spravato Dosing Table", None, g));
+        assert!(is_title_like("COVID-19 Vaccine Coverage", None, g));
     }
 }
