@@ -398,7 +398,7 @@ impl Matcher {
                     .iter()
                     .map(|&i| self.regex_src[i].as_str())
                     .collect();
-                compile::set_dfa(&sources)
+                compile::set_dfa(&sources, compile::SET_CACHE_CAPACITY)
             })
             .as_ref()
     }

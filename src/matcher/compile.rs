@@ -18,7 +18,7 @@ use super::{Automata, Gate, Matcher};
 use crate::patterns::{Category, PatternError, PatternSet, Rule};
 use crate::textutil::ascii_classes;
 
-pub(super) const REGEX_SIZE_LIMIT: usize = 1 << 24;
+const REGEX_SIZE_LIMIT: usize = 1 << 24;
 
 /// Compiles a pattern set and builds everything now, so that a regex
 /// that cannot be built is reported here, with its rule's file and line
@@ -90,18 +90,19 @@ pub(super) fn anchored_regex(src: &str) -> Result<MetaRegex, String> {
         .map_err(|e| format!("bad regex {src:?}: {e}"))
 }
 
-/// The most a thread's cache of [`set_dfa`] holds (or the least the DFA
-/// needs, when that is more): the dev set used 0.37 MB, against the
-/// crate's default of 2 MB.
-const SET_CACHE_CAPACITY: usize = 1 << 19;
+/// The most a thread's cache of the always-set's automaton holds (or the
+/// least the DFA needs, when that is more): the dev set used 0.37 MB,
+/// against the crate's default of 2 MB.
+pub(super) const SET_CACHE_CAPACITY: usize = 1 << 19;
 
 /// One lazy DFA of several regexes that reports each of them that
-/// matches (`MatchKind::All`): which of the regexes without prefix
-/// literals match a text anywhere, in one pass ([`Automata::always`]).
-/// `None` when it cannot be built (a Unicode word boundary, a regex too
-/// large): the regexes are then run one by one, as they would be without
-/// it.
-pub(super) fn set_dfa(sources: &[&str]) -> Option<hybrid::dfa::DFA> {
+/// matches (`MatchKind::All`), whose cache holds at most `cache_capacity`
+/// bytes (or the least it needs): which of the regexes without prefix
+/// literals match a text anywhere, in one pass ([`Automata::always`]), and
+/// where the regexes that begin with a word boundary start
+/// ([`Automata::starts`]). `None` when it cannot be built (a Unicode word
+/// boundary, a regex too large): the regexes are then found another way.
+pub(super) fn set_dfa(sources: &[&str], cache_capacity: usize) -> Option<hybrid::dfa::DFA> {
     if sources.is_empty() {
         return None;
     }
@@ -109,7 +110,7 @@ pub(super) fn set_dfa(sources: &[&str]) -> Option<hybrid::dfa::DFA> {
         .configure(
             hybrid::dfa::DFA::config()
                 .match_kind(regex_automata::MatchKind::All)
-                .cache_capacity(SET_CACHE_CAPACITY)
+                .cache_capacity(cache_capacity)
                 .skip_cache_capacity_check(true),
         )
         .thompson(

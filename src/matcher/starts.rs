@@ -10,12 +10,11 @@
 //! unanchored automaton's would), so a run builds most of them on its
 //! first documents.
 
+use regex_automata::Anchored;
 use regex_automata::hybrid::dfa::{Cache, DFA};
-use regex_automata::nfa::thompson::{self, WhichCaptures};
 use regex_automata::util::start;
-use regex_automata::{Anchored, MatchKind};
 
-use super::compile::REGEX_SIZE_LIMIT;
+use super::compile::set_dfa;
 
 /// The most a thread's cache of the automaton holds before it is cleared
 /// and rebuilt: the dev set and the real payer texts together used 10 MB.
@@ -69,21 +68,7 @@ impl Starts {
             return None;
         }
         let sources: Vec<&str> = regexes.iter().map(|&(_, s)| s).collect();
-        let dfa = DFA::builder()
-            .configure(
-                DFA::config()
-                    .match_kind(MatchKind::All)
-                    .starts_for_each_pattern(false)
-                    .cache_capacity(CACHE_CAPACITY)
-                    .skip_cache_capacity_check(true),
-            )
-            .thompson(
-                thompson::Config::new()
-                    .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
-                    .which_captures(WhichCaptures::None),
-            )
-            .build_many(&sources)
-            .ok()?;
+        let dfa = set_dfa(&sources, CACHE_CAPACITY)?;
         Some(Starts {
             dfa,
             regexes: regexes.iter().map(|&(i, _)| i).collect(),
