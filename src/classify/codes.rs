@@ -212,7 +212,7 @@ fn judge(
             && after[1..].starts_with(|c: char| c.is_ascii_digit())
             && !is_range_right(after))
         || NDC_REST.is_match(after)
-        || QUANTITY_AFTER.is_match(after)
+        || (system == "CPT" && QUANTITY_AFTER.is_match(after))
         || WORD_AFTER_HYPHEN.is_match(after)
         || (prev == Some('.') && before[..before.len() - 1].ends_with(|c: char| c.is_ascii_digit()))
     {
@@ -276,10 +276,12 @@ static QUANTITY_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     crate::textutil::ascii_regex(r"(?i)^\s*(?:units?|ut|iu|mg|mcg|ml|meq|mmol)\b")
 });
 
-/// A word joined on by a hyphen ("10010-Benefits-Guide.pdf"): part of a
-/// name, not a code (a modifier, "-59" or "-GT", is shorter).
+/// A word joined on by a hyphen and then joined on again
+/// ("10010-Benefits-Guide.pdf"): part of a name, not a code. A modifier
+/// ("-59", "-GT") is shorter, and a description ("96365-Intravenous
+/// infusion") goes on after a space.
 static WORD_AFTER_HYPHEN: LazyLock<Regex> =
-    LazyLock::new(|| crate::textutil::ascii_regex(r"^-[A-Za-z]{3,}"));
+    LazyLock::new(|| crate::textutil::ascii_regex(r"^-[A-Za-z]{3,}[-_./]"));
 
 static CODE_LIST: LazyLock<Regex> = LazyLock::new(|| {
     crate::textutil::ascii_regex(
@@ -388,5 +390,11 @@ mod tests {
         // A run of three-character pieces is a part number, even beside
         // the word "code".
         assert!(codes("Order code A10B20C30 for the pump.").is_empty());
+    }
+
+    #[test]
+    fn a_code_with_its_description_after_a_hyphen_is_a_code() {
+        let text = "Billing: CPT 96365-Intravenous infusion, first hour; J3490 units of 10 mg.";
+        assert_eq!(codes(text), ["96365", "J3490"]);
     }
 }
