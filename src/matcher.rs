@@ -654,6 +654,14 @@ mod tests {
     use super::compile::compile;
     use super::*;
 
+    /// A pattern file of one rule of `category`, with `regexes` (the
+    /// items of a TOML array) and one example it matches.
+    fn one_rule(category: &str, regexes: &str, example: &str) -> String {
+        format!(
+            "[[rule]]\nid = \"a\"\ncategory = \"{category}\"\ndescription = \"d\"\nregexes = [{regexes}]\nmatch = ['{example}']\n"
+        )
+    }
+
     fn matcher(toml: &str) -> Matcher {
         compile(PatternSet::from_files("t", &[("t.toml".into(), toml.into())]).unwrap()).unwrap()
     }
@@ -698,13 +706,11 @@ mod tests {
 
     #[test]
     fn a_walk_names_each_regex_exactly_where_its_matches_start() {
-        let toml = r#"[[rule]]
-id = "a"
-category = "coverage"
-description = "d"
-regexes = ['\bis\s+covered\b', '\bis\s+excluded\b', '\bis\s+(?:not\s+)?covered\s+when\b', 'is\s+\w+']
-match = ['is covered']
-"#;
+        let toml = &one_rule(
+            "coverage",
+            r#"'\bis\s+covered\b', '\bis\s+excluded\b', '\bis\s+(?:not\s+)?covered\s+when\b', 'is\s+\w+'"#,
+            "is covered",
+        );
         let m = matcher(toml);
         let starts = m.starts(m.automata()).unwrap();
         // The regex without a leading word boundary is not walked: it
@@ -728,13 +734,11 @@ match = ['is covered']
 
     #[test]
     fn a_regex_without_prefix_literals_scans_only_a_text_it_matches() {
-        let toml = r#"[[rule]]
-id = "a"
-category = "experimental"
-description = "d"
-regexes = ['(?-u:\b)[A-Z][0-9]{4}(?-u:\b)', '(?-u:\b)[A-Z]{2}[0-9]{2}(?-u:\b)', 'covered']
-match = ['J1234']
-"#;
+        let toml = &one_rule(
+            "experimental",
+            r#"'(?-u:\b)[A-Z][0-9]{4}(?-u:\b)', '(?-u:\b)[A-Z]{2}[0-9]{2}(?-u:\b)', 'covered'"#,
+            "J1234",
+        );
         let m = matcher(toml);
         let automata = m.automata();
         assert_eq!(automata.gate.always, vec![0, 1]);
@@ -898,13 +902,11 @@ match = ['J1234']
 
     #[test]
     fn a_regex_runs_only_where_a_literal_it_requires_occurs() {
-        let toml = r#"[[rule]]
-id = "a"
-category = "coverage"
-description = "d"
-regexes = ['\b(?:is|are)\s+(?:\w+\s+)?covered\b', '(?:\d+|one)\s+(?:days|visits)', "\\w+n't\\b", 'ab(?:cd|ef)?gh']
-match = ['is covered']
-"#;
+        let toml = &one_rule(
+            "coverage",
+            r#"'\b(?:is|are)\s+(?:\w+\s+)?covered\b', '(?:\d+|one)\s+(?:days|visits)', "\\w+n't\\b", 'ab(?:cd|ef)?gh'"#,
+            "is covered",
+        );
         let m = matcher(toml);
         let gate = &m.automata().gate;
         let required: Vec<&[u8]> = gate
