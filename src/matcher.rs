@@ -615,7 +615,7 @@ fn lowercase_into(out: &mut Vec<u8>, text: &str) {
 fn is_ascii_word_boundary(bytes: &[u8], i: usize) -> bool {
     let word = |j: Option<usize>| {
         j.and_then(|j| bytes.get(j))
-            .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
+            .is_some_and(|&b| starts::WORD[usize::from(b)])
     };
     word(i.checked_sub(1)) != word(Some(i))
 }

@@ -45,7 +45,7 @@ const LIVES: u8 = 1;
 const DIES: u8 = 2;
 
 /// Whether each byte is an ASCII word byte, as `(?-u:\b)` has it.
-const WORD: [bool; 256] = {
+pub(super) const WORD: [bool; 256] = {
     let mut table = [false; 256];
     let mut b = 0;
     while b < 256 {
