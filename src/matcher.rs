@@ -10,10 +10,11 @@
 //! without a prefix set run over the whole text, but only those that one
 //! pass of a lazy DFA of them all finds in it; so do regexes with too many
 //! candidates. After that, one lazy DFA of every regex that begins with a
-//! word boundary, walked anchored from each word boundary, says exactly
-//! where each of them has a match (`matcher/starts.rs`); they are tried
-//! only there, the few others scan the text, and the rules' literals have
-//! an automaton of their own. Either way, the anchored tries reproduce
+//! word boundary, walked anchored from each word boundary, says where
+//! each of them can have a match (`matcher/starts.rs`); they are tried
+//! only there, and the few others scan the text when a literal they
+//! require occurs, found by the automaton of the rules' literals. Either
+//! way, the anchored tries reproduce
 //! `find_iter`'s leftmost-first, non-overlapping matches exactly: the DFAs
 //! of several regexes (`MatchKind::All`) only say where a regex can match,
 //! and when one cannot be built or gives up, the regexes are found the
@@ -34,6 +35,7 @@
 pub mod compile;
 mod facts;
 mod starts;
+mod widen;
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -117,9 +119,13 @@ pub(crate) struct Automata {
     /// automaton, which tells which of them match a text at all (built on
     /// first use; `None`: it cannot be).
     pub(crate) always: OnceLock<Option<hybrid::dfa::DFA>>,
-    /// The rules' literals alone, for texts whose regexes are found by
-    /// [`Automata::starts`]: `scan`'s first `literal_count` patterns.
+    /// For texts whose regexes are found by [`Automata::starts`]: the
+    /// rules' literals (`scan`'s first `literal_count` patterns), then the
+    /// required literals of the regexes without a leading word boundary.
     pub(crate) rule_literals: Option<AhoCorasick>,
+    /// For each of `rule_literals`' required literals, the regexes without
+    /// a leading word boundary it is a required literal of.
+    pub(crate) walk_requires: Vec<Vec<usize>>,
     /// The regexes that begin with a word boundary as one automaton, which
     /// tells where their matches start (built on first use; `None`: it
     /// cannot be).
@@ -496,10 +502,24 @@ impl Matcher {
         let scratch = &mut *guard;
         let walk = self.matched.fetch_add(text.len(), Ordering::Relaxed) >= self.walk_after;
         if walk && self.plan_by_walk(automata, text, scratch) {
+            let planner = &mut scratch.planner;
             if let Some(ac) = &automata.rule_literals {
                 lowercase_into(&mut scratch.lower, text);
                 for m in ac.find_overlapping_iter(&scratch.lower) {
-                    self.literal_hit(text, m.start(), m.end(), m.pattern().as_usize(), &mut hits);
+                    let id = m.pattern().as_usize();
+                    match id.checked_sub(automata.literal_count) {
+                        None => self.literal_hit(text, m.start(), m.end(), id, &mut hits),
+                        Some(k) => {
+                            for &i in &automata.walk_requires[k] {
+                                planner.present[i] = true;
+                            }
+                        }
+                    }
+                }
+            }
+            for i in 0..automata.gate.count {
+                if automata.gate.required[i] && !planner.present[i] {
+                    planner.scan[i] = false;
                 }
             }
         } else {
@@ -528,8 +548,8 @@ impl Matcher {
     }
 
     /// Plans where each regex is looked for from one walk of
-    /// [`Automata::starts`]: its regexes are tried exactly where a match
-    /// starts, the others scan the text. `false` when the automaton cannot
+    /// [`Automata::starts`]: its regexes are tried where a match can
+    /// start, the others scan the text. `false` when the automaton cannot
     /// be built or its walk gives up.
     fn plan_by_walk(&self, automata: &Automata, text: &str, scratch: &mut Scratch) -> bool {
         let Some(starts) = self.starts(automata) else {
@@ -705,7 +725,7 @@ mod tests {
     }
 
     #[test]
-    fn a_walk_names_each_regex_exactly_where_its_matches_start() {
+    fn a_walk_names_each_regex_where_its_matches_start() {
         let toml = &one_rule(
             "coverage",
             r#"'\bis\s+covered\b', '\bis\s+excluded\b', '\bis\s+(?:not\s+)?covered\s+when\b', 'is\s+\w+'"#,
@@ -730,6 +750,33 @@ mod tests {
             &matchers(toml),
             &[text, "is is is", "this\nis\ncovered"],
         );
+    }
+
+    #[test]
+    fn a_walk_may_name_more_starts_than_the_regexes_have_and_the_tries_drop_them() {
+        // The walk reads letters in any case and any character outside
+        // ASCII as any other: it names "plan" and "€" too.
+        let toml = "[[rule]]\nid = \"a\"\ncategory = \"coverage\"\ndescription = \"d\"\ncase_sensitive = true\nregexes = ['\\bPlan\\b', '\\bcost\\s+£\\d']\nmatch = ['Plan']\n";
+        let m = matcher(toml);
+        let starts = m.starts(m.automata()).unwrap();
+        let text = "The Plan and the plan; cost £5, cost €5.";
+        let mut found = vec![Vec::new(); 2];
+        (starts.find(&mut starts.walker(), text.as_bytes(), &mut found)).unwrap();
+        let at = |s: &str| text.find(s).unwrap();
+        assert_eq!(
+            found,
+            [
+                vec![at("Plan"), at("plan")],
+                vec![at("cost £"), at("cost €")]
+            ]
+        );
+        let hits: Vec<&str> = m
+            .find_all(text)
+            .iter()
+            .map(|h| &text[h.start..h.end])
+            .collect();
+        assert_eq!(hits, ["Plan", "cost £5"]);
+        assert_gate_is_exact_alone_and_padded(&matchers(toml), &[text]);
     }
 
     #[test]

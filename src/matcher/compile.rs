@@ -12,6 +12,7 @@ use regex::{RegexBuilder, RegexSetBuilder};
 use regex_automata::hybrid;
 use regex_automata::meta::Regex as MetaRegex;
 use regex_automata::nfa::thompson::{self, WhichCaptures};
+use regex_syntax::hir::Hir;
 
 use super::facts::{GateFacts, gate_facts};
 use super::{Automata, Gate, Matcher};
@@ -106,20 +107,39 @@ pub(super) fn set_dfa(sources: &[&str], cache_capacity: usize) -> Option<hybrid:
     if sources.is_empty() {
         return None;
     }
-    hybrid::dfa::Builder::new()
+    set_dfa_builder(cache_capacity).build_many(sources).ok()
+}
+
+/// [`set_dfa`] of regexes given as syntax, which may match bytes that are
+/// not UTF-8 (`widen.rs`).
+pub(super) fn set_dfa_of(hirs: &[Hir], cache_capacity: usize) -> Option<hybrid::dfa::DFA> {
+    if hirs.is_empty() {
+        return None;
+    }
+    let nfa = thompson::Compiler::new()
+        .configure(nfa_config().utf8(false))
+        .build_many_from_hir(hirs)
+        .ok()?;
+    set_dfa_builder(cache_capacity).build_from_nfa(nfa).ok()
+}
+
+fn nfa_config() -> thompson::Config {
+    thompson::Config::new()
+        .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+        .which_captures(WhichCaptures::None)
+}
+
+fn set_dfa_builder(cache_capacity: usize) -> hybrid::dfa::Builder {
+    let mut builder = hybrid::dfa::Builder::new();
+    builder
         .configure(
             hybrid::dfa::DFA::config()
                 .match_kind(regex_automata::MatchKind::All)
                 .cache_capacity(cache_capacity)
                 .skip_cache_capacity_check(true),
         )
-        .thompson(
-            thompson::Config::new()
-                .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
-                .which_captures(WhichCaptures::None),
-        )
-        .build_many(sources)
-        .ok()
+        .thompson(nfa_config());
+    builder
 }
 
 /// Builds the literal automaton, the regexes' gate and the heading set.
@@ -164,7 +184,20 @@ pub(super) fn automata(m: &Matcher) -> Result<Automata, PatternError> {
         reason: format!("cannot build the literal automaton: {e}"),
     };
     let scan = literal_automaton(&all).map_err(literal_error)?;
-    let rule_literals = literal_automaton(&all[..literal_count]).map_err(literal_error)?;
+    // For a walked text: the rules' literals, then the literals required
+    // by the regexes the walk cannot find, which scan the text only when
+    // one of theirs occurs.
+    let (walk_literals, walk_requires): (Vec<Vec<u8>>, Vec<Vec<usize>>) = gate
+        .literals
+        .iter()
+        .zip(&gate.requires)
+        .filter_map(|(l, by)| {
+            let unbounded: Vec<usize> = by.iter().copied().filter(|&i| !gate.bounded[i]).collect();
+            (!unbounded.is_empty()).then(|| (l.clone(), unbounded))
+        })
+        .unzip();
+    let rule_literals = literal_automaton(&[&all[..literal_count], &walk_literals[..]].concat())
+        .map_err(literal_error)?;
     let headings = if heading_src.is_empty() {
         None
     } else {
@@ -182,6 +215,7 @@ pub(super) fn automata(m: &Matcher) -> Result<Automata, PatternError> {
         gate,
         always: OnceLock::new(),
         rule_literals,
+        walk_requires,
         starts: OnceLock::new(),
         headings,
     })

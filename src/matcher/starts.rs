@@ -1,20 +1,23 @@
 //! Where the regexes' matches start: one lazy DFA of every regex that
 //! begins with a word boundary, walked anchored from each ASCII word
-//! boundary of a text, names the regexes that match starting there.
+//! boundary of a text, names the regexes that can match starting there.
 //!
 //! The walk reports every regex with a match (`MatchKind::All`) that
-//! starts at the boundary, whatever its end, so the offsets it gives are
-//! exactly those where an anchored try of the regex finds a match: a run
-//! tries each regex only where it succeeds. Its states are shared by every
-//! text (they stand for prefixes of matches, not for whole texts, as an
-//! unanchored automaton's would), so a run builds most of them on its
-//! first documents.
+//! starts at the boundary, whatever its end. Its regexes are widened
+//! (`widen.rs`: letters in any case, any character outside ASCII for
+//! another), so the offsets it gives are those where an anchored try of
+//! the regex finds a match and a few more, which the try rejects. Its
+//! states are shared by every text (they stand for prefixes of matches,
+//! not for whole texts, as an unanchored automaton's would), so a run
+//! builds most of them on its first documents.
 
 use regex_automata::Anchored;
+use regex_automata::hybrid::LazyStateID;
 use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::util::start;
 
-use super::compile::set_dfa;
+use super::compile::set_dfa_of;
+use super::widen::widened;
 
 /// The most a thread's cache of the automaton holds before it is cleared
 /// and rebuilt: the dev set and the real payer texts together used 10 MB.
@@ -38,6 +41,10 @@ pub(crate) struct Walker {
     /// [`UNKNOWN`], [`LIVES`] or [`DIES`]. Most boundaries are a word's
     /// end, followed by a space or a stop, from which no match starts.
     first_step: Vec<u8>,
+    /// Where a text's walks start.
+    origins: Vec<usize>,
+    /// The regexes whose starts a text's walks found out of order.
+    disordered: Vec<usize>,
 }
 
 const UNKNOWN: u8 = 0;
@@ -67,8 +74,11 @@ impl Starts {
         if regexes.is_empty() {
             return None;
         }
-        let sources: Vec<&str> = regexes.iter().map(|&(_, s)| s).collect();
-        let dfa = set_dfa(&sources, CACHE_CAPACITY)?;
+        let hirs: Vec<_> = regexes
+            .iter()
+            .map(|&(_, s)| widened(s))
+            .collect::<Option<_>>()?;
+        let dfa = set_dfa_of(&hirs, CACHE_CAPACITY)?;
         Some(Starts {
             dfa,
             regexes: regexes.iter().map(|&(i, _)| i).collect(),
@@ -85,83 +95,198 @@ impl Starts {
         Walker {
             cache: Cache::new(&self.dfa),
             first_step: vec![UNKNOWN; 257 * 256],
+            origins: Vec::new(),
+            disordered: Vec::new(),
         }
     }
 
     /// Adds to `starts[i]` every offset of `text` where a match of regex
     /// `i` starts, in order and each once (`starts` is indexed by regex and
     /// empty for the automaton's regexes).
+    ///
+    /// [`LANES`] walks go on at once, a step of each in turn: a step
+    /// waits on a read of the automaton's table, which is seldom in the
+    /// processor's nearest caches, and the reads of different walks do not
+    /// wait on each other.
     pub(crate) fn find(
         &self,
         walker: &mut Walker,
         text: &[u8],
         starts: &mut [Vec<usize>],
     ) -> Result<(), GaveUp> {
+        walker.origins.clear();
         let mut word_before = false;
         for (p, &b) in text.iter().enumerate() {
             let word = WORD[usize::from(b)];
-            if word != word_before {
-                let before = p.checked_sub(1).map_or(256, |i| usize::from(text[i]));
-                let first = &mut walker.first_step[before * 256 + usize::from(b)];
-                if *first != DIES {
-                    let lived = self.walk(&mut walker.cache, text, p, starts)?;
-                    *first = if lived { LIVES } else { DIES };
-                }
+            if word != word_before && walker.first_step[first_step_key(text, p)] != DIES {
+                walker.origins.push(p);
             }
             word_before = word;
+        }
+        walker.disordered.clear();
+        let mut lanes = [Lane::none(); LANES];
+        let mut next = 0;
+        let mut clears = walker.cache.clear_count();
+        loop {
+            let mut busy = false;
+            for k in 0..LANES {
+                let lane = &mut lanes[k];
+                if lane.is_idle() {
+                    match self.next_origin(walker, text, &mut next)? {
+                        Some(started) => *lane = started,
+                        None => continue,
+                    }
+                }
+                busy = true;
+                let sid = lane.sid;
+                if !sid.is_tagged() && lane.at < text.len() {
+                    let to = self
+                        .dfa
+                        .next_state_untagged(&walker.cache, sid, text[lane.at]);
+                    if !to.is_tagged() {
+                        lane.sid = to;
+                        lane.at += 1;
+                        continue;
+                    }
+                }
+                if let Some(lived) = self.step(walker, text, lane, starts)? {
+                    walker.first_step[first_step_key(text, lane.origin)] =
+                        if lived { LIVES } else { DIES };
+                    *lane = Lane::none();
+                }
+                if walker.cache.clear_count() != clears {
+                    // The other walks' states went with the cache: they
+                    // start again.
+                    clears = walker.cache.clear_count();
+                    for (j, other) in lanes.iter_mut().enumerate() {
+                        if j != k && !other.is_idle() {
+                            *other = self.lane(walker, text, other.origin)?;
+                        }
+                    }
+                }
+            }
+            if !busy {
+                break;
+            }
+        }
+        for &regex in &walker.disordered {
+            starts[regex].sort_unstable();
+            starts[regex].dedup();
         }
         Ok(())
     }
 
-    /// One anchored walk from offset `p`, until no regex can match;
-    /// whether it outlived its first step.
-    fn walk(
+    /// The next walk to start, from `walker.origins[*next..]`: one whose
+    /// first step is not known to end it.
+    fn next_origin(
         &self,
-        cache: &mut Cache,
+        walker: &mut Walker,
         text: &[u8],
-        p: usize,
-        starts: &mut [Vec<usize>],
-    ) -> Result<bool, GaveUp> {
+        next: &mut usize,
+    ) -> Result<Option<Lane>, GaveUp> {
+        while let Some(&origin) = walker.origins.get(*next) {
+            *next += 1;
+            if walker.first_step[first_step_key(text, origin)] == DIES {
+                continue;
+            }
+            return self.lane(walker, text, origin).map(Some);
+        }
+        Ok(None)
+    }
+
+    /// A walk from `origin`, at its start.
+    fn lane(&self, walker: &mut Walker, text: &[u8], origin: usize) -> Result<Lane, GaveUp> {
         let config = start::Config::new()
             .anchored(Anchored::Yes)
-            .look_behind(p.checked_sub(1).map(|i| text[i]));
-        let mut sid = self.dfa.start_state(cache, &config).map_err(|_| GaveUp)?;
-        let mut at = p;
-        loop {
-            // The common steps: from a state that is neither a match, nor
-            // dead, nor still to be built, to another such state.
-            while !sid.is_tagged() && at < text.len() {
-                let next = self.dfa.next_state_untagged(cache, sid, text[at]);
-                if next.is_tagged() {
-                    break;
-                }
-                sid = next;
-                at += 1;
-            }
-            sid = match text.get(at) {
-                Some(&b) => self.dfa.next_state(cache, sid, b),
-                None => self.dfa.next_eoi_state(cache, sid),
-            }
+            .look_behind(origin.checked_sub(1).map(|i| text[i]));
+        let sid = self
+            .dfa
+            .start_state(&mut walker.cache, &config)
             .map_err(|_| GaveUp)?;
-            if sid.is_tagged() {
-                if sid.is_match() {
-                    // Matches are seen one byte late: these end at `at`.
-                    for k in 0..self.dfa.match_len(cache, sid) {
-                        let regex = self.regexes[self.dfa.match_pattern(cache, sid, k).as_usize()];
-                        if starts[regex].last() != Some(&p) {
-                            starts[regex].push(p);
+        Ok(Lane {
+            origin,
+            at: origin,
+            sid,
+        })
+    }
+
+    /// The step of `lane` that is not a plain one (a state to build, a
+    /// match, the end): `Some` when the walk is over, with whether it
+    /// outlived its first step.
+    fn step(
+        &self,
+        walker: &mut Walker,
+        text: &[u8],
+        lane: &mut Lane,
+        starts: &mut [Vec<usize>],
+    ) -> Result<Option<bool>, GaveUp> {
+        let cache = &mut walker.cache;
+        let sid = match text.get(lane.at) {
+            Some(&b) => self.dfa.next_state(cache, lane.sid, b),
+            None => self.dfa.next_eoi_state(cache, lane.sid),
+        }
+        .map_err(|_| GaveUp)?;
+        if sid.is_tagged() {
+            if sid.is_match() {
+                // Matches are seen one byte late: these end at `lane.at`.
+                for k in 0..self.dfa.match_len(cache, sid) {
+                    let regex = self.regexes[self.dfa.match_pattern(cache, sid, k).as_usize()];
+                    let list = &mut starts[regex];
+                    match list.last() {
+                        Some(&last) if last == lane.origin => {}
+                        Some(&last) if last > lane.origin => {
+                            if !walker.disordered.contains(&regex) {
+                                walker.disordered.push(regex);
+                            }
+                            list.push(lane.origin);
                         }
+                        _ => list.push(lane.origin),
                     }
-                } else if sid.is_dead() {
-                    return Ok(at > p);
-                } else if sid.is_quit() {
-                    return Err(GaveUp);
                 }
+            } else if sid.is_dead() {
+                return Ok(Some(lane.at > lane.origin));
+            } else if sid.is_quit() {
+                return Err(GaveUp);
             }
-            if at == text.len() {
-                return Ok(true);
-            }
-            at += 1;
+        }
+        if lane.at == text.len() {
+            return Ok(Some(true));
+        }
+        lane.sid = sid;
+        lane.at += 1;
+        Ok(None)
+    }
+}
+
+/// How many walks go on at once.
+const LANES: usize = 4;
+
+/// One walk under way.
+#[derive(Debug, Clone, Copy)]
+struct Lane {
+    /// Where it started (`usize::MAX`: no walk).
+    origin: usize,
+    /// The next byte it reads.
+    at: usize,
+    sid: LazyStateID,
+}
+
+impl Lane {
+    fn none() -> Lane {
+        Lane {
+            origin: usize::MAX,
+            at: usize::MAX,
+            sid: LazyStateID::default(),
         }
     }
+
+    fn is_idle(&self) -> bool {
+        self.origin == usize::MAX
+    }
+}
+
+/// The index in [`Walker::first_step`] of the boundary at `p`.
+fn first_step_key(text: &[u8], p: usize) -> usize {
+    let before = p.checked_sub(1).map_or(256, |i| usize::from(text[i]));
+    before * 256 + usize::from(text[p])
 }
