@@ -191,9 +191,9 @@ impl Gate {
 struct Planner {
     /// Whether each regex scans the whole text.
     scan: Vec<bool>,
-    /// Otherwise, the offsets it is tried at (sorted and without
+    /// Otherwise, where its matches can start (sorted and without
     /// duplicates once finished; empty: nowhere).
-    starts: Vec<Vec<usize>>,
+    starts: Vec<Vec<Candidate>>,
     /// Whether one of a regex's required literals occurs in the text.
     present: Vec<bool>,
     /// Whether each regex is built for scanning already.
@@ -246,7 +246,10 @@ impl Planner {
             if self.starts[i].len() > 2 * self.most(i) {
                 self.scan[i] = true;
             } else {
-                self.starts[i].push(start);
+                self.starts[i].push(Candidate {
+                    start,
+                    end: UNKNOWN_END,
+                });
             }
         }
     }
@@ -302,15 +305,44 @@ impl Planner {
     }
 }
 
+/// Where a match of a regex can start, and where it ends when that is
+/// known without a try: the walk of starts saw one end only, and the text
+/// up to it is ASCII ([`UNKNOWN_END`] otherwise).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Candidate {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+}
+
+/// The end of a [`Candidate`] that a try finds.
+pub(crate) const UNKNOWN_END: usize = usize::MAX;
+
 /// The non-empty matches `re.find_iter(text)` reports, given every offset
 /// where a match may start: at each candidate not inside the previous
-/// match, the anchored leftmost-first match there.
-fn matches_at(re: &MetaRegex, text: &str, starts: &[usize], out: &mut Vec<(usize, usize)>) {
+/// match, the anchored leftmost-first match there. `re` is asked for only
+/// when a candidate's end is not known.
+fn matches_at<'a>(
+    re: impl Fn() -> &'a MetaRegex,
+    text: &str,
+    candidates: &[Candidate],
+    out: &mut Vec<(usize, usize)>,
+) {
     let mut next = 0;
-    for &s in starts {
+    for &Candidate { start: s, end } in candidates {
         if s < next {
             continue;
         }
+        if end != UNKNOWN_END && text.as_bytes()[s..end].is_ascii() {
+            // Its only match from `s` ends there.
+            if end == s {
+                next = s + 1;
+            } else {
+                out.push((s, end));
+                next = end;
+            }
+            continue;
+        }
+        let re = re();
         let input = Input::new(text).range(s..).anchored(Anchored::Yes);
         if let Some(m) = re.search(&input) {
             if m.is_empty() {
@@ -538,7 +570,7 @@ impl Matcher {
                         .map(|m| (m.start(), m.end())),
                 );
             } else if !planner.starts[i].is_empty() {
-                matches_at(self.anchored_regex(i), text, &planner.starts[i], spans);
+                matches_at(|| self.anchored_regex(i), text, &planner.starts[i], spans);
             }
             hits.extend(spans.iter().map(|&(start, end)| Hit { start, end, rule }));
         }
@@ -725,10 +757,10 @@ mod tests {
     }
 
     #[test]
-    fn a_walk_names_each_regex_where_its_matches_start() {
+    fn a_walk_names_each_regex_where_its_matches_start_and_the_end_when_there_is_one() {
         let toml = &one_rule(
             "coverage",
-            r#"'\bis\s+covered\b', '\bis\s+excluded\b', '\bis\s+(?:not\s+)?covered\s+when\b', 'is\s+\w+'"#,
+            r#"'\bis\s+covered\b', '\bis\s+excluded\b', '\bis\s+covered(?:\s+when)?\b', 'is\s+\w+'"#,
             "is covered",
         );
         let m = matcher(toml);
@@ -739,12 +771,27 @@ mod tests {
         let text = "It is covered when asked; this is excluded; is covered.";
         let mut found = vec![Vec::new(); 4];
         (starts.find(&mut starts.walker(), text.as_bytes(), &mut found)).unwrap();
+        let at = |start: usize, len: usize| Candidate {
+            start,
+            end: start + len,
+        };
         let first = text.find("is covered").unwrap();
         let last = text.rfind("is covered").unwrap();
         let excluded = text.find("is excluded").unwrap();
+        // The third regex has two ends at the first "is covered": a try
+        // tells which is its match's.
+        let unknown = Candidate {
+            start: first,
+            end: UNKNOWN_END,
+        };
         assert_eq!(
             found,
-            [vec![first, last], vec![excluded], vec![first], vec![]]
+            [
+                vec![at(first, 10), at(last, 10)],
+                vec![at(excluded, 11)],
+                vec![unknown, at(last, 10)],
+                vec![]
+            ]
         );
         assert_gate_is_exact_alone_and_padded(
             &matchers(toml),
@@ -762,7 +809,12 @@ mod tests {
         let text = "The Plan and the plan; cost £5, cost €5.";
         let mut found = vec![Vec::new(); 2];
         (starts.find(&mut starts.walker(), text.as_bytes(), &mut found)).unwrap();
-        let at = |s: &str| text.find(s).unwrap();
+        // A regex that tells the case of letters apart may not end where
+        // the walk sees an end: a try finds out.
+        let at = |s: &str| Candidate {
+            start: text.find(s).unwrap(),
+            end: UNKNOWN_END,
+        };
         assert_eq!(
             found,
             [

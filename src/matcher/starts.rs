@@ -17,7 +17,8 @@ use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::util::start;
 
 use super::compile::set_dfa_of;
-use super::widen::widened;
+use super::widen::{Widened, widened};
+use super::{Candidate, UNKNOWN_END};
 
 /// The most a thread's cache of the automaton holds before it is cleared
 /// and rebuilt: the dev set and the real payer texts together used 10 MB.
@@ -29,6 +30,10 @@ pub(crate) struct Starts {
     dfa: DFA,
     /// For each of the automaton's patterns, its regex.
     regexes: Vec<usize>,
+    /// For each of the automaton's patterns, whether it is exact on a
+    /// text of ASCII ([`Widened::exact_on_ascii`]): whether the ends the
+    /// walk sees are its regex's.
+    exact: Vec<bool>,
 }
 
 /// What a thread walks the automaton with: its cache, and what it has
@@ -74,14 +79,16 @@ impl Starts {
         if regexes.is_empty() {
             return None;
         }
-        let hirs: Vec<_> = regexes
+        let widened: Vec<Widened> = regexes
             .iter()
             .map(|&(_, s)| widened(s))
             .collect::<Option<_>>()?;
+        let hirs: Vec<_> = widened.iter().map(|w| w.hir.clone()).collect();
         let dfa = set_dfa_of(&hirs, CACHE_CAPACITY)?;
         Some(Starts {
             dfa,
             regexes: regexes.iter().map(|&(i, _)| i).collect(),
+            exact: widened.iter().map(|w| w.exact_on_ascii).collect(),
         })
     }
 
@@ -101,8 +108,9 @@ impl Starts {
     }
 
     /// Adds to `starts[i]` every offset of `text` where a match of regex
-    /// `i` starts, in order and each once (`starts` is indexed by regex and
-    /// empty for the automaton's regexes).
+    /// `i` can start, in order and each once, with the end of its match
+    /// when the walk saw only one and its regex is exact on ASCII (`starts`
+    /// is indexed by regex and empty for the automaton's regexes).
     ///
     /// [`LANES`] walks go on at once, a step of each in turn: a step
     /// waits on a read of the automaton's table, which is seldom in the
@@ -112,17 +120,25 @@ impl Starts {
         &self,
         walker: &mut Walker,
         text: &[u8],
-        starts: &mut [Vec<usize>],
+        starts: &mut [Vec<Candidate>],
     ) -> Result<(), GaveUp> {
-        walker.origins.clear();
+        // Without a branch on each byte: a boundary is where a branch
+        // would mispredict.
+        let origins = &mut walker.origins;
+        origins.clear();
+        origins.resize(text.len(), 0);
+        let mut count = 0;
+        let mut before = 256;
         let mut word_before = false;
         for (p, &b) in text.iter().enumerate() {
             let word = WORD[usize::from(b)];
-            if word != word_before && walker.first_step[first_step_key(text, p)] != DIES {
-                walker.origins.push(p);
-            }
+            let first = walker.first_step[before * 256 + usize::from(b)];
+            origins[count] = p;
+            count += usize::from(word != word_before && first != DIES);
             word_before = word;
+            before = usize::from(b);
         }
+        origins.truncate(count);
         walker.disordered.clear();
         let mut lanes = [Lane::none(); LANES];
         let mut next = 0;
@@ -170,8 +186,18 @@ impl Starts {
             }
         }
         for &regex in &walker.disordered {
-            starts[regex].sort_unstable();
-            starts[regex].dedup();
+            let list = &mut starts[regex];
+            list.sort_unstable();
+            // One start with two ends: a try finds which is the match's.
+            list.dedup_by(|later, kept| {
+                if later.start != kept.start {
+                    return false;
+                }
+                if later.end != kept.end {
+                    kept.end = UNKNOWN_END;
+                }
+                true
+            });
         }
         Ok(())
     }
@@ -218,7 +244,7 @@ impl Starts {
         walker: &mut Walker,
         text: &[u8],
         lane: &mut Lane,
-        starts: &mut [Vec<usize>],
+        starts: &mut [Vec<Candidate>],
     ) -> Result<Option<bool>, GaveUp> {
         let cache = &mut walker.cache;
         let sid = match text.get(lane.at) {
@@ -230,17 +256,31 @@ impl Starts {
             if sid.is_match() {
                 // Matches are seen one byte late: these end at `lane.at`.
                 for k in 0..self.dfa.match_len(cache, sid) {
-                    let regex = self.regexes[self.dfa.match_pattern(cache, sid, k).as_usize()];
+                    let pattern = self.dfa.match_pattern(cache, sid, k).as_usize();
+                    let end = if self.exact[pattern] {
+                        lane.at
+                    } else {
+                        UNKNOWN_END
+                    };
+                    let candidate = Candidate {
+                        start: lane.origin,
+                        end,
+                    };
+                    let regex = self.regexes[pattern];
                     let list = &mut starts[regex];
-                    match list.last() {
-                        Some(&last) if last == lane.origin => {}
-                        Some(&last) if last > lane.origin => {
+                    match list.last_mut() {
+                        Some(last) if last.start == lane.origin => {
+                            if last.end != end {
+                                last.end = UNKNOWN_END;
+                            }
+                        }
+                        Some(last) if last.start > lane.origin => {
                             if !walker.disordered.contains(&regex) {
                                 walker.disordered.push(regex);
                             }
-                            list.push(lane.origin);
+                            list.push(candidate);
                         }
-                        _ => list.push(lane.origin),
+                        _ => list.push(candidate),
                     }
                 }
             } else if sid.is_dead() {

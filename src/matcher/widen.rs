@@ -23,26 +23,41 @@ fn continuation() -> ClassBytesRange {
     ClassBytesRange::new(0x80, 0xBF)
 }
 
-/// `src` widened; `None` when it does not parse.
-pub(crate) fn widened(src: &str) -> Option<Hir> {
-    let hir = regex_syntax::Parser::new().parse(src).ok()?;
-    Some(widen(&hir))
+/// A regex widened.
+pub(crate) struct Widened {
+    pub(crate) hir: Hir,
+    /// Whether it matches a text of ASCII only where the regex does: on
+    /// such a text, only the case of letters can tell them apart.
+    pub(crate) exact_on_ascii: bool,
 }
 
-fn widen(hir: &Hir) -> Hir {
+/// `src` widened; `None` when it does not parse.
+pub(crate) fn widened(src: &str) -> Option<Widened> {
+    let hir = regex_syntax::Parser::new().parse(src).ok()?;
+    let mut exact_on_ascii = true;
+    let hir = widen(&hir, &mut exact_on_ascii);
+    Some(Widened {
+        hir,
+        exact_on_ascii,
+    })
+}
+
+/// `hir` widened; `exact` is cleared when it then matches an ASCII
+/// letter in a case it did not.
+fn widen(hir: &Hir, exact: &mut bool) -> Hir {
     match hir.kind() {
         HirKind::Empty => Hir::empty(),
         HirKind::Look(look) => Hir::look(*look),
-        HirKind::Literal(lit) => literal(&lit.0),
+        HirKind::Literal(lit) => literal(&lit.0, exact),
         HirKind::Class(Class::Bytes(class)) => {
-            bytes(class.iter().flat_map(|r| r.start()..=r.end()))
+            bytes(class.iter().flat_map(|r| r.start()..=r.end()), exact)
         }
         HirKind::Class(Class::Unicode(class)) => {
             let ascii = class
                 .iter()
                 .filter(|r| r.start().is_ascii())
                 .flat_map(|r| (r.start() as u8)..=(r.end().min('\x7f') as u8));
-            let ascii = bytes(ascii);
+            let ascii = bytes(ascii, exact);
             if class.iter().any(|r| !r.end().is_ascii()) {
                 Hir::alternation(vec![ascii, any_non_ascii_char()])
             } else {
@@ -53,17 +68,19 @@ fn widen(hir: &Hir) -> Hir {
             min: r.min,
             max: r.max,
             greedy: r.greedy,
-            sub: Box::new(widen(&r.sub)),
+            sub: Box::new(widen(&r.sub, exact)),
         }),
-        HirKind::Capture(c) => widen(&c.sub),
-        HirKind::Concat(parts) => Hir::concat(parts.iter().map(widen).collect()),
-        HirKind::Alternation(branches) => Hir::alternation(branches.iter().map(widen).collect()),
+        HirKind::Capture(c) => widen(&c.sub, exact),
+        HirKind::Concat(parts) => Hir::concat(parts.iter().map(|p| widen(p, exact)).collect()),
+        HirKind::Alternation(branches) => {
+            Hir::alternation(branches.iter().map(|b| widen(b, exact)).collect())
+        }
     }
 }
 
 /// A literal, widened: its ASCII letters in both cases, and each of its
 /// characters outside ASCII any such character.
-fn literal(lit: &[u8]) -> Hir {
+fn literal(lit: &[u8], exact: &mut bool) -> Hir {
     let mut parts = Vec::with_capacity(lit.len());
     let mut in_char = false;
     for &b in lit {
@@ -78,7 +95,7 @@ fn literal(lit: &[u8]) -> Hir {
                 in_char = false;
             }
             _ => {
-                parts.push(bytes([b]));
+                parts.push(bytes([b], exact));
                 in_char = false;
             }
         }
@@ -88,15 +105,23 @@ fn literal(lit: &[u8]) -> Hir {
 
 /// The class of `set`, with each ASCII letter in both cases and each byte
 /// outside ASCII widened to every lead or every continuation byte.
-fn bytes(set: impl IntoIterator<Item = u8>) -> Hir {
+fn bytes(set: impl IntoIterator<Item = u8>, exact: &mut bool) -> Hir {
     let mut ranges = Vec::new();
+    let mut ascii = Vec::new();
     for b in set {
         ranges.push(match b {
             0x80..=0xBF => continuation(),
             0xC0..=0xFF => lead(),
-            _ => ClassBytesRange::new(b, b),
+            _ => {
+                ascii.push(ClassBytesRange::new(b, b));
+                ClassBytesRange::new(b, b)
+            }
         });
     }
+    let mut ascii = ClassBytes::new(ascii);
+    let unfolded = ascii.clone();
+    ascii.case_fold_simple();
+    *exact &= ascii == unfolded;
     let mut class = ClassBytes::new(ranges);
     class.case_fold_simple();
     Hir::class(Class::Bytes(class))
@@ -124,7 +149,7 @@ mod tests {
     fn widened_regex(src: &str) -> Regex {
         Regex::builder()
             .configure(Regex::config().utf8_empty(false))
-            .build_from_hir(&widened(src).unwrap())
+            .build_from_hir(&widened(src).unwrap().hir)
             .unwrap()
     }
 
@@ -147,6 +172,20 @@ mod tests {
                     assert!(wide.is_match(input), "{src} at {} of {text}", m.start());
                 }
             }
+        }
+    }
+
+    #[test]
+    fn a_regex_that_tells_the_case_of_a_letter_is_not_exact_on_ascii_widened() {
+        for (src, exact) in [
+            ("(?i)plan", true),
+            ("(?i:[a-z]+) [0-9]", true),
+            ("(?-u:\\w)+ ≥ [^.;]", true),
+            ("Plan", false),
+            ("(?i:plan) [A-Z]", false),
+            ("[a-z]", false),
+        ] {
+            assert_eq!(widened(src).unwrap().exact_on_ascii, exact, "{src}");
         }
     }
 
