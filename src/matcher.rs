@@ -126,6 +126,9 @@ pub(crate) struct Automata {
     /// For each of `rule_literals`' required literals, the regexes without
     /// a leading word boundary it is a required literal of.
     pub(crate) walk_requires: Vec<Vec<usize>>,
+    /// The regexes that scan a walked text only when one of their
+    /// required literals occurs in it.
+    pub(crate) walk_waits: Vec<usize>,
     /// The regexes that begin with a word boundary as one automaton, which
     /// tells where their matches start (built on first use; `None`: it
     /// cannot be).
@@ -549,8 +552,8 @@ impl Matcher {
                     }
                 }
             }
-            for i in 0..automata.gate.count {
-                if automata.gate.required[i] && !planner.present[i] {
+            for &i in &automata.walk_waits {
+                if !planner.present[i] {
                     planner.scan[i] = false;
                 }
             }

@@ -12,6 +12,7 @@ use regex::{RegexBuilder, RegexSetBuilder};
 use regex_automata::hybrid;
 use regex_automata::meta::Regex as MetaRegex;
 use regex_automata::nfa::thompson::{self, WhichCaptures};
+use regex_automata::util::prefilter::Prefilter;
 use regex_syntax::hir::Hir;
 
 use super::facts::{GateFacts, gate_facts};
@@ -185,17 +186,23 @@ pub(super) fn automata(m: &Matcher) -> Result<Automata, PatternError> {
     };
     let scan = literal_automaton(&all).map_err(literal_error)?;
     // For a walked text: the rules' literals, then the literals required
-    // by the regexes the walk cannot find, which scan the text only when
-    // one of theirs occurs.
+    // by the regexes the walk cannot find and whose scan has no fast
+    // prefilter, which scan the text only when one of theirs occurs.
+    let unfiltered: Vec<bool> = (0..gate.count)
+        .map(|i| !gate.bounded[i] && !has_fast_prefilter(&m.regex_src[i]))
+        .collect();
     let (walk_literals, walk_requires): (Vec<Vec<u8>>, Vec<Vec<usize>>) = gate
         .literals
         .iter()
         .zip(&gate.requires)
         .filter_map(|(l, by)| {
-            let unbounded: Vec<usize> = by.iter().copied().filter(|&i| !gate.bounded[i]).collect();
-            (!unbounded.is_empty()).then(|| (l.clone(), unbounded))
+            let by: Vec<usize> = by.iter().copied().filter(|&i| unfiltered[i]).collect();
+            (!by.is_empty()).then(|| (l.clone(), by))
         })
         .unzip();
+    let walk_waits: Vec<usize> = (0..gate.count)
+        .filter(|&i| unfiltered[i] && gate.required[i])
+        .collect();
     let rule_literals = literal_automaton(&[&all[..literal_count], &walk_literals[..]].concat())
         .map_err(literal_error)?;
     let headings = if heading_src.is_empty() {
@@ -216,8 +223,19 @@ pub(super) fn automata(m: &Matcher) -> Result<Automata, PatternError> {
         always: OnceLock::new(),
         rule_literals,
         walk_requires,
+        walk_waits,
         starts: OnceLock::new(),
         headings,
+    })
+}
+
+/// Whether a scan with regex `src` skips to where its matches can start
+/// (say, a rare byte every match starts with) rather than reading every
+/// byte of the text.
+fn has_fast_prefilter(src: &str) -> bool {
+    regex_syntax::Parser::new().parse(src).is_ok_and(|hir| {
+        Prefilter::from_hir_prefix(regex_automata::MatchKind::LeftmostFirst, &hir)
+            .is_some_and(|p| p.is_fast())
     })
 }
 
