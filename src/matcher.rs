@@ -10,15 +10,16 @@
 //! without a prefix set run over the whole text, but only those that one
 //! pass of a lazy DFA of them all finds in it; so do regexes with too many
 //! candidates. After that, one lazy DFA of every regex that begins with a
-//! word boundary, walked anchored from each word boundary, says where
-//! each of them can have a match (`matcher/starts.rs`); they are tried
-//! only there, and the few others scan the text when a literal they
-//! require occurs, found by the automaton of the rules' literals. Either
-//! way, the anchored tries reproduce
-//! `find_iter`'s leftmost-first, non-overlapping matches exactly: the DFAs
-//! of several regexes (`MatchKind::All`) only say where a regex can match,
-//! and when one cannot be built or gives up, the regexes are found the
-//! other way.
+//! word boundary and of every literal that begins with a word byte,
+//! walked anchored from each word boundary, says where each of them can
+//! have a match, and often where it ends (`matcher/starts.rs`); they are
+//! tried only there, and only when the end is not known. A small
+//! automaton finds the other literals and those that the few other
+//! regexes require; those regexes scan the text. Either way, the anchored
+//! tries (and the ends the walk knows) reproduce `find_iter`'s
+//! leftmost-first, non-overlapping matches exactly: the DFAs of several regexes (`MatchKind::All`) only say where
+//! a regex can match, and when one cannot be built or gives up, the
+//! regexes are found the other way.
 //! A `RegexSet` pre-check over ~150 patterns was measured and dropped: an
 //! overlapping search that large cannot stay on the lazy DFA and fell back
 //! to the PikeVM, which took 83% of a scan (12.7 s vs 0.7 s on a 1.8 MB
@@ -119,12 +120,21 @@ pub(crate) struct Automata {
     /// automaton, which tells which of them match a text at all (built on
     /// first use; `None`: it cannot be).
     pub(crate) always: OnceLock<Option<hybrid::dfa::DFA>>,
+    /// The rules' literals, lowercased, by id.
+    pub(crate) literals: Vec<Vec<u8>>,
+    /// The rules' literals that begin with a word byte, which
+    /// [`Automata::starts`] finds with the regexes (its pattern for
+    /// literal `id` stands for index `gate.count + id`).
+    pub(crate) walked_literals: Vec<usize>,
     /// For texts whose regexes are found by [`Automata::starts`]: the
-    /// rules' literals (`scan`'s first `literal_count` patterns), then the
-    /// required literals of the regexes without a leading word boundary.
-    pub(crate) rule_literals: Option<AhoCorasick>,
-    /// For each of `rule_literals`' required literals, the regexes without
-    /// a leading word boundary it is a required literal of.
+    /// rules' literals it does not find (`unwalked_literals`), then the
+    /// required literals of the regexes without a leading word boundary
+    /// whose scan reads every byte (`walk_requires`).
+    pub(crate) walk_scan: AhoCorasick,
+    /// The rule literals of `walk_scan`'s first patterns.
+    pub(crate) unwalked_literals: Vec<usize>,
+    /// For each of `walk_scan`'s required literals, the regexes it is a
+    /// required literal of.
     pub(crate) walk_requires: Vec<Vec<usize>>,
     /// The regexes that scan a walked text only when one of their
     /// required literals occurs in it.
@@ -444,17 +454,26 @@ impl Matcher {
             .as_ref()
     }
 
-    /// The automaton of the regexes that begin with a word boundary,
-    /// built on first use.
+    /// The automaton of the regexes that begin with a word boundary and
+    /// of the literals that begin with a word byte, built on first use.
     fn starts<'a>(&self, automata: &'a Automata) -> Option<&'a Starts> {
         automata
             .starts
             .get_or_init(|| {
-                let regexes: Vec<(usize, &str)> = (0..automata.gate.count)
+                let count = automata.gate.count;
+                let literals = automata.walked_literals.iter().map(|&id| {
+                    let literal = String::from_utf8_lossy(&automata.literals[id]);
+                    (
+                        count + id,
+                        format!("(?i:(?-u:\\b){})", regex::escape(&literal)),
+                    )
+                });
+                let patterns: Vec<(usize, String)> = (0..count)
                     .filter(|&i| automata.gate.bounded[i])
-                    .map(|i| (i, self.regex_src[i].as_str()))
+                    .map(|i| (i, self.regex_src[i].clone()))
+                    .chain(literals)
                     .collect();
-                Starts::build(&regexes)
+                Starts::build(&patterns)
             })
             .as_ref()
     }
@@ -538,16 +557,34 @@ impl Matcher {
         let walk = self.matched.fetch_add(text.len(), Ordering::Relaxed) >= self.walk_after;
         if walk && self.plan_by_walk(automata, text, scratch) {
             let planner = &mut scratch.planner;
-            if let Some(ac) = &automata.rule_literals {
-                lowercase_into(&mut scratch.lower, text);
-                for m in ac.find_overlapping_iter(&scratch.lower) {
-                    let id = m.pattern().as_usize();
-                    match id.checked_sub(automata.literal_count) {
-                        None => self.literal_hit(text, m.start(), m.end(), id, &mut hits),
-                        Some(k) => {
-                            for &i in &automata.walk_requires[k] {
-                                planner.present[i] = true;
-                            }
+            let count = automata.gate.count;
+            for &id in &automata.walked_literals {
+                let literal = &automata.literals[id];
+                for c in &planner.starts[count + id] {
+                    let end = c.start + literal.len();
+                    if text
+                        .as_bytes()
+                        .get(c.start..end)
+                        .is_some_and(|t| t.eq_ignore_ascii_case(literal))
+                    {
+                        self.literal_hit(text, c.start, end, id, &mut hits);
+                    }
+                }
+            }
+            let unwalked = automata.unwalked_literals.len();
+            for m in automata.walk_scan.find_overlapping_iter(text) {
+                let id = m.pattern().as_usize();
+                match id.checked_sub(unwalked) {
+                    None => self.literal_hit(
+                        text,
+                        m.start(),
+                        m.end(),
+                        automata.unwalked_literals[id],
+                        &mut hits,
+                    ),
+                    Some(k) => {
+                        for &i in &automata.walk_requires[k] {
+                            planner.present[i] = true;
                         }
                     }
                 }
@@ -593,9 +630,14 @@ impl Matcher {
         let planner = &mut scratch.planner;
         planner.reset(&automata.gate, self, text.len());
         planner.scan.fill(true);
-        for &i in starts.regexes() {
+        let count = automata.gate.count;
+        for &i in starts.regexes().iter().filter(|&&i| i < count) {
             planner.scan[i] = false;
         }
+        // The walked literals' starts follow the regexes'.
+        let literals = automata.literals.len();
+        planner.starts.resize_with(count + literals, Vec::new);
+        planner.starts[count..].iter_mut().for_each(Vec::clear);
         let walker = scratch.walk.get_or_insert_with(|| starts.walker());
         starts
             .find(walker, text.as_bytes(), &mut planner.starts)
@@ -737,26 +779,34 @@ mod tests {
 
     #[test]
     fn literals_are_whole_word_and_case_insensitive() {
-        let m = matcher(
-            "[[rule]]\nid = \"k\"\ncategory = \"name\"\ntopic = \"ketamine\"\ndescription = \"d\"\nliterals = ['ketamine']\nmatch = ['ketamine']\n",
-        );
-        let t = "Esketamine is not KETAMINE; ketamine-based.";
-        let hits = m.find_all(t);
-        let spans: Vec<&str> = hits.iter().map(|h| &t[h.start..h.end]).collect();
-        assert_eq!(spans, vec!["KETAMINE", "ketamine"]);
+        // Both before and once a run walks the starts, which finds the
+        // literals that begin with a word byte; "(s)-ketamine" is found
+        // by an automaton of its own.
+        for m in matchers(
+            "[[rule]]\nid = \"k\"\ncategory = \"name\"\ntopic = \"ketamine\"\ndescription = \"d\"\nliterals = ['ketamine', '(s)-ketamine']\nmatch = ['ketamine']\n",
+        ) {
+            let t = "Esketamine is not KETAMINE; ketamine-based, (S)-Ketamine, ketaminé.";
+            let hits = m.find_all(t);
+            let spans: Vec<&str> = hits.iter().map(|h| &t[h.start..h.end]).collect();
+            assert_eq!(
+                spans,
+                vec!["KETAMINE", "ketamine", "(S)-Ketamine", "Ketamine"]
+            );
+        }
     }
 
     #[test]
     fn a_literal_written_in_capitals_matches_in_any_case() {
-        let m = matcher(
+        for m in matchers(
             "[[rule]]\nid = \"r\"\ncategory = \"experimental\"\ndescription = \"d\"\nliterals = ['REMS-certified']\nmatch = ['REMS-certified']\n",
-        );
-        let t = "A REMS-certified site; a Rems-Certified one; rems-certified.";
-        let spans: Vec<&str> = m.find_all(t).iter().map(|h| &t[h.start..h.end]).collect();
-        assert_eq!(
-            spans,
-            vec!["REMS-certified", "Rems-Certified", "rems-certified"]
-        );
+        ) {
+            let t = "A REMS-certified site; a Rems-Certified one; rems-certified.";
+            let spans: Vec<&str> = m.find_all(t).iter().map(|h| &t[h.start..h.end]).collect();
+            assert_eq!(
+                spans,
+                vec!["REMS-certified", "Rems-Certified", "rems-certified"]
+            );
+        }
     }
 
     #[test]

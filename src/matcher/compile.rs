@@ -16,6 +16,7 @@ use regex_automata::util::prefilter::Prefilter;
 use regex_syntax::hir::Hir;
 
 use super::facts::{GateFacts, gate_facts};
+use super::starts::WORD;
 use super::{Automata, Gate, Matcher};
 use crate::patterns::{Category, PatternError, PatternSet, Rule};
 use crate::textutil::ascii_classes;
@@ -185,13 +186,17 @@ pub(super) fn automata(m: &Matcher) -> Result<Automata, PatternError> {
         reason: format!("cannot build the literal automaton: {e}"),
     };
     let scan = literal_automaton(&all).map_err(literal_error)?;
-    // For a walked text: the rules' literals, then the literals required
-    // by the regexes the walk cannot find and whose scan has no fast
-    // prefilter, which scan the text only when one of theirs occurs.
+    // For a walked text: the rules' literals the walk cannot find (those
+    // that begin with no word byte, so not at a word boundary), then the
+    // literals required by the regexes the walk cannot find and whose scan
+    // has no fast prefilter, which scan the text only when one of theirs
+    // occurs.
+    let (walked, unwalked): (Vec<usize>, Vec<usize>) =
+        (0..literal_count).partition(|&id| all[id].first().is_some_and(|&b| WORD[usize::from(b)]));
     let unfiltered: Vec<bool> = (0..gate.count)
         .map(|i| !gate.bounded[i] && !has_fast_prefilter(&m.regex_src[i]))
         .collect();
-    let (walk_literals, walk_requires): (Vec<Vec<u8>>, Vec<Vec<usize>>) = gate
+    let (required, walk_requires): (Vec<Vec<u8>>, Vec<Vec<usize>>) = gate
         .literals
         .iter()
         .zip(&gate.requires)
@@ -203,7 +208,11 @@ pub(super) fn automata(m: &Matcher) -> Result<Automata, PatternError> {
     let walk_waits: Vec<usize> = (0..gate.count)
         .filter(|&i| unfiltered[i] && gate.required[i])
         .collect();
-    let rule_literals = literal_automaton(&[&all[..literal_count], &walk_literals[..]].concat())
+    let walk_scan_literals: Vec<Vec<u8>> = unwalked.iter().map(|&id| all[id].clone()).collect();
+    let walk_scan = AhoCorasickBuilder::new()
+        .match_kind(MatchKind::Standard)
+        .ascii_case_insensitive(true)
+        .build([walk_scan_literals, required].concat())
         .map_err(literal_error)?;
     let headings = if heading_src.is_empty() {
         None
@@ -221,7 +230,10 @@ pub(super) fn automata(m: &Matcher) -> Result<Automata, PatternError> {
         literal_count,
         gate,
         always: OnceLock::new(),
-        rule_literals,
+        literals: all[..literal_count].to_vec(),
+        walked_literals: walked,
+        walk_scan,
+        unwalked_literals: unwalked,
         walk_requires,
         walk_waits,
         starts: OnceLock::new(),

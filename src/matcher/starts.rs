@@ -75,13 +75,13 @@ pub(crate) struct GaveUp;
 impl Starts {
     /// One automaton of `regexes` (index and source); `None` when it
     /// cannot be built (too large, or a Unicode word boundary).
-    pub(crate) fn build(regexes: &[(usize, &str)]) -> Option<Starts> {
+    pub(crate) fn build(regexes: &[(usize, String)]) -> Option<Starts> {
         if regexes.is_empty() {
             return None;
         }
         let widened: Vec<Widened> = regexes
             .iter()
-            .map(|&(_, s)| widened(s))
+            .map(|(_, s)| widened(s))
             .collect::<Option<_>>()?;
         let hirs: Vec<_> = widened.iter().map(|w| w.hir.clone()).collect();
         let dfa = set_dfa_of(&hirs, CACHE_CAPACITY)?;
