@@ -167,6 +167,8 @@ pub struct Gate {
     /// Regexes that begin with a word boundary: only candidates at one
     /// count.
     pub(crate) bounded: Vec<bool>,
+    /// The other regexes.
+    pub(crate) unbounded: Vec<usize>,
     /// Number of regexes.
     pub(crate) count: usize,
 }
@@ -214,21 +216,34 @@ struct Planner {
     /// The most candidates a built regex is tried at before a scan of
     /// the text is cheaper.
     most: usize,
+    /// The regexes looked for in the text, each once: those that scan it
+    /// and those with candidates. Every regex with candidates is in it,
+    /// so that the next text clears only their lists.
+    runs: Vec<usize>,
 }
 
 impl Planner {
-    /// Starts the plan of a text of `len` bytes: every gated regex with no
-    /// candidate yet, the others scanning the whole text.
-    fn reset(&mut self, gate: &Gate, m: &Matcher, len: usize) {
+    /// Starts the plan of a text: no regex scanning it, none with a
+    /// candidate.
+    fn reset(&mut self, gate: &Gate) {
         self.scan.clear();
         self.scan.resize(gate.count, false);
+        self.starts.resize_with(gate.count, Vec::new);
+        for &i in &self.runs {
+            self.starts[i].clear();
+        }
+        self.runs.clear();
+        self.present.clear();
+        self.present.resize(gate.count, false);
+    }
+
+    /// Starts the plan of a text of `len` bytes for the gate: every gated
+    /// regex with no candidate yet, the others scanning the whole text.
+    fn reset_for_gate(&mut self, gate: &Gate, m: &Matcher, len: usize) {
+        self.reset(gate);
         for &i in &gate.always {
             self.scan[i] = true;
         }
-        self.starts.resize_with(gate.count, Vec::new);
-        self.starts.iter_mut().for_each(Vec::clear);
-        self.present.clear();
-        self.present.resize(gate.count, false);
         self.built.clear();
         self.built
             .extend(m.regexes.iter().map(|r| r.get().is_some()));
@@ -295,7 +310,7 @@ impl Planner {
 
     /// Settles, for each regex, where its matches can start: nowhere when
     /// none of its required literals occurs, everywhere when it has more
-    /// candidates than tries are worth.
+    /// candidates than tries are worth; and lists those looked for.
     fn finish(&mut self, gate: &Gate) {
         for i in 0..gate.count {
             if gate.required[i] && !self.present[i] {
@@ -310,11 +325,9 @@ impl Planner {
                 }
             }
         }
-    }
-
-    /// Whether regex `i` is looked for at all.
-    fn runs(&self, i: usize) -> bool {
-        self.scan[i] || !self.starts[i].is_empty()
+        self.runs.clear();
+        self.runs
+            .extend((0..gate.count).filter(|&i| self.scan[i] || !self.starts[i].is_empty()));
     }
 }
 
@@ -526,10 +539,12 @@ impl Matcher {
     /// Builds the regexes `plan` runs that are not built yet, on as many
     /// cores as are free: a first document needs a hundred or more.
     fn build(&self, plan: &Planner) {
-        let unbuilt: Vec<usize> = (0..self.regexes.len())
+        let unbuilt: Vec<usize> = plan
+            .runs
+            .iter()
+            .copied()
             .filter(|&i| {
-                plan.runs(i)
-                    && self.regexes[i].get().is_none()
+                self.regexes[i].get().is_none()
                     && (plan.scan[i] || self.anchored[i].get().is_none())
             })
             .collect();
@@ -600,7 +615,8 @@ impl Matcher {
         let planner = &mut scratch.planner;
         self.build(planner);
         let spans = &mut scratch.spans;
-        for (i, &rule) in self.regex_rule.iter().enumerate() {
+        for &i in &planner.runs {
+            let rule = self.regex_rule[i];
             spans.clear();
             if planner.scan[i] {
                 spans.extend(
@@ -628,20 +644,26 @@ impl Matcher {
             return false;
         };
         let planner = &mut scratch.planner;
-        planner.reset(&automata.gate, self, text.len());
-        planner.scan.fill(true);
+        planner.reset(&automata.gate);
         let count = automata.gate.count;
-        for &i in starts.regexes().iter().filter(|&&i| i < count) {
-            planner.scan[i] = false;
+        for &i in &automata.gate.unbounded {
+            planner.scan[i] = true;
         }
         // The walked literals' starts follow the regexes'.
         let literals = automata.literals.len();
         planner.starts.resize_with(count + literals, Vec::new);
         planner.starts[count..].iter_mut().for_each(Vec::clear);
         let walker = scratch.walk.get_or_insert_with(|| starts.walker());
-        starts
-            .find(walker, text.as_bytes(), &mut planner.starts)
-            .is_ok()
+        let walked = starts.find(
+            walker,
+            text.as_bytes(),
+            &mut planner.starts,
+            &mut planner.runs,
+        );
+        // The literals' lists are not the regexes'.
+        planner.runs.retain(|&i| i < count);
+        planner.runs.extend(&automata.gate.unbounded);
+        walked.is_ok()
     }
 
     /// Plans where each regex is looked for from the prefix literals' gate
@@ -656,7 +678,7 @@ impl Matcher {
     ) {
         let gate = &automata.gate;
         let planner = &mut scratch.planner;
-        planner.reset(gate, self, text.len());
+        planner.reset_for_gate(gate, self, text.len());
         let bytes = text.as_bytes();
         scratch.opening.clear();
         if let Some(ac) = &automata.scan {
@@ -823,7 +845,13 @@ mod tests {
         assert_eq!(starts.regexes(), [0, 1, 2]);
         let text = "It is covered when asked; this is excluded; is covered.";
         let mut found = vec![Vec::new(); 4];
-        (starts.find(&mut starts.walker(), text.as_bytes(), &mut found)).unwrap();
+        (starts.find(
+            &mut starts.walker(),
+            text.as_bytes(),
+            &mut found,
+            &mut Vec::new(),
+        ))
+        .unwrap();
         let at = |start: usize, len: usize| Candidate {
             start,
             end: start + len,
@@ -861,7 +889,13 @@ mod tests {
         let starts = m.starts(m.automata()).unwrap();
         let text = "The Plan and the plan; cost £5, cost €5.";
         let mut found = vec![Vec::new(); 2];
-        (starts.find(&mut starts.walker(), text.as_bytes(), &mut found)).unwrap();
+        (starts.find(
+            &mut starts.walker(),
+            text.as_bytes(),
+            &mut found,
+            &mut Vec::new(),
+        ))
+        .unwrap();
         // A regex that tells the case of letters apart may not end where
         // the walk sees an end: a try finds out.
         let at = |s: &str| Candidate {
@@ -896,7 +930,7 @@ mod tests {
         assert_eq!(automata.gate.always, vec![0, 1]);
         let text = "Code J1234 is covered.";
         let mut planner = Planner::default();
-        planner.reset(&automata.gate, &m, text.len());
+        planner.reset_for_gate(&automata.gate, &m, text.len());
         assert_eq!(planner.scan, vec![true, true, false]);
         let set = m.always(automata).unwrap();
         planner.scan_only_matching(&automata.gate, set, text, &mut None);

@@ -366,7 +366,9 @@ impl Gate {
             regexes.push(uses.opens);
             requires.push(uses.required_by);
         }
+        let unbounded = (0..regex_src.len()).filter(|&i| !bounded[i]).collect();
         Gate {
+            unbounded,
             literals,
             regexes,
             requires,

@@ -93,6 +93,7 @@ impl Starts {
     }
 
     /// The regexes the automaton holds, by their index in the library.
+    #[cfg(test)]
     pub(crate) fn regexes(&self) -> &[usize] {
         &self.regexes
     }
@@ -110,7 +111,8 @@ impl Starts {
     /// Adds to `starts[i]` every offset of `text` where a match of regex
     /// `i` can start, in order and each once, with the end of its match
     /// when the walk saw only one and its regex is exact on ASCII (`starts`
-    /// is indexed by regex and empty for the automaton's regexes).
+    /// is indexed by regex and empty for the automaton's regexes); and to
+    /// `found` each regex it adds a start for, once.
     ///
     /// [`LANES`] walks go on at once, a step of each in turn: a step
     /// waits on a read of the automaton's table, which is seldom in the
@@ -121,6 +123,7 @@ impl Starts {
         walker: &mut Walker,
         text: &[u8],
         starts: &mut [Vec<Candidate>],
+        found: &mut Vec<usize>,
     ) -> Result<(), GaveUp> {
         // Without a branch on each byte: a boundary is where a branch
         // would mispredict.
@@ -165,7 +168,7 @@ impl Starts {
                         continue;
                     }
                 }
-                if let Some(lived) = self.step(walker, text, lane, starts)? {
+                if let Some(lived) = self.step(walker, text, lane, starts, found)? {
                     walker.first_step[first_step_key(text, lane.origin)] =
                         if lived { LIVES } else { DIES };
                     *lane = Lane::none();
@@ -245,6 +248,7 @@ impl Starts {
         text: &[u8],
         lane: &mut Lane,
         starts: &mut [Vec<Candidate>],
+        found: &mut Vec<usize>,
     ) -> Result<Option<bool>, GaveUp> {
         let cache = &mut walker.cache;
         let sid = match text.get(lane.at) {
@@ -280,7 +284,11 @@ impl Starts {
                             }
                             list.push(candidate);
                         }
-                        _ => list.push(candidate),
+                        Some(_) => list.push(candidate),
+                        None => {
+                            found.push(regex);
+                            list.push(candidate);
+                        }
                     }
                 }
             } else if sid.is_dead() {
