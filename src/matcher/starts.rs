@@ -125,23 +125,23 @@ impl Starts {
         starts: &mut [Vec<Candidate>],
         found: &mut Vec<usize>,
     ) -> Result<(), GaveUp> {
-        // Without a branch on each byte: a boundary is where a branch
-        // would mispredict.
+        // The boundaries, without a branch on each byte (a boundary is
+        // where a branch would mispredict); then those whose first step
+        // is not known to end the walk.
         let origins = &mut walker.origins;
         origins.clear();
         origins.resize(text.len(), 0);
         let mut count = 0;
-        let mut before = 256;
         let mut word_before = false;
         for (p, &b) in text.iter().enumerate() {
             let word = WORD[usize::from(b)];
-            let first = walker.first_step[before * 256 + usize::from(b)];
             origins[count] = p;
-            count += usize::from(word != word_before && first != DIES);
+            count += usize::from(word != word_before);
             word_before = word;
-            before = usize::from(b);
         }
         origins.truncate(count);
+        let first_step = &walker.first_step;
+        origins.retain(|&p| first_step[first_step_key(text, p)] != DIES);
         walker.disordered.clear();
         let mut lanes = [Lane::none(); LANES];
         let mut next = 0;
