@@ -76,6 +76,12 @@ impl Starts {
     /// One automaton of `regexes` (index and source); `None` when it
     /// cannot be built (too large, or a Unicode word boundary).
     pub(crate) fn build(regexes: &[(usize, String)]) -> Option<Starts> {
+        Starts::build_with(regexes, CACHE_CAPACITY)
+    }
+
+    /// [`Starts::build`] with a thread's cache holding at most
+    /// `cache_capacity` bytes (or the least the automaton needs).
+    fn build_with(regexes: &[(usize, String)], cache_capacity: usize) -> Option<Starts> {
         if regexes.is_empty() {
             return None;
         }
@@ -84,7 +90,7 @@ impl Starts {
             .map(|(_, s)| widened(s))
             .collect::<Option<_>>()?;
         let hirs: Vec<_> = widened.iter().map(|w| w.hir.clone()).collect();
-        let dfa = set_dfa_of(&hirs, CACHE_CAPACITY)?;
+        let dfa = set_dfa_of(&hirs, cache_capacity)?;
         Some(Starts {
             dfa,
             regexes: regexes.iter().map(|&(i, _)| i).collect(),
@@ -149,14 +155,15 @@ impl Starts {
         loop {
             let mut busy = false;
             for k in 0..LANES {
-                let lane = &mut lanes[k];
-                if lane.is_idle() {
+                if lanes[k].is_idle() {
                     match self.next_origin(walker, text, &mut next)? {
-                        Some(started) => *lane = started,
+                        Some(started) => lanes[k] = started,
                         None => continue,
                     }
+                    self.restart_if_cleared(walker, text, &mut lanes, k, &mut clears)?;
                 }
                 busy = true;
+                let lane = &mut lanes[k];
                 let sid = lane.sid;
                 if !sid.is_tagged() && lane.at < text.len() {
                     let to = self
@@ -173,16 +180,7 @@ impl Starts {
                         if lived { LIVES } else { DIES };
                     *lane = Lane::none();
                 }
-                if walker.cache.clear_count() != clears {
-                    // The other walks' states went with the cache: they
-                    // start again.
-                    clears = walker.cache.clear_count();
-                    for (j, other) in lanes.iter_mut().enumerate() {
-                        if j != k && !other.is_idle() {
-                            *other = self.lane(walker, text, other.origin)?;
-                        }
-                    }
-                }
+                self.restart_if_cleared(walker, text, &mut lanes, k, &mut clears)?;
             }
             if !busy {
                 break;
@@ -201,6 +199,33 @@ impl Starts {
                 }
                 true
             });
+        }
+        Ok(())
+    }
+
+    /// After lane `k` has built a state: if that cleared the cache (whose
+    /// count of clears was `clears`), the other lanes' states went with
+    /// it, and their walks start again. Lane `k`'s state is the one just
+    /// built, which the cache keeps.
+    fn restart_if_cleared(
+        &self,
+        walker: &mut Walker,
+        text: &[u8],
+        lanes: &mut [Lane; LANES],
+        k: usize,
+        clears: &mut usize,
+    ) -> Result<(), GaveUp> {
+        // A restart builds a start state, which may clear the cache again:
+        // then every walk starts again, lane `k`'s too.
+        let mut kept = Some(k);
+        while walker.cache.clear_count() != *clears {
+            *clears = walker.cache.clear_count();
+            for (j, other) in lanes.iter_mut().enumerate() {
+                if Some(j) != kept && !other.is_idle() {
+                    *other = self.lane(walker, text, other.origin)?;
+                }
+            }
+            kept = None;
         }
         Ok(())
     }
@@ -337,4 +362,55 @@ impl Lane {
 fn first_step_key(text: &[u8], p: usize) -> usize {
     let before = p.checked_sub(1).map_or(256, |i| usize::from(text[i]));
     before * 256 + usize::from(text[p])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The starts the walk finds in each text with `starts`, and how many
+    /// times its cache was cleared.
+    fn walked(
+        starts: &Starts,
+        texts: &[String],
+        count: usize,
+    ) -> (Vec<Vec<Vec<Candidate>>>, usize) {
+        let mut walker = starts.walker();
+        let found = texts
+            .iter()
+            .map(|text| {
+                let mut found = vec![Vec::new(); count];
+                starts
+                    .find(&mut walker, text.as_bytes(), &mut found, &mut Vec::new())
+                    .unwrap();
+                found
+            })
+            .collect();
+        (found, walker.cache.clear_count())
+    }
+
+    #[test]
+    fn walks_whose_states_go_with_a_cleared_cache_start_again() {
+        let m = crate::matcher::test_matcher();
+        let automata = m.automata();
+        let count = automata.gate.count;
+        let patterns: Vec<(usize, String)> = (0..count)
+            .filter(|&i| automata.gate.bounded[i])
+            .map(|i| (i, m.regex_src[i].clone()))
+            .collect();
+        let texts: Vec<String> = crate::matcher::tests::phrasings()
+            .into_iter()
+            .map(|(_, raw)| {
+                let norm = crate::normalize::NormalizedText::from_pages(&[raw]);
+                norm.text().to_string()
+            })
+            .collect();
+        let roomy = Starts::build(&patterns).unwrap();
+        let cramped = Starts::build_with(&patterns, 0).unwrap();
+        let (expected, none) = walked(&roomy, &texts, count);
+        let (found, clears) = walked(&cramped, &texts, count);
+        assert_eq!(none, 0);
+        assert!(clears > 10, "the cache was cleared {clears} times");
+        assert_eq!(found, expected);
+    }
 }
