@@ -571,44 +571,7 @@ impl Matcher {
         let scratch = &mut *guard;
         let walk = self.matched.fetch_add(text.len(), Ordering::Relaxed) >= self.walk_after;
         if walk && self.plan_by_walk(automata, text, scratch) {
-            let planner = &mut scratch.planner;
-            let count = automata.gate.count;
-            for &id in &automata.walked_literals {
-                let literal = &automata.literals[id];
-                for c in &planner.starts[count + id] {
-                    let end = c.start + literal.len();
-                    if text
-                        .as_bytes()
-                        .get(c.start..end)
-                        .is_some_and(|t| t.eq_ignore_ascii_case(literal))
-                    {
-                        self.literal_hit(text, c.start, end, id, &mut hits);
-                    }
-                }
-            }
-            let unwalked = automata.unwalked_literals.len();
-            for m in automata.walk_scan.find_overlapping_iter(text) {
-                let id = m.pattern().as_usize();
-                match id.checked_sub(unwalked) {
-                    None => self.literal_hit(
-                        text,
-                        m.start(),
-                        m.end(),
-                        automata.unwalked_literals[id],
-                        &mut hits,
-                    ),
-                    Some(k) => {
-                        for &i in &automata.walk_requires[k] {
-                            planner.present[i] = true;
-                        }
-                    }
-                }
-            }
-            for &i in &automata.walk_waits {
-                if !planner.present[i] {
-                    planner.scan[i] = false;
-                }
-            }
+            self.finish_walk(automata, text, &mut scratch.planner, &mut hits);
         } else {
             self.plan_by_gate(automata, text, scratch, &mut hits);
         }
@@ -633,6 +596,56 @@ impl Matcher {
         hits.sort_unstable();
         hits.dedup();
         hits
+    }
+
+    /// On a walked text: pushes the hits of the rules' literals (those the
+    /// walk found, checked against the text, and the others from
+    /// [`Automata::walk_scan`]), and keeps each regex that waits for a
+    /// required literal from scanning a text without one.
+    fn finish_walk(
+        &self,
+        automata: &Automata,
+        text: &str,
+        planner: &mut Planner,
+        hits: &mut Vec<Hit>,
+    ) {
+        let count = automata.gate.count;
+        for &id in &automata.walked_literals {
+            let literal = &automata.literals[id];
+            for c in &planner.starts[count + id] {
+                let end = c.start + literal.len();
+                if text
+                    .as_bytes()
+                    .get(c.start..end)
+                    .is_some_and(|t| t.eq_ignore_ascii_case(literal))
+                {
+                    self.literal_hit(text, c.start, end, id, hits);
+                }
+            }
+        }
+        let unwalked = automata.unwalked_literals.len();
+        for m in automata.walk_scan.find_overlapping_iter(text) {
+            let id = m.pattern().as_usize();
+            match id.checked_sub(unwalked) {
+                None => self.literal_hit(
+                    text,
+                    m.start(),
+                    m.end(),
+                    automata.unwalked_literals[id],
+                    hits,
+                ),
+                Some(k) => {
+                    for &i in &automata.walk_requires[k] {
+                        planner.present[i] = true;
+                    }
+                }
+            }
+        }
+        for &i in &automata.walk_waits {
+            if !planner.present[i] {
+                planner.scan[i] = false;
+            }
+        }
     }
 
     /// Plans where each regex is looked for from one walk of
@@ -831,6 +844,17 @@ mod tests {
         }
     }
 
+    /// What one walk of `m`'s starts automaton finds in `text`, by regex.
+    fn walked_starts(m: &Matcher, text: &str) -> Vec<Vec<Candidate>> {
+        let starts = m.starts(m.automata()).unwrap();
+        let mut found = vec![Vec::new(); m.automata().gate.count];
+        let mut walker = starts.walker();
+        starts
+            .find(&mut walker, text.as_bytes(), &mut found, &mut Vec::new())
+            .unwrap();
+        found
+    }
+
     #[test]
     fn a_walk_names_each_regex_where_its_matches_start_and_the_end_when_there_is_one() {
         let toml = &one_rule(
@@ -844,14 +868,7 @@ mod tests {
         // scans the text.
         assert_eq!(starts.regexes(), [0, 1, 2]);
         let text = "It is covered when asked; this is excluded; is covered.";
-        let mut found = vec![Vec::new(); 4];
-        (starts.find(
-            &mut starts.walker(),
-            text.as_bytes(),
-            &mut found,
-            &mut Vec::new(),
-        ))
-        .unwrap();
+        let found = walked_starts(&m, text);
         let at = |start: usize, len: usize| Candidate {
             start,
             end: start + len,
@@ -886,16 +903,8 @@ mod tests {
         // ASCII as any other: it names "plan" and "€" too.
         let toml = "[[rule]]\nid = \"a\"\ncategory = \"coverage\"\ndescription = \"d\"\ncase_sensitive = true\nregexes = ['\\bPlan\\b', '\\bcost\\s+£\\d']\nmatch = ['Plan']\n";
         let m = matcher(toml);
-        let starts = m.starts(m.automata()).unwrap();
         let text = "The Plan and the plan; cost £5, cost €5.";
-        let mut found = vec![Vec::new(); 2];
-        (starts.find(
-            &mut starts.walker(),
-            text.as_bytes(),
-            &mut found,
-            &mut Vec::new(),
-        ))
-        .unwrap();
+        let found = walked_starts(&m, text);
         // A regex that tells the case of letters apart may not end where
         // the walk sees an end: a try finds out.
         let at = |s: &str| Candidate {
