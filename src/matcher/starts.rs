@@ -155,15 +155,21 @@ impl Starts {
         loop {
             let mut busy = false;
             for k in 0..LANES {
-                if lanes[k].is_idle() {
+                let lane = &mut lanes[k];
+                if lane.is_idle() {
                     match self.next_origin(walker, text, &mut next)? {
-                        Some(started) => lanes[k] = started,
+                        Some(started) => *lane = started,
                         None => continue,
                     }
-                    self.restart_if_cleared(walker, text, &mut lanes, k, &mut clears)?;
+                    if walker.cache.clear_count() != clears {
+                        // Starting it cleared the cache: the other walks
+                        // start again, and it takes its steps next round.
+                        self.restart(walker, text, &mut lanes, k, &mut clears)?;
+                        busy = true;
+                        continue;
+                    }
                 }
                 busy = true;
-                let lane = &mut lanes[k];
                 let sid = lane.sid;
                 if !sid.is_tagged() && lane.at < text.len() {
                     let to = self
@@ -180,7 +186,11 @@ impl Starts {
                         if lived { LIVES } else { DIES };
                     *lane = Lane::none();
                 }
-                self.restart_if_cleared(walker, text, &mut lanes, k, &mut clears)?;
+                if walker.cache.clear_count() != clears {
+                    // The other walks' states went with the cache: they
+                    // start again.
+                    self.restart(walker, text, &mut lanes, k, &mut clears)?;
+                }
             }
             if !busy {
                 break;
@@ -203,11 +213,12 @@ impl Starts {
         Ok(())
     }
 
-    /// After lane `k` has built a state: if that cleared the cache (whose
-    /// count of clears was `clears`), the other lanes' states went with
+    /// After lane `k` has built a state that cleared the cache (whose
+    /// count of clears was `clears`): the other lanes' states went with
     /// it, and their walks start again. Lane `k`'s state is the one just
     /// built, which the cache keeps.
-    fn restart_if_cleared(
+    #[cold]
+    fn restart(
         &self,
         walker: &mut Walker,
         text: &[u8],
