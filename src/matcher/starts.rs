@@ -50,6 +50,9 @@ pub(crate) struct Walker {
     origins: Vec<usize>,
     /// The regexes whose starts a text's walks found out of order.
     disordered: Vec<usize>,
+    /// The cache's clear count when every start state was last built in
+    /// it ([`Starts::build_start_states`]).
+    starts_built: Option<usize>,
 }
 
 const UNKNOWN: u8 = 0;
@@ -111,6 +114,7 @@ impl Starts {
             first_step: vec![UNKNOWN; 257 * 256],
             origins: Vec::new(),
             disordered: Vec::new(),
+            starts_built: None,
         }
     }
 
@@ -149,6 +153,9 @@ impl Starts {
         let first_step = &walker.first_step;
         origins.retain(|&p| first_step[first_step_key(text, p)] != DIES);
         walker.disordered.clear();
+        if walker.starts_built != Some(walker.cache.clear_count()) {
+            self.build_start_states(walker)?;
+        }
         let mut lanes = [Lane::none(); LANES];
         let mut next = 0;
         let mut clears = walker.cache.clear_count();
@@ -157,16 +164,11 @@ impl Starts {
             for k in 0..LANES {
                 let lane = &mut lanes[k];
                 if lane.is_idle() {
+                    // Its start state is built already: starting it
+                    // clears no cache.
                     match self.next_origin(walker, text, &mut next)? {
                         Some(started) => *lane = started,
                         None => continue,
-                    }
-                    if walker.cache.clear_count() != clears {
-                        // Starting it cleared the cache: the other walks
-                        // start again, and it takes its steps next round.
-                        self.restart(walker, text, &mut lanes, k, &mut clears)?;
-                        busy = true;
-                        continue;
                     }
                 }
                 busy = true;
@@ -187,9 +189,18 @@ impl Starts {
                     *lane = Lane::none();
                 }
                 if walker.cache.clear_count() != clears {
-                    // The other walks' states went with the cache: they
-                    // start again.
-                    self.restart(walker, text, &mut lanes, k, &mut clears)?;
+                    // The other walks' states went with the cache, and so
+                    // did the start states: building those again may clear
+                    // it again, and then this walk's state goes too.
+                    let cleared = walker.cache.clear_count();
+                    self.build_start_states(walker)?;
+                    let kept = (walker.cache.clear_count() == cleared).then_some(k);
+                    clears = walker.cache.clear_count();
+                    for (j, other) in lanes.iter_mut().enumerate() {
+                        if Some(j) != kept && !other.is_idle() {
+                            *other = self.lane(walker, text, other.origin)?;
+                        }
+                    }
                 }
             }
             if !busy {
@@ -213,32 +224,26 @@ impl Starts {
         Ok(())
     }
 
-    /// After lane `k` has built a state that cleared the cache (whose
-    /// count of clears was `clears`): the other lanes' states went with
-    /// it, and their walks start again. Lane `k`'s state is the one just
-    /// built, which the cache keeps.
-    #[cold]
-    fn restart(
-        &self,
-        walker: &mut Walker,
-        text: &[u8],
-        lanes: &mut [Lane; LANES],
-        k: usize,
-        clears: &mut usize,
-    ) -> Result<(), GaveUp> {
-        // A restart builds a start state, which may clear the cache again:
-        // then every walk starts again, lane `k`'s too.
-        let mut kept = Some(k);
-        while walker.cache.clear_count() != *clears {
-            *clears = walker.cache.clear_count();
-            for (j, other) in lanes.iter_mut().enumerate() {
-                if Some(j) != kept && !other.is_idle() {
-                    *other = self.lane(walker, text, other.origin)?;
-                }
+    /// Builds the start state of a walk after every byte (and after none),
+    /// so that starting a walk builds no state, which might clear the
+    /// cache while other walks are under way.
+    fn build_start_states(&self, walker: &mut Walker) -> Result<(), GaveUp> {
+        loop {
+            let clears = walker.cache.clear_count();
+            let before = std::iter::once(None).chain((0..=255u8).map(Some));
+            for byte in before {
+                let config = start::Config::new()
+                    .anchored(Anchored::Yes)
+                    .look_behind(byte);
+                self.dfa
+                    .start_state(&mut walker.cache, &config)
+                    .map_err(|_| GaveUp)?;
             }
-            kept = None;
+            if walker.cache.clear_count() == clears {
+                walker.starts_built = Some(clears);
+                return Ok(());
+            }
         }
-        Ok(())
     }
 
     /// The next walk to start, from `walker.origins[*next..]`: one whose
