@@ -17,9 +17,9 @@
 //! automaton finds the other literals and those that the few other
 //! regexes require; those regexes scan the text. Either way, the anchored
 //! tries (and the ends the walk knows) reproduce `find_iter`'s
-//! leftmost-first, non-overlapping matches exactly: the DFAs of several regexes (`MatchKind::All`) only say where
-//! a regex can match, and when one cannot be built or gives up, the
-//! regexes are found the other way.
+//! leftmost-first, non-overlapping matches exactly: the DFAs of several
+//! regexes (`MatchKind::All`) only say where a regex can match, and when
+//! one cannot be built or gives up, the regexes are found the other way.
 //! A `RegexSet` pre-check over ~150 patterns was measured and dropped: an
 //! overlapping search that large cannot stay on the lazy DFA and fell back
 //! to the PikeVM, which took 83% of a scan (12.7 s vs 0.7 s on a 1.8 MB
@@ -110,11 +110,9 @@ struct Scratch {
 /// gate in one, and the heading rules.
 #[derive(Debug)]
 pub(crate) struct Automata {
-    /// The rules' literals (pattern ids `0..literal_count`), then the
+    /// The rules' literals (pattern ids below `literals.len()`), then the
     /// gate's prefix literals (the rest); `None` when there are neither.
     pub(crate) scan: Option<AhoCorasick>,
-    /// How many of `scan`'s patterns are rule literals.
-    pub(crate) literal_count: usize,
     pub(crate) gate: Gate,
     /// The regexes the gate cannot gate ([`Gate::always`]) as one
     /// automaton, which tells which of them match a text at all (built on
@@ -699,7 +697,7 @@ impl Matcher {
             for m in ac.find_overlapping_iter(&scratch.lower) {
                 let (s, e) = (m.start(), m.end());
                 let id = m.pattern().as_usize();
-                let Some(literal) = id.checked_sub(automata.literal_count) else {
+                let Some(literal) = id.checked_sub(automata.literals.len()) else {
                     self.literal_hit(text, s, e, id, hits);
                     continue;
                 };

@@ -172,7 +172,7 @@ pub(super) fn automata(m: &Matcher) -> Result<Automata, PatternError> {
     }
     let gate = Gate::build(&gate_src);
     // One automaton for both, so that a text the gate plans for is
-    // scanned once; the rules' literals alone for a text that is walked.
+    // scanned once.
     let literal_count = literals.len();
     let all: Vec<Vec<u8>> = literals
         .iter()
@@ -227,7 +227,6 @@ pub(super) fn automata(m: &Matcher) -> Result<Automata, PatternError> {
     };
     Ok(Automata {
         scan,
-        literal_count,
         gate,
         always: OnceLock::new(),
         literals: all[..literal_count].to_vec(),
