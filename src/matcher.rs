@@ -897,24 +897,21 @@ mod tests {
 
     #[test]
     fn a_walk_may_name_more_starts_than_the_regexes_have_and_the_tries_drop_them() {
-        // The walk reads letters in any case and any character outside
-        // ASCII as any other: it names "plan" and "€" too.
+        // The walk reads any character outside ASCII as any other: it
+        // names "€" too. It keeps the case of letters: not "plan".
         let toml = "[[rule]]\nid = \"a\"\ncategory = \"coverage\"\ndescription = \"d\"\ncase_sensitive = true\nregexes = ['\\bPlan\\b', '\\bcost\\s+£\\d']\nmatch = ['Plan']\n";
         let m = matcher(toml);
         let text = "The Plan and the plan; cost £5, cost €5.";
         let found = walked_starts(&m, text);
-        // A regex that tells the case of letters apart may not end where
-        // the walk sees an end: a try finds out.
-        let at = |s: &str| Candidate {
+        // The ends it sees past a character outside ASCII may not be the
+        // regex's: a try finds out.
+        let at = |s: &str, len: usize| Candidate {
             start: text.find(s).unwrap(),
-            end: UNKNOWN_END,
+            end: text.find(s).unwrap() + len,
         };
         assert_eq!(
             found,
-            [
-                vec![at("Plan"), at("plan")],
-                vec![at("cost £"), at("cost €")]
-            ]
+            [vec![at("Plan", 4)], vec![at("cost £", 8), at("cost €", 9)]]
         );
         let hits: Vec<&str> = m
             .find_all(text)

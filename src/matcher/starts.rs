@@ -3,10 +3,11 @@
 //! boundary of a text, names the regexes that can match starting there.
 //!
 //! The walk reports every regex with a match (`MatchKind::All`) that
-//! starts at the boundary, whatever its end. Its regexes are widened
-//! (`widen.rs`: letters in any case, any character outside ASCII for
-//! another), so the offsets it gives are those where an anchored try of
-//! the regex finds a match and a few more, which the try rejects. Its
+//! starts at the boundary, and the ends it sees. Its regexes are widened
+//! (`widen.rs`: any character outside ASCII for another), so on a text of
+//! ASCII it gives exactly the offsets where an anchored try of the regex
+//! finds a match; elsewhere it may give a few more, which the try
+//! rejects. Its
 //! states are shared by every text (they stand for prefixes of matches,
 //! not for whole texts, as an unanchored automaton's would), so a run
 //! builds most of them on its first documents.
@@ -17,7 +18,7 @@ use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::util::start;
 
 use super::compile::set_dfa_of;
-use super::widen::{Widened, widened};
+use super::widen::widened;
 use super::{Candidate, UNKNOWN_END};
 
 /// The most a thread's cache of the automaton holds before it is cleared
@@ -31,10 +32,6 @@ pub(crate) struct Starts {
     dfa: DFA,
     /// For each of the automaton's patterns, its regex.
     regexes: Vec<usize>,
-    /// For each of the automaton's patterns, whether it is exact on a
-    /// text of ASCII ([`Widened::exact_on_ascii`]): whether the ends the
-    /// walk sees are its regex's.
-    exact: Vec<bool>,
 }
 
 /// What a thread walks the automaton with: its cache, and what it has
@@ -54,6 +51,9 @@ pub(crate) struct Walker {
     /// The cache's clear count when every start state was last built in
     /// it ([`Starts::build_start_states`]).
     starts_built: Option<usize>,
+    /// The start state of a walk after each byte (and after none: index
+    /// 256), as last built.
+    start_states: Vec<LazyStateID>,
 }
 
 const UNKNOWN: u8 = 0;
@@ -89,16 +89,14 @@ impl Starts {
         if regexes.is_empty() {
             return None;
         }
-        let widened: Vec<Widened> = regexes
+        let hirs: Vec<_> = regexes
             .iter()
             .map(|(_, s)| widened(s))
             .collect::<Option<_>>()?;
-        let hirs: Vec<_> = widened.iter().map(|w| w.hir.clone()).collect();
         let dfa = set_dfa_of(&hirs, cache_capacity)?;
         Some(Starts {
             dfa,
             regexes: regexes.iter().map(|&(i, _)| i).collect(),
-            exact: widened.iter().map(|w| w.exact_on_ascii).collect(),
         })
     }
 
@@ -116,13 +114,15 @@ impl Starts {
             origins: Vec::new(),
             disordered: Vec::new(),
             starts_built: None,
+            start_states: vec![LazyStateID::default(); 257],
         }
     }
 
     /// Adds to `starts[i]` every offset of `text` where a match of regex
     /// `i` can start, in order and each once, with the end of its match
-    /// when the walk saw only one and its regex is exact on ASCII (`starts`
-    /// is indexed by regex and empty for the automaton's regexes); and to
+    /// when the walk saw only one, which is the match's when the text up to
+    /// it is ASCII (`starts` is indexed by regex and empty for the
+    /// automaton's regexes); and to
     /// `found` each regex it adds a start for, once.
     ///
     /// [`LANES`] walks go on at once, a step of each in turn: a step
@@ -167,7 +167,7 @@ impl Starts {
                 if lane.is_idle() {
                     // Its start state is built already: starting it
                     // clears no cache.
-                    match self.next_origin(walker, text, &mut next)? {
+                    match Starts::next_origin(walker, text, &mut next) {
                         Some(started) => *lane = started,
                         None => continue,
                     }
@@ -181,6 +181,12 @@ impl Starts {
                     if !to.is_tagged() {
                         lane.sid = to;
                         lane.at += 1;
+                        continue;
+                    }
+                    if to.is_dead() {
+                        walker.first_step[first_step_key(text, lane.origin)] =
+                            if lane.at > lane.origin { LIVES } else { DIES };
+                        *lane = Lane::none();
                         continue;
                     }
                 }
@@ -199,7 +205,7 @@ impl Starts {
                     clears = walker.cache.clear_count();
                     for (j, other) in lanes.iter_mut().enumerate() {
                         if Some(j) != kept && !other.is_idle() {
-                            *other = self.lane(walker, text, other.origin)?;
+                            *other = Starts::lane(walker, text, other.origin);
                         }
                     }
                 }
@@ -231,9 +237,10 @@ impl Starts {
     fn build_start_states(&self, walker: &mut Walker) -> Result<(), GaveUp> {
         loop {
             let clears = walker.cache.clear_count();
-            let before = std::iter::once(None).chain((0..=255u8).map(Some));
-            for byte in before {
-                self.dfa
+            let before = (0..=255u8).map(Some).chain(std::iter::once(None));
+            for (k, byte) in before.enumerate() {
+                walker.start_states[k] = self
+                    .dfa
                     .start_state(&mut walker.cache, &start_config(byte))
                     .map_err(|_| GaveUp)?;
             }
@@ -246,34 +253,25 @@ impl Starts {
 
     /// The next walk to start, from `walker.origins[*next..]`: one whose
     /// first step is not known to end it.
-    fn next_origin(
-        &self,
-        walker: &mut Walker,
-        text: &[u8],
-        next: &mut usize,
-    ) -> Result<Option<Lane>, GaveUp> {
+    fn next_origin(walker: &Walker, text: &[u8], next: &mut usize) -> Option<Lane> {
         while let Some(&origin) = walker.origins.get(*next) {
             *next += 1;
             if walker.first_step[first_step_key(text, origin)] == DIES {
                 continue;
             }
-            return self.lane(walker, text, origin).map(Some);
+            return Some(Starts::lane(walker, text, origin));
         }
-        Ok(None)
+        None
     }
 
-    /// A walk from `origin`, at its start.
-    fn lane(&self, walker: &mut Walker, text: &[u8], origin: usize) -> Result<Lane, GaveUp> {
-        let config = start_config(origin.checked_sub(1).map(|i| text[i]));
-        let sid = self
-            .dfa
-            .start_state(&mut walker.cache, &config)
-            .map_err(|_| GaveUp)?;
-        Ok(Lane {
+    /// A walk from `origin`, at its start (whose state is built).
+    fn lane(walker: &Walker, text: &[u8], origin: usize) -> Lane {
+        let before = origin.checked_sub(1).map_or(256, |i| usize::from(text[i]));
+        Lane {
             origin,
             at: origin,
-            sid,
-        })
+            sid: walker.start_states[before],
+        }
     }
 
     /// The step of `lane` that is not a plain one (a state to build, a
@@ -298,11 +296,7 @@ impl Starts {
                 // Matches are seen one byte late: these end at `lane.at`.
                 for k in 0..self.dfa.match_len(cache, sid) {
                     let pattern = self.dfa.match_pattern(cache, sid, k).as_usize();
-                    let end = if self.exact[pattern] {
-                        lane.at
-                    } else {
-                        UNKNOWN_END
-                    };
+                    let end = lane.at;
                     let candidate = Candidate {
                         start: lane.origin,
                         end,
