@@ -71,6 +71,22 @@ pub(super) const WORD: [bool; 256] = {
     table
 };
 
+/// Bit `i` set for each word byte `chunk[i]` (at most 64 bytes).
+fn word_mask(chunk: &[u8]) -> u64 {
+    let mut flags = [0u8; 64];
+    for (flag, &b) in flags.iter_mut().zip(chunk) {
+        *flag = u8::from(WORD[usize::from(b)]);
+    }
+    // Eight flags of one byte each become eight bits: the product puts
+    // flag `i` at bit `56 + i`, without carries.
+    let mut mask = 0;
+    for (k, eight) in flags.chunks_exact(8).enumerate() {
+        let eight = u64::from_le_bytes(eight.try_into().expect("eight bytes"));
+        mask |= (eight.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k);
+    }
+    mask
+}
+
 /// The walk could not go on (a state the automaton cannot build): the
 /// caller finds the regexes' matches another way.
 #[derive(Debug)]
@@ -136,23 +152,28 @@ impl Starts {
         starts: &mut [Vec<Candidate>],
         found: &mut Vec<usize>,
     ) -> Result<(), GaveUp> {
-        // The boundaries, without a branch on each byte (a boundary is
-        // where a branch would mispredict); then those whose first step
-        // is not known to end the walk.
+        // The boundaries, 64 bytes at a time as a mask of bits, without a
+        // branch on each byte; then those whose first step is not known to
+        // end the walk.
         let origins = &mut walker.origins;
         origins.clear();
-        origins.resize(text.len(), 0);
-        let mut count = 0;
-        let mut word_before = false;
-        for (p, &b) in text.iter().enumerate() {
-            let word = WORD[usize::from(b)];
-            origins[count] = p;
-            count += usize::from(word != word_before);
-            word_before = word;
-        }
-        origins.truncate(count);
         let first_step = &walker.first_step;
-        origins.retain(|&p| first_step[first_step_key(text, p)] != DIES);
+        let mut word_before = 0;
+        for (c, chunk) in text.chunks(64).enumerate() {
+            let words = word_mask(chunk);
+            let mut bounds = words ^ (words << 1 | word_before);
+            if chunk.len() < 64 {
+                bounds &= (1 << chunk.len()) - 1;
+            }
+            word_before = words >> (chunk.len() - 1) & 1;
+            while bounds != 0 {
+                let p = c * 64 + bounds.trailing_zeros() as usize;
+                if first_step[first_step_key(text, p)] != DIES {
+                    origins.push(p);
+                }
+                bounds &= bounds - 1;
+            }
+        }
         walker.disordered.clear();
         if walker.starts_built != Some(walker.cache.clear_count()) {
             self.build_start_states(walker)?;
@@ -401,6 +422,34 @@ mod tests {
             })
             .collect();
         (found, walker.cache.clear_count())
+    }
+
+    #[test]
+    fn walks_start_at_every_word_boundary_whatever_the_text_length() {
+        let starts = Starts::build(&[(0, r"(?-u:\b)x".to_string())]).unwrap();
+        let alphabet = b"aZ_9 .-\xC3\xA9x";
+        let mut seed = 7u32;
+        for len in [0, 1, 2, 63, 64, 65, 127, 128, 129, 300] {
+            let text: Vec<u8> = (0..len)
+                .map(|_| {
+                    seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                    alphabet[(seed >> 16) as usize % alphabet.len()]
+                })
+                .collect();
+            // A new walker knows no first step: it walks from each.
+            let mut walker = starts.walker();
+            let mut found = vec![Vec::new()];
+            starts
+                .find(&mut walker, &text, &mut found, &mut Vec::new())
+                .unwrap();
+            let boundaries: Vec<usize> = (0..len)
+                .filter(|&p| {
+                    let before = p > 0 && WORD[usize::from(text[p - 1])];
+                    WORD[usize::from(text[p])] != before
+                })
+                .collect();
+            assert_eq!(walker.origins, boundaries, "{}", text.escape_ascii());
+        }
     }
 
     #[test]
