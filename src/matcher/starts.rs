@@ -6,11 +6,10 @@
 //! starts at the boundary, and the ends it sees. Its regexes are widened
 //! (`widen.rs`: any character outside ASCII for another), so on a text of
 //! ASCII it gives exactly the offsets where an anchored try of the regex
-//! finds a match; elsewhere it may give a few more, which the try
-//! rejects. Its
-//! states are shared by every text (they stand for prefixes of matches,
-//! not for whole texts, as an unanchored automaton's would), so a run
-//! builds most of them on its first documents.
+//! finds a match; elsewhere it may give a few more, which the try rejects.
+//! Its states are shared by every text (they stand for prefixes of
+//! matches, not for whole texts, as an unanchored automaton's would), so a
+//! run builds most of them on its first documents.
 
 use regex_automata::Anchored;
 use regex_automata::hybrid::LazyStateID;
@@ -138,8 +137,8 @@ impl Starts {
     /// `i` can start, in order and each once, with the end of its match
     /// when the walk saw only one, which is the match's when the text up to
     /// it is ASCII (`starts` is indexed by regex and empty for the
-    /// automaton's regexes); and to
-    /// `found` each regex it adds a start for, once.
+    /// automaton's regexes); and to `found` each regex it adds a start
+    /// for, once.
     ///
     /// [`LANES`] walks go on at once, a step of each in turn: a step
     /// waits on a read of the automaton's table, which is seldom in the
