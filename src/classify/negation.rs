@@ -71,6 +71,15 @@ fn has_clause_break(flat: &str, from: usize, to: usize) -> bool {
     span.contains([';', ':', '.', '?', '!', '(', ')', '|']) || span.contains(" - ")
 }
 
+/// A negation set off by a comma before it (", not the pharmacy benefit,")
+/// denies that phrase only: its scope ends at the next comma ("..., and
+/// prior authorization is required").
+fn contrast_ended(flat: &str, trigger: &Hit, to: usize) -> bool {
+    flat[..trigger.start].trim_end().ends_with(',')
+        && trigger.end < to
+        && flat[trigger.end..to].contains(',')
+}
+
 fn terminated(termination: &[Hit], from: usize, to: usize) -> bool {
     termination.iter().any(|t| t.start >= from && t.end <= to)
 }
@@ -88,6 +97,7 @@ pub fn scope(flat: &str, cue: &Hit, t: &Triggers, negative_rule: bool) -> Scope 
                 && words_between(flat, h.end, cue.start) <= NEGATION_WINDOW
                 && !has_clause_break(flat, h.end, cue.start)
                 && !terminated(&t.termination, h.end, cue.start)
+                && !contrast_ended(flat, h, cue.start)
         });
         let backward = t
             .backward
@@ -200,6 +210,21 @@ mod tests {
             "coverage.experimental",
         );
         assert!(!s.negated);
+    }
+
+    #[test]
+    fn a_negation_set_off_by_a_comma_ends_at_the_next_one() {
+        let s = scope_of(
+            "The drug is billed to the medical plan, not the drug plan, and prior approval is needed.",
+            "criteria.prior_authorization",
+        );
+        assert!(!s.negated);
+        // A negation that opens its clause carries on through a list.
+        let s = scope_of(
+            "No referral, precertification or prior approval is needed.",
+            "criteria.prior_authorization",
+        );
+        assert!(s.negated);
     }
 
     #[test]
