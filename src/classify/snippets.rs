@@ -287,3 +287,41 @@ fn a_sentence_with_several_cues_is_shown_once_in_the_evidence() {
         .count();
     assert!(in_row >= 3, "{in_row} findings in the row");
 }
+
+#[test]
+fn a_medical_policy_that_may_find_the_drug_necessary_on_criteria_requires_authorization() {
+    let a = run(&[
+        "Policy\n\nEsketamine nasal spray may be considered medically necessary for \
+         adults when every item below is documented:\n\
+         - a diagnosis of treatment-resistant MDD; and\n\
+         - two antidepressant trials have failed.\n",
+    ]);
+    assert_eq!(stance(&a, Topic::ESKETAMINE), Stance::CoveredWithCriteria);
+    let got = criteria(&a, Topic::ESKETAMINE);
+    assert!(got.contains(&Criterion::PriorAuthorization), "{got:?}");
+    assert!(got.contains(&Criterion::DiagnosisTrd), "{got:?}");
+    // Calling it necessary, without conditions, asks for no approval.
+    let b = run(&["Esketamine nasal spray may be considered medically necessary.\n"]);
+    assert!(!criteria(&b, Topic::ESKETAMINE).contains(&Criterion::PriorAuthorization));
+}
+
+#[test]
+fn an_approval_from_the_plan_that_is_required_is_prior_authorization() {
+    let a = run(&[
+        "Spravato Nasal Spray\nSpravato is a limited benefit for members 18 and \
+         older with treatment-resistant depression. An approval from the plan's \
+         utilization review team is required before the first session.\n",
+    ]);
+    assert_eq!(stance(&a, Topic::ESKETAMINE), Stance::CoveredWithCriteria);
+    assert!(criteria(&a, Topic::ESKETAMINE).contains(&Criterion::PriorAuthorization));
+}
+
+#[test]
+fn a_contrast_set_off_by_commas_does_not_negate_the_clause_after_it() {
+    let a = run(&[
+        "Spravato is covered. It is billed to the medical plan, not the drug plan, \
+         and precertification is needed.\n",
+    ]);
+    assert_eq!(stance(&a, Topic::ESKETAMINE), Stance::CoveredWithCriteria);
+    assert!(criteria(&a, Topic::ESKETAMINE).contains(&Criterion::PriorAuthorization));
+}
