@@ -325,3 +325,24 @@ fn a_contrast_set_off_by_commas_does_not_negate_the_clause_after_it() {
     assert_eq!(stance(&a, Topic::ESKETAMINE), Stance::CoveredWithCriteria);
     assert!(criteria(&a, Topic::ESKETAMINE).contains(&Criterion::PriorAuthorization));
 }
+
+#[test]
+fn a_grid_row_that_refers_back_to_a_denial_restates_it_for_its_reason() {
+    let a = run(&[
+        "Policy\n\nIntravenous ketamine for chronic pain is investigational.\n\n\
+         Gold HMO This is not a covered service. Silver PPO This is not a covered \
+         service.\n",
+    ]);
+    let r = a.topics.drug(Topic::KETAMINE).expect("a drug topic");
+    assert_eq!(r.stance, Stance::NotCovered);
+    // The rows restate the denial: no plan exclusion of their own.
+    assert_eq!(
+        r.reasons,
+        [crate::model::Reason::ExperimentalInvestigational]
+    );
+    assert!(
+        r.evidence.iter().any(|f| f.text == "not a covered service"),
+        "{:?}",
+        r.evidence
+    );
+}

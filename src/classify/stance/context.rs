@@ -35,12 +35,25 @@ impl Context<'_> {
             .any(|w| lower.contains(w.as_str()))
     }
 
+    /// Whether a sentence refers back to the drug of an earlier statement:
+    /// it opens with an anaphor ("It is covered when..."), or a clause
+    /// inside it does, shown by a capital after a row label that a grid
+    /// flattened into the sentence ("Commercial PPO This is not a covered
+    /// service").
     pub(super) fn is_anaphoric(&self, si: usize) -> bool {
-        let t = self.sentences[si].text.trim_start().to_lowercase();
-        self.grammar()
-            .anaphora
-            .iter()
-            .any(|a| t.starts_with(a.as_str()))
+        let text = self.sentences[si].text.trim_start();
+        let opens = |t: &str| {
+            let t = t.to_lowercase();
+            self.grammar()
+                .anaphora
+                .iter()
+                .any(|a| t.starts_with(a.as_str()))
+        };
+        opens(text)
+            || ["This ", "These ", "It ", "They "].iter().any(|pronoun| {
+                text.match_indices(pronoun)
+                    .any(|(i, _)| text[..i].ends_with(' ') && opens(&text[i..]))
+            })
     }
 
     pub(super) fn sentence_cues(&self, si: usize) -> impl Iterator<Item = (usize, &Cue)> + '_ {

@@ -18,6 +18,16 @@ pub(super) fn is_decision(ctx: &Context<'_>, cue: &Cue) -> bool {
     ctx.rule(cue).id.starts_with("decision.") && !cue.scope.hedged
 }
 
+/// The reason a sentence's first denial gives, other than a plan
+/// exclusion.
+fn denial_reason(ctx: &Context<'_>, si: usize) -> Option<Reason> {
+    ctx.sentence_cues(si)
+        .filter_map(|(_, c)| read_cue(ctx, c))
+        .find_map(|(polarity, reason, ..)| {
+            reason.filter(|&r| polarity == Polarity::Negative && r != Reason::PlanExclusion)
+        })
+}
+
 /// Reads one coverage cue. `None` when the cue says nothing either way.
 pub(super) fn read_cue(ctx: &Context<'_>, cue: &Cue) -> Option<Reading> {
     let rule = ctx.rule(cue);
@@ -317,6 +327,14 @@ impl Builder<'_, '_> {
             }
             if conditions.is_empty() {
                 conditions = conditions_of(ctx, l);
+            }
+            // "Ketamine infusion is investigational. ... This is not a
+            // covered service": a denial that refers back to a denial
+            // restates it, for the reason given there.
+            if reason == Some(Reason::PlanExclusion)
+                && let Some(given) = denial_reason(ctx, l)
+            {
+                reason = Some(given);
             }
         }
         // A claim line counts as its remark-code legend does: the line
