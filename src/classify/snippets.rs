@@ -346,3 +346,20 @@ fn a_grid_row_that_refers_back_to_a_denial_restates_it_for_its_reason() {
         r.evidence
     );
 }
+
+#[test]
+fn the_grounds_given_for_a_denial_are_no_reason_of_their_own() {
+    let a = run(&[
+        "Ketamine infusion for depression is investigational because its long-term \
+         benefit has not been established.\n",
+    ]);
+    let r = a.topics.drug(Topic::KETAMINE).expect("a drug topic");
+    assert_eq!(
+        r.reasons,
+        [crate::model::Reason::ExperimentalInvestigational]
+    );
+    // Said on its own, the lack of evidence is the reason.
+    let b = run(&["The benefit of ketamine infusion for depression has not been established.\n"]);
+    let r = b.topics.drug(Topic::KETAMINE).expect("a drug topic");
+    assert_eq!(r.reasons, [crate::model::Reason::Unproven]);
+}

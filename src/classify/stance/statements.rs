@@ -18,6 +18,30 @@ pub(super) fn is_decision(ctx: &Context<'_>, cue: &Cue) -> bool {
     ctx.rule(cue).id.starts_with("decision.") && !cue.scope.hedged
 }
 
+/// Whether a cue lies in a clause that gives the grounds of a denial
+/// before it, with its own reason ("experimental and investigational
+/// because its value has not been established"): the grounds are no
+/// reason of their own.
+fn explains_a_denial(ctx: &Context<'_>, si: usize, cue: &Cue) -> bool {
+    let start = ctx.sentences[si].start().min(cue.hit.start);
+    let before = &ctx.flat[start..cue.hit.start];
+    // Where the last "because" or "since" before the cue begins.
+    let grounds = before
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| w.eq_ignore_ascii_case("because") || w.eq_ignore_ascii_case("since"))
+        .map(|w| start + (w.as_ptr() as usize - before.as_ptr() as usize))
+        .next_back();
+    let Some(grounds) = grounds else {
+        return false;
+    };
+    ctx.sentence_cues(si).any(|(_, c)| {
+        c.hit.end <= grounds
+            && read_cue(ctx, c).is_some_and(|(polarity, reason, ..)| {
+                polarity == Polarity::Negative && reason.is_some()
+            })
+    })
+}
+
 /// The reason a sentence's first denial gives, other than a plan
 /// exclusion.
 fn denial_reason(ctx: &Context<'_>, si: usize) -> Option<Reason> {
@@ -313,6 +337,9 @@ impl Builder<'_, '_> {
             && ctx.sentences[si].section == SectionKind::Exclusions
         {
             reason = Some(Reason::PlanExclusion);
+        }
+        if polarity == Polarity::Negative && explains_a_denial(ctx, si, src) {
+            reason = None;
         }
         let catch_all = catch_all_for(ctx, src, polarity);
         let (mut psychiatric, mut pain) = uses_of(ctx, si);
