@@ -363,3 +363,16 @@ fn the_grounds_given_for_a_denial_are_no_reason_of_their_own() {
     let r = b.topics.drug(Topic::KETAMINE).expect("a drug topic");
     assert_eq!(r.reasons, [crate::model::Reason::Unproven]);
 }
+
+#[test]
+fn a_diagnosis_the_drug_is_approved_or_used_for_is_no_criterion() {
+    let a = run(&[
+        "Esketamine nasal spray is FDA approved for treatment-resistant depression. \
+         The plan covers esketamine with prior authorization for adults who have \
+         major depressive disorder with suicidal ideation.\n",
+    ]);
+    let got = criteria(&a, Topic::ESKETAMINE);
+    assert!(!got.contains(&Criterion::DiagnosisTrd), "{got:?}");
+    assert!(got.contains(&Criterion::DiagnosisMddSuicidal), "{got:?}");
+    assert!(got.contains(&Criterion::PriorAuthorization), "{got:?}");
+}

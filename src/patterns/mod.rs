@@ -55,6 +55,7 @@ const KNOWN_TAGS: &[(Category, &[&str])] = &[
             "kind_pa_form",
             "kind_policy",
             "kind_review",
+            "label_use",
             "letter",
             "medsurg",
             "mhsud",

@@ -329,7 +329,8 @@ pub(super) fn criteria_for(
             let Some(criterion) = rule.criterion else {
                 continue;
             };
-            if rule.category != Category::Criteria || cue.scope.negated {
+            if rule.category != Category::Criteria || cue.scope.negated || describes_label(ctx, cue)
+            {
                 continue;
             }
             // A criterion about another drug named beside it is not this
@@ -344,6 +345,17 @@ pub(super) fn criteria_for(
         }
     }
     out
+}
+
+/// Whether a criterion cue names what the drug is approved or used for
+/// ("FDA approved for treatment-resistant depression", "in addition to its
+/// current indication for ..."): a label-use phrase before it in its clause.
+fn describes_label(ctx: &Context<'_>, cue: &Cue) -> bool {
+    ctx.sentence_cues(cue.sentence).any(|(_, c)| {
+        ctx.rule(c).tag.as_deref() == Some("label_use")
+            && c.hit.end <= cue.hit.start
+            && !ctx.clause_break(c.hit.end, cue.hit.start)
+    })
 }
 
 /// The sentences that may state a topic's criteria: those attributed to
