@@ -376,3 +376,15 @@ fn a_diagnosis_the_drug_is_approved_or_used_for_is_no_criterion() {
     assert!(got.contains(&Criterion::DiagnosisMddSuicidal), "{got:?}");
     assert!(got.contains(&Criterion::PriorAuthorization), "{got:?}");
 }
+
+#[test]
+fn the_plans_own_statement_after_a_label_use_keeps_its_criteria() {
+    let a = run(&[
+        "In addition to its current indication for treatment-resistant depression, \
+         esketamine will also be a benefit for adults with major depressive disorder \
+         with suicidal ideation.\n",
+    ]);
+    let got = criteria(&a, Topic::ESKETAMINE);
+    assert!(!got.contains(&Criterion::DiagnosisTrd), "{got:?}");
+    assert!(got.contains(&Criterion::DiagnosisMddSuicidal), "{got:?}");
+}

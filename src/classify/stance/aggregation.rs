@@ -349,12 +349,18 @@ pub(super) fn criteria_for(
 
 /// Whether a criterion cue names what the drug is approved or used for
 /// ("FDA approved for treatment-resistant depression", "in addition to its
-/// current indication for ..."): a label-use phrase before it in its clause.
+/// current indication for ..."): a label-use phrase before it in its
+/// clause, with no coverage phrase between them ("..., it will also be a
+/// benefit for ..." begins the plan's own statement).
 fn describes_label(ctx: &Context<'_>, cue: &Cue) -> bool {
-    ctx.sentence_cues(cue.sentence).any(|(_, c)| {
-        ctx.rule(c).tag.as_deref() == Some("label_use")
-            && c.hit.end <= cue.hit.start
-            && !ctx.clause_break(c.hit.end, cue.hit.start)
+    let between = |a: &Cue, b: &Cue| a.hit.end <= b.hit.start;
+    ctx.sentence_cues(cue.sentence).any(|(_, label)| {
+        ctx.rule(label).tag.as_deref() == Some("label_use")
+            && between(label, cue)
+            && !ctx.clause_break(label.hit.end, cue.hit.start)
+            && !ctx.sentence_cues(cue.sentence).any(|(_, c)| {
+                ctx.rule(c).category.is_coverage() && between(label, c) && between(c, cue)
+            })
     })
 }
 

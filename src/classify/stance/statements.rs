@@ -22,7 +22,8 @@ pub(super) fn is_decision(ctx: &Context<'_>, cue: &Cue) -> bool {
 /// before it, with its own reason ("experimental and investigational
 /// because its value has not been established"): the grounds are no
 /// reason of their own.
-fn explains_a_denial(ctx: &Context<'_>, si: usize, cue: &Cue) -> bool {
+fn explains_a_denial(ctx: &Context<'_>, cue: &Cue) -> bool {
+    let si = cue.sentence;
     let start = ctx.sentences[si].start().min(cue.hit.start);
     let before = &ctx.flat[start..cue.hit.start];
     // Where the last "because" or "since" before the cue begins.
@@ -338,7 +339,7 @@ impl Builder<'_, '_> {
         {
             reason = Some(Reason::PlanExclusion);
         }
-        if polarity == Polarity::Negative && explains_a_denial(ctx, si, src) {
+        if polarity == Polarity::Negative && explains_a_denial(ctx, src) {
             reason = None;
         }
         let catch_all = catch_all_for(ctx, src, polarity);
