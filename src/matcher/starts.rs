@@ -208,16 +208,12 @@ impl Starts {
                         continue;
                     }
                     if to.is_dead() {
-                        walker.first_step[first_step_key(text, lane.origin)] =
-                            if lane.at > lane.origin { LIVES } else { DIES };
-                        *lane = Lane::none();
+                        walker.walk_ended(text, lane, lane.at > lane.origin);
                         continue;
                     }
                 }
                 if let Some(lived) = self.step(walker, text, lane, starts, found)? {
-                    walker.first_step[first_step_key(text, lane.origin)] =
-                        if lived { LIVES } else { DIES };
-                    *lane = Lane::none();
+                    walker.walk_ended(text, lane, lived);
                 }
                 if walker.cache.clear_count() != clears {
                     // The other walks' states went with the cache, and so
@@ -290,11 +286,10 @@ impl Starts {
 
     /// A walk from `origin`, at its start (whose state is built).
     fn lane(walker: &Walker, text: &[u8], origin: usize) -> Lane {
-        let before = origin.checked_sub(1).map_or(256, |i| usize::from(text[i]));
         Lane {
             origin,
             at: origin,
-            sid: walker.start_states[before],
+            sid: walker.start_states[byte_before(text, origin)],
         }
     }
 
@@ -398,8 +393,23 @@ fn start_config(before: Option<u8>) -> start::Config {
 
 /// The index in [`Walker::first_step`] of the boundary at `p`.
 fn first_step_key(text: &[u8], p: usize) -> usize {
-    let before = p.checked_sub(1).map_or(256, |i| usize::from(text[i]));
-    before * 256 + usize::from(text[p])
+    byte_before(text, p) * 256 + usize::from(text[p])
+}
+
+/// The byte before offset `p` of `text`, or 256 at its start: the index of
+/// a walk's start state in [`Walker::start_states`].
+fn byte_before(text: &[u8], p: usize) -> usize {
+    p.checked_sub(1).map_or(256, |i| usize::from(text[i]))
+}
+
+impl Walker {
+    /// Ends `lane`'s walk, and learns whether a walk from its origin
+    /// outlives its first step.
+    #[inline]
+    fn walk_ended(&mut self, text: &[u8], lane: &mut Lane, lived: bool) {
+        self.first_step[first_step_key(text, lane.origin)] = if lived { LIVES } else { DIES };
+        *lane = Lane::none();
+    }
 }
 
 #[cfg(test)]
@@ -446,10 +456,7 @@ mod tests {
                 .find(&mut walker, &text, &mut found, &mut Vec::new())
                 .unwrap();
             let boundaries: Vec<usize> = (0..len)
-                .filter(|&p| {
-                    let before = p > 0 && WORD[usize::from(text[p - 1])];
-                    WORD[usize::from(text[p])] != before
-                })
+                .filter(|&p| super::super::is_ascii_word_boundary(&text, p))
                 .collect();
             assert_eq!(walker.origins, boundaries, "{}", text.escape_ascii());
         }
